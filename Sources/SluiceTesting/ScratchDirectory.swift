@@ -1,0 +1,21 @@
+import Foundation
+
+/// A fresh directory under the system's temporary directory, removed when the value goes away.
+public final class ScratchDirectory: Sendable {
+    public let url: URL
+
+    public init(_ label: String = "sluice-test") throws {
+        url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))", isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    /// A path inside the directory (not created).
+    public func path(_ relative: String) -> URL {
+        url.appendingPathComponent(relative)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: url)
+    }
+}
