@@ -21,6 +21,14 @@ public enum GitCLI {
             failure: { status, output in Failure(arguments: arguments, status: status, output: output) })
     }
 
+    /// Runs a `sh -c` pipeline that uses git (`git archive HEAD | tar -x`) with the same environment.
+    @discardableResult
+    public static func shell(_ script: String, in directory: URL? = nil) throws -> String {
+        try Command.run(
+            "sh", ["-c", script], in: directory, environment: environment, input: nil,
+            failure: { status, output in Failure(arguments: ["(sh)", script], status: status, output: output) })
+    }
+
     public static let environment: [String: String] = {
         var environment = ProcessInfo.processInfo.environment
         environment["GIT_CONFIG_NOSYSTEM"] = "1"

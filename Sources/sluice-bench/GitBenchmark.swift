@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import Git
+import SluiceTesting
+
+/// `sluice-bench git`: libgit2 through the `Git` module against the git CLI, on one repository
+/// served over smart HTTP, in one run.
+///
+/// Figures: a cold mirror clone, a one-commit incremental fetch, and an export of HEAD's tree
+/// (against `git archive HEAD | tar -x`). Ours and the reference alternate within each repetition,
+/// so drift in the machine's load hits both alike.
+struct GitBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "git",
+        abstract: "Clone, incremental fetch and export: libgit2 (ours) against the git CLI (reference).")
+
+    @OptionGroup var options: BenchmarkOptions
+
+    func run() throws {
+        let scratch = try ScratchDirectory("sluice-bench-git")
+        let served = scratch.path("served")
+        let bare = served.appendingPathComponent("model.git")
+        let repository = BenchmarkRepository()
+        progress(
+            "generating a repository of about \(repository.approximateObjectCount) objects and "
+                + "\(repository.approximateBytes / 1_000_000) MB")
+        try repository.generate(at: bare)
+        let server = try GitHTTPServer(root: served)
+        let url = server.url("model.git")
+        progress("serving it at \(url); libgit2 \(Libgit2.version), \(try GitCLI.run(["--version"]))")
+
+        progress("cold mirror clone over HTTP, \(options.runs) runs each")
+        let clone = try compare(
+            "clone_http",
+            prepare: { run in try remove(scratch.path("ours-\(run)"), scratch.path("cli-\(run)")) },
+            ours: { run in try Mirror(path: scratch.path("ours-\(run)"), remoteURL: url).fetch() },
+            reference: { run in try GitCLI.run(["clone", "--quiet", "--mirror", url, scratch.path("cli-\(run)").path]) })
+        report(clone, referenceName: "git clone --mirror", target: 1.1)
+
+        let ours = Mirror(path: scratch.path("ours-0"), remoteURL: url)
+        let cli = scratch.path("cli-0")
+        let work = scratch.path("work")
+        try GitCLI.run(["clone", "--quiet", bare.path, work.path])
+        progress("one-commit incremental fetch over HTTP, \(options.runs) runs each")
+        let fetch = try compare(
+            "fetch_http",
+            prepare: { run in
+                try Data("epoch \(run)\n".utf8).write(to: work.appendingPathComponent("metrics-\(run).txt"))
+                try GitCLI.run(["add", "--all"], in: work)
+                try GitCLI.run(["commit", "--quiet", "-m", "Record epoch \(run)"], in: work)
+                try GitCLI.run(["push", "--quiet", "origin", "main"], in: work)
+            },
+            ours: { _ in try ours.fetch() },
+            reference: { _ in try GitCLI.run(["fetch", "--quiet", "--prune", "origin"], in: cli) })
+        report(fetch, referenceName: "git fetch", target: 1.5)
+        let head = try ours.repository.resolve("main")
+        guard try GitCLI.run(["rev-parse", "main"], in: cli) == head.hex else {
+            throw ValidationError("the two mirrors disagree about main after fetching")
+        }
+
+        progress("export of HEAD's tree, \(options.runs) runs each")
+        let export = try compare(
+            "export_head",
+            prepare: { run in
+                if run > 0 { try remove(scratch.path("export-ours-\(run - 1)"), scratch.path("export-cli-\(run - 1)")) }
+                try FileManager.default.createDirectory(
+                    at: scratch.path("export-cli-\(run)"), withIntermediateDirectories: true)
+                sync()  // start each pair with no dirty pages from the last, so writeback hits neither
+            },
+            ours: { run in try ours.repository.export(head, to: scratch.path("export-ours-\(run)")) },
+            reference: { run in
+                try GitCLI.shell("git archive \(head.hex) | tar -x -C '\(scratch.path("export-cli-\(run)").path)'", in: ours.path)
+            })
+        report(export, referenceName: "git archive | tar -x", target: 1.0)
+        withExtendedLifetime(server) {}
+    }
+
+    /// Medians of ours and the reference over `options.runs` repetitions, alternating which goes
+    /// first, each after an untimed `prepare`.
+    private func compare(
+        _ name: String, prepare: (Int) throws -> Void, ours: (Int) throws -> Void, reference: (Int) throws -> Void
+    ) throws -> Figure {
+        var oursSamples: [Double] = []
+        var referenceSamples: [Double] = []
+        for run in 0..<options.runs {
+            try prepare(run)
+            if run.isMultiple(of: 2) {
+                oursSamples.append(try seconds { try ours(run) })
+                referenceSamples.append(try seconds { try reference(run) })
+            } else {
+                referenceSamples.append(try seconds { try reference(run) })
+                oursSamples.append(try seconds { try ours(run) })
+            }
+        }
+        return Figure(name, ours: median(oursSamples), reference: median(referenceSamples))
+    }
+
+    private func report(_ figure: Figure, referenceName: String, target: Double) {
+        print(options.json ? figure.jsonLine : figure.tableLine(referenceName: referenceName, target: target))
+    }
+
+    private func progress(_ message: String) {
+        FileHandle.standardError.write(Data("sluice-bench git: \(message)\n".utf8))
+    }
+
+    private func remove(_ paths: URL...) throws {
+        for path in paths where FileManager.default.fileExists(atPath: path.path) {
+            try FileManager.default.removeItem(at: path)
+        }
+    }
+}
