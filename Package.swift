@@ -52,6 +52,15 @@ let package = Package(
         .target(name: "SluiceTesting", dependencies: ["Git"]),
         .testTarget(name: "GitTests", dependencies: ["Git", "SluiceTesting"]),
         .testTarget(
+            name: "SluiceServerTests",
+            dependencies: [
+                "SluiceServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["sluice"]),
+        .testTarget(
             name: "CurlTests",
             dependencies: ["Curl", "SluiceTesting", .product(name: "Hummingbird", package: "hummingbird")]
         ),

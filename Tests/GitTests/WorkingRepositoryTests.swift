@@ -99,6 +99,25 @@ struct WorkingRepositoryTests {
             == "Promote churn\nPromote fraud\nchange")
     }
 
+    /// Over smart HTTP only: libgit2's `file://` transport writes refs directly and runs no hooks.
+    @Test("A push the server refuses (a pre-receive hook declines it) is a rejected push, not a success")
+    func serverRefusesPush() throws {
+        let remote = try TestRemote(.http)
+        let original = try remote.fixture.commit(["README.md": "deploy\n"])
+        try remote.fixture.push()
+        let hook = remote.fixture.bare.appendingPathComponent("hooks/pre-receive")
+        try Data("#!/bin/sh\necho 'main is protected' >&2\nexit 1\n".utf8).write(to: hook)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook.path)
+        let clone = try WorkingRepository.clone(from: remote.url, branch: "main", into: remote.scratch.path("deploy"))
+        try clone.write(Data("a\n".utf8), to: "a.yaml")
+        _ = try clone.commit(message: "Promote", author: Self.author)
+
+        let error = #expect(throws: GitError.self) { try clone.push() }
+        #expect(error?.code == .rejectedPush)
+        #expect(error?.message.contains("refs/heads/main") == true)
+        #expect(remote.fixture.remoteCommit("main") == original)
+    }
+
     @Test("Pushing over HTTP with a wrong password is an authentication error without the password")
     func pushWithWrongPassword() throws {
         let remote = try TestRemote(.http, basicAuth: ("deployer", "right-one"))
