@@ -138,6 +138,19 @@ public struct Repository: Sendable, Hashable {
         return name.hasPrefix("refs/heads/") ? name : nil
     }
 
+    /// The object `revision` names, or nil when it does not exist (an unborn branch, a missing
+    /// ref). The caller frees it with `git_object_free`.
+    static func commitIfPresent(_ revision: String, in repository: OpaquePointer) throws(GitError) -> OpaquePointer? {
+        var object: OpaquePointer?
+        let result = git_revparse_single(&object, repository, revision)
+        if result == GIT_ENOTFOUND.rawValue {
+            git_error_clear()
+            return nil
+        }
+        try check(result, "git_revparse_single")
+        return object
+    }
+
     static func peeledCommitID(_ revision: String, in repository: OpaquePointer) throws(GitError) -> ObjectID {
         var object: OpaquePointer?
         try check(git_revparse_single(&object, repository, revision), "git_revparse_single")

@@ -44,11 +44,9 @@ public struct WorkingRepository: Sendable {
     /// the remote is empty. A missing branch on a non-empty remote is `.notFound`.
     private func checkOutBranch(in repository: OpaquePointer) throws(GitError) {
         let tracking = "refs/remotes/\(Mirror.remoteName)/\(branch)"
-        var target: OpaquePointer?
-        let lookup = git_revparse_single(&target, repository, "\(tracking)^{commit}")
+        let target = try Repository.commitIfPresent("\(tracking)^{commit}", in: repository)
         defer { git_object_free(target) }
-        if lookup == GIT_ENOTFOUND.rawValue {
-            git_error_clear()
+        if target == nil {
             guard git_repository_head_unborn(repository) == 1 else {
                 throw GitError(
                     .notFound, function: "clone", message: "the remote has no branch '\(branch)'")
@@ -56,7 +54,6 @@ public struct WorkingRepository: Sendable {
             try check(git_repository_set_head(repository, branchReference), "git_repository_set_head")
             return
         }
-        try check(lookup, "git_revparse_single")
         if try Repository.currentBranchReference(in: repository) == branchReference { return }
         var local: OpaquePointer?
         try check(git_branch_create(&local, repository, branch, target, 0), "git_branch_create")
@@ -124,11 +121,7 @@ public struct WorkingRepository: Sendable {
             var treeID = git_oid()
             try check(git_index_write_tree(&treeID, index), "git_index_write_tree")
 
-            var parent: OpaquePointer?
-            let headResult = git_revparse_single(&parent, repository, "HEAD^{commit}")
-            if headResult == GIT_ENOTFOUND.rawValue { git_error_clear() } else {
-                try check(headResult, "git_revparse_single")
-            }
+            let parent = try Repository.commitIfPresent("HEAD^{commit}", in: repository)
             defer { git_object_free(parent) }
             if let parent {
                 var parentTree: OpaquePointer?
@@ -200,13 +193,9 @@ public struct WorkingRepository: Sendable {
                     return git_remote_fetch(remote, refspecs, &options, "sluice: fetch")
                 }
             }
-            var target: OpaquePointer?
-            let lookup = git_revparse_single(&target, repository, "\(tracking)^{commit}")
-            if lookup == GIT_ENOTFOUND.rawValue {
-                git_error_clear()
+            guard let target = try Repository.commitIfPresent("\(tracking)^{commit}", in: repository) else {
                 return nil
             }
-            try check(lookup, "git_revparse_single")
             defer { git_object_free(target) }
             var checkout = git_checkout_options()
             git_checkout_options_init(&checkout, UInt32(GIT_CHECKOUT_OPTIONS_VERSION))
