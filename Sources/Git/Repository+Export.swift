@@ -25,10 +25,13 @@ extension Repository {
         }
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8, files.count / 64))
         let failure = Mutex<GitError?>(nil)
+        // Contiguous shares, so workers mostly fill different directories and do not contend
+        // for the same directory lock.
+        let share = (files.count + workers - 1) / workers
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             do throws(GitError) {
                 try withHandle { repository throws(GitError) in
-                    for index in stride(from: worker, to: files.count, by: workers) {
+                    for index in worker * share..<min(files.count, (worker + 1) * share) {
                         try files[index].write(from: repository)
                         if failure.withLock({ $0 != nil }) { return }
                     }

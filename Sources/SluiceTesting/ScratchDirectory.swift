@@ -4,8 +4,9 @@ import Foundation
 public final class ScratchDirectory: Sendable {
     public let url: URL
 
-    public init(_ label: String = "sluice-test") throws {
-        url = FileManager.default.temporaryDirectory
+    /// Creates `label-XXXXXXXX` under `parent` (the system's temporary directory by default).
+    public init(_ label: String = "sluice-test", in parent: URL = FileManager.default.temporaryDirectory) throws {
+        url = parent
             .appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
