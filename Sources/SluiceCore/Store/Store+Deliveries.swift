@@ -1,0 +1,124 @@
+import Foundation
+import GRDB
+
+extension Store {
+    /// Records a received delivery and the triggers it produces in one transaction, or records it
+    /// as a duplicate of the delivery that first carried the same key.
+    ///
+    /// A delivery is a duplicate when its delivery key was seen before, or when every trigger it
+    /// carries was (data sources and Alertmanager resend the same object or alert in new
+    /// deliveries). Of a delivery that is partly new, only the new triggers are queued. SQLite runs
+    /// one write transaction at a time, so fifty concurrent copies still queue one trigger.
+    public func record(_ delivery: IncomingDelivery, receivedAt: Date = Date()) async throws(StoreError) -> DeliveryReceipt {
+        let payloads = try Self.encodedTriggers(delivery)
+        return try await write("record a delivery") { db in
+            if let key = delivery.deliveryKey,
+                let original = try Int64.fetchOne(db, sql: "SELECT id FROM deliveries WHERE dedupe_key = ?", arguments: [key])
+            {
+                return .duplicate(
+                    delivery: try Self.insertDelivery(db, delivery, receivedAt, outcome: "duplicate", duplicateOf: original),
+                    original: original)
+            }
+            switch delivery.verdict {
+            case .ignored(let reason):
+                let id = try Self.insertDelivery(db, delivery, receivedAt, outcome: "ignored", reason: reason, key: delivery.deliveryKey)
+                return .ignored(delivery: id, reason: reason)
+            case .accepted(let keyed):
+                var fresh: [(KeyedTrigger, String)] = []
+                var original: Int64?
+                for (trigger, payload) in zip(keyed, payloads) {
+                    if let owner = try Int64.fetchOne(
+                        db, sql: "SELECT delivery_id FROM triggers WHERE dedupe_key = ?", arguments: [trigger.dedupeKey])
+                    {
+                        original = original ?? owner
+                    } else {
+                        fresh.append((trigger, payload))
+                    }
+                }
+                if fresh.isEmpty, let original {
+                    return .duplicate(
+                        delivery: try Self.insertDelivery(db, delivery, receivedAt, outcome: "duplicate", duplicateOf: original),
+                        original: original)
+                }
+                let id = try Self.insertDelivery(db, delivery, receivedAt, outcome: "accepted", key: delivery.deliveryKey)
+                var triggers: [TriggerSummary] = []
+                for (keyedTrigger, payload) in fresh {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO triggers (delivery_id, kind, project, dedupe_key, payload, created_at)
+                            VALUES (?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            id, keyedTrigger.trigger.kind.rawValue, keyedTrigger.trigger.project,
+                            keyedTrigger.dedupeKey, payload, receivedAt,
+                        ])
+                    triggers.append(TriggerSummary(id: db.lastInsertedRowID, kind: keyedTrigger.trigger.kind))
+                }
+                return .accepted(delivery: id, triggers: triggers)
+            }
+        }
+    }
+
+    /// The most recent deliveries, newest first, with the triggers each produced.
+    public func deliveries(limit: Int) async throws(StoreError) -> [DeliveryRecord] {
+        try await read("list deliveries") { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, source, project, event, received_at, outcome, reason, duplicate_of
+                    FROM deliveries ORDER BY id DESC LIMIT ?
+                    """,
+                arguments: [limit])
+            guard let oldest = rows.last?["id"] as Int64? else { return [] }
+            var triggers: [Int64: [TriggerSummary]] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT id, delivery_id, kind FROM triggers WHERE delivery_id >= ? ORDER BY id", arguments: [oldest])
+            {
+                let kind = Trigger.Kind(rawValue: row["kind"]) ?? .push
+                triggers[row["delivery_id"], default: []].append(TriggerSummary(id: row["id"], kind: kind))
+            }
+            return rows.map { row in
+                DeliveryRecord(
+                    id: row["id"], source: row["source"], project: row["project"], event: row["event"],
+                    receivedAt: row["received_at"], outcome: DeliveryRecord.Outcome(rawValue: row["outcome"]) ?? .ignored,
+                    reason: row["reason"], duplicateOf: row["duplicate_of"], triggers: triggers[row["id"]] ?? [])
+            }
+        }
+    }
+
+    /// The triggers waiting to run, oldest first.
+    public func queuedTriggers() async throws(StoreError) -> [StoredTrigger] {
+        try await read("list queued triggers") { db in
+            try Row.fetchAll(db, sql: "SELECT id, delivery_id, payload FROM triggers WHERE state = 'queued' ORDER BY id")
+                .map { row in
+                    StoredTrigger(
+                        id: row["id"], delivery: row["delivery_id"],
+                        trigger: try JSONDecoder().decode(Trigger.self, from: Data((row["payload"] as String).utf8)))
+                }
+        }
+    }
+
+    private static func encodedTriggers(_ delivery: IncomingDelivery) throws(StoreError) -> [String] {
+        guard case .accepted(let keyed) = delivery.verdict else { return [] }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        do {
+            return try keyed.map { String(decoding: try encoder.encode($0.trigger), as: UTF8.self) }
+        } catch {
+            throw StoreError(operation: "encode a trigger", underlying: error)
+        }
+    }
+
+    private static func insertDelivery(
+        _ db: Database, _ delivery: IncomingDelivery, _ receivedAt: Date, outcome: String, reason: String? = nil,
+        key: String? = nil, duplicateOf: Int64? = nil
+    ) throws -> Int64 {
+        try db.execute(
+            sql: """
+                INSERT INTO deliveries (source, project, event, received_at, outcome, reason, dedupe_key, duplicate_of)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [delivery.source, delivery.project, delivery.event, receivedAt, outcome, reason, key, duplicateOf])
+        return db.lastInsertedRowID
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+
+/// Sluice's durable state: one SQLite file in `state_dir`, opened through GRDB.
+///
+/// WAL mode (GRDB's `DatabasePool`: one writer, concurrent readers), foreign keys on, a busy
+/// timeout for the rare lock held by another process (`sluice deliveries` reading while `serve`
+/// writes), and `synchronous = FULL`, so a transaction that returned has reached the disk: an
+/// acknowledged delivery survives a crash of the process or of the machine. GRDB's async methods
+/// run the blocking SQLite work on its own queues, never on Swift's cooperative pool.
+public final class Store: Sendable {
+    /// The database file name inside `state_dir`.
+    public static let fileName = "sluice.sqlite"
+
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database in `stateDirectory` and applies every migration.
+    public init(stateDirectory: URL) throws(StoreError) {
+        do {
+            try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.foreignKeysEnabled = true
+            configuration.busyMode = .timeout(5)
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+            pool = try DatabasePool(
+                path: stateDirectory.appendingPathComponent(Self.fileName).path, configuration: configuration)
+            try StoreMigrations.migrator.migrate(pool)
+        } catch {
+            throw StoreError(operation: "open the store in \(stateDirectory.path)", underlying: error)
+        }
+    }
+
+    /// Whether the store answers and every known migration has been applied (for `/readyz`).
+    public func isReady() async -> Bool {
+        do {
+            return try await pool.read { db in try StoreMigrations.migrator.hasCompletedMigrations(db) }
+        } catch {
+            return false
+        }
+    }
+
+    /// Runs a write transaction, mapping failures to `StoreError`.
+    func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(operation: operation, underlying: error)
+        }
+    }
+
+    /// Runs a read, mapping failures to `StoreError`.
+    func read<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw StoreError(operation: operation, underlying: error)
+        }
+    }
+}

@@ -1,0 +1,13 @@
+/// The store could not do what was asked: the disk is full, the file is locked or corrupt.
+/// Retryable from the caller's point of view; the server answers 503 so senders try again.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public let operation: String
+    public let reason: String
+
+    init(operation: String, underlying: any Error) {
+        self.operation = operation
+        self.reason = String(describing: underlying)
+    }
+
+    public var description: String { "could not \(operation): \(reason)" }
+}

@@ -1,0 +1,36 @@
+import GRDB
+
+/// The store's schema, as an ordered list of migrations. Later features append migrations; an
+/// applied migration is never edited.
+enum StoreMigrations {
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: deliveries and triggers") { db in
+            try db.create(table: "deliveries") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("source", .text).notNull()
+                table.column("project", .text)
+                table.column("event", .text).notNull()
+                table.column("received_at", .datetime).notNull()
+                table.column("outcome", .text).notNull()
+                    .check { ["accepted", "ignored", "duplicate"].contains($0) }
+                table.column("reason", .text)
+                // The sender's id; NULL on duplicates, so only the original holds it.
+                table.column("dedupe_key", .text).unique()
+                table.column("duplicate_of", .integer).references("deliveries")
+            }
+            try db.create(table: "triggers") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("delivery_id", .integer).notNull().references("deliveries").indexed()
+                table.column("kind", .text).notNull()
+                table.column("project", .text)
+                table.column("dedupe_key", .text).notNull().unique()
+                table.column("payload", .jsonText).notNull()
+                table.column("state", .text).notNull().defaults(to: "queued")
+                table.column("created_at", .datetime).notNull()
+            }
+            try db.create(index: "triggers_by_state", on: "triggers", columns: ["state", "id"])
+        }
+        return migrator
+    }()
+}

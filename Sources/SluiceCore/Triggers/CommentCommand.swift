@@ -1,0 +1,34 @@
+/// A `/sluice ...` command written as a comment on a pull or merge request.
+public struct CommentCommand: Sendable, Hashable, Codable {
+    public enum Verb: String, Sendable, Codable, CaseIterable {
+        /// Run the gate on the PR's head (how a maintainer lets a fork's code run).
+        case run
+        /// Train again on the same commit, ignoring the run cache.
+        case retrain
+        case approve
+        case reject
+    }
+
+    public var project: String
+    /// The pull request number or merge request IID the comment is on.
+    public var number: Int
+    public var verb: Verb
+    /// The environment named by `approve` and `reject`.
+    public var environment: String?
+    /// The commenter's forge user name.
+    public var commenter: String
+    /// GitHub's `author_association` (`OWNER`, `MEMBER`, `COLLABORATOR`, `CONTRIBUTOR`, `NONE`, ...);
+    /// nil on GitLab, whose note hook does not say (the access level is asked of its API).
+    public var authorAssociation: String?
+
+    public init(
+        project: String, number: Int, verb: Verb, environment: String?, commenter: String, authorAssociation: String?
+    ) {
+        self.project = project
+        self.number = number
+        self.verb = verb
+        self.environment = environment
+        self.commenter = commenter
+        self.authorAssociation = authorAssociation
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import SluiceCore
+import SluiceTesting
+import Testing
+
+@Suite("Store: deliveries and triggers")
+struct StoreDeliveriesTests {
+    static func push(_ project: String = "churn", after: String = "a", key: String) -> IncomingDelivery {
+        let push = Push(
+            project: project, ref: "refs/heads/main", refKind: .branch, before: Push.zeroCommit,
+            after: String(repeating: after, count: 40), created: false, deleted: false, forced: false, pusher: "alice")
+        return IncomingDelivery(
+            source: "github", project: project, event: "push", deliveryKey: key,
+            verdict: .accepted([KeyedTrigger(.push(push), dedupeKey: key)]))
+    }
+
+    static func dataArrival(version: String) -> KeyedTrigger {
+        let arrival = DataArrival(
+            source: "lake", dataset: "transactions", uri: "s3://lake/tx.csv", version: version, sha256: nil, size: 10)
+        return KeyedTrigger(.dataArrival(arrival), dedupeKey: "data:transactions:s3://lake/tx.csv@\(version)")
+    }
+
+    @Test("An accepted delivery stores its trigger, and the same delivery again is a duplicate of the first")
+    func acceptedThenDuplicate() async throws {
+        let scratch = try ScratchDirectory()
+        let store = try Store(stateDirectory: scratch.url)
+        let first = try await store.record(Self.push(key: "github:1"))
+        guard case .accepted(let delivery, let triggers) = first else {
+            Issue.record("expected accepted, got \(first)")
+            return
+        }
+        #expect(triggers.map(\.kind) == [.push])
+        #expect(try await store.record(Self.push(key: "github:1")) == .duplicate(delivery: delivery + 1, original: delivery))
+        #expect(try await store.queuedTriggers().count == 1)
+        let listed = try await store.deliveries(limit: 10)
+        #expect(listed.map(\.outcome) == [.duplicate, .accepted])
+        #expect(listed.first?.duplicateOf == delivery)
+        #expect(listed.last?.triggers == triggers)
+    }
+
+    @Test("An ignored delivery is recorded with its reason, and repeats of it are duplicates")
+    func ignoredIsRecorded() async throws {
+        let scratch = try ScratchDirectory()
+        let store = try Store(stateDirectory: scratch.url)
+        let ping = IncomingDelivery(source: "github", project: "churn", event: "ping", deliveryKey: "github:p", verdict: .ignored(reason: "ping"))
+        guard case .ignored(let id, "ping") = try await store.record(ping) else {
+            Issue.record("expected ignored")
+            return
+        }
+        #expect(try await store.record(ping) == .duplicate(delivery: id + 1, original: id))
+        #expect(try await store.queuedTriggers().isEmpty)
+    }
+
+    @Test("A data delivery queues only the object versions not seen before, and is a duplicate when all were")
+    func perTriggerDedupe() async throws {
+        let scratch = try ScratchDirectory()
+        let store = try Store(stateDirectory: scratch.url)
+        func delivery(_ versions: [String]) -> IncomingDelivery {
+            IncomingDelivery(
+                source: "data:lake", project: nil, event: "ObjectCreated:Put", deliveryKey: nil,
+                verdict: .accepted(versions.map(Self.dataArrival)))
+        }
+        guard case .accepted(let first, _) = try await store.record(delivery(["v1"])) else {
+            Issue.record("expected accepted")
+            return
+        }
+        guard case .accepted(_, let triggers) = try await store.record(delivery(["v1", "v2"])) else {
+            Issue.record("expected accepted")
+            return
+        }
+        #expect(triggers.count == 1)
+        guard case .duplicate(_, let original) = try await store.record(delivery(["v1"])) else {
+            Issue.record("expected duplicate")
+            return
+        }
+        #expect(original == first)
+        let versions = try await store.queuedTriggers().compactMap { stored -> String? in
+            if case .dataArrival(let arrival) = stored.trigger { return arrival.version }
+            return nil
+        }
+        #expect(versions == ["v1", "v2"])
+    }
+
+    @Test("The same delivery fifty times at once queues exactly one trigger")
+    func concurrentDuplicates() async throws {
+        let scratch = try ScratchDirectory()
+        let store = try Store(stateDirectory: scratch.url)
+        let receipts = try await withThrowingTaskGroup(of: DeliveryReceipt.self) { group in
+            for _ in 0..<50 { group.addTask { try await store.record(Self.push(key: "github:same")) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(receipts.filter { if case .accepted = $0 { true } else { false } }.count == 1)
+        #expect(try await store.queuedTriggers().count == 1)
+        #expect(try await store.deliveries(limit: 100).count == 50)
+    }
+
+    @Test("Two hundred different deliveries at once give two hundred rows and triggers")
+    func concurrentDistinct() async throws {
+        let scratch = try ScratchDirectory()
+        let store = try Store(stateDirectory: scratch.url)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<200 { group.addTask { _ = try await store.record(Self.push(key: "github:\(index)")) } }
+            try await group.waitForAll()
+        }
+        #expect(try await store.deliveries(limit: 500).count == 200)
+        #expect(try await store.queuedTriggers().count == 200)
+    }
+
+    @Test("Reopening the store keeps what was written and reports it ready")
+    func reopen() async throws {
+        let scratch = try ScratchDirectory()
+        do {
+            let store = try Store(stateDirectory: scratch.url)
+            _ = try await store.record(Self.push(key: "github:keep"))
+        }
+        let reopened = try Store(stateDirectory: scratch.url)
+        #expect(await reopened.isReady())
+        #expect(try await reopened.deliveries(limit: 5).count == 1)
+        let stored = try await reopened.queuedTriggers()
+        #expect(stored.first?.trigger == Self.push(key: "github:keep").acceptedTriggers.first)
+    }
+
+    @Test("A state directory that cannot be created is a store error naming it")
+    func unwritableStateDirectory() throws {
+        let scratch = try ScratchDirectory()
+        let file = scratch.path("not-a-directory")
+        try Data("x".utf8).write(to: file)
+        let error = #expect(throws: StoreError.self) { try Store(stateDirectory: file.appendingPathComponent("state")) }
+        #expect(error?.description.contains(file.path) == true)
+    }
+}
+
+extension IncomingDelivery {
+    fileprivate var acceptedTriggers: [Trigger] {
+        if case .accepted(let keyed) = verdict { return keyed.map(\.trigger) }
+        return []
+    }
+}
