@@ -1,0 +1,16 @@
+/// One `name:role:token` entry of `auth.tokens_env`: who is calling the API and with what role.
+///
+/// The name is what the audit log records for the caller's decisions; the token stays a `Secret`.
+public struct APIToken: Sendable, CustomStringConvertible {
+    public var name: String
+    public var role: APIRole
+    public var token: Secret
+
+    public init(name: String, role: APIRole, token: Secret) {
+        self.name = name
+        self.role = role
+        self.token = token
+    }
+
+    public var description: String { "\(name) (\(role.rawValue))" }
+}

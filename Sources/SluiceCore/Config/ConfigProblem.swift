@@ -1,0 +1,65 @@
+/// One thing wrong with a server config, with the file position and key path that locate it.
+///
+/// The loader collects every problem it finds rather than stopping at the first, so an operator
+/// fixes the whole file in one pass. Messages never contain a secret's value: they name the
+/// environment variable or the position of a bad entry instead.
+public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
+    /// What kind of problem it is; an open set so new checks need no breaking change.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let name: String
+        public init(_ name: String) { self.name = name }
+        public var description: String { name }
+
+        /// The file could not be read or is not UTF-8.
+        public static let unreadable = Code("unreadable")
+        /// The text is not valid YAML (or holds a duplicated key).
+        public static let syntax = Code("syntax")
+        /// A key the schema does not know; the message suggests the closest known key.
+        public static let unknownKey = Code("unknown key")
+        /// A required key is absent.
+        public static let missingKey = Code("missing key")
+        /// The value has the wrong YAML shape (a list where a string belongs, text for a number).
+        public static let wrongType = Code("wrong type")
+        /// The value has the right shape but is not allowed (an unknown forge, a port above 65535).
+        public static let invalidValue = Code("invalid value")
+        /// An environment variable named by an `_env` key is unset or empty.
+        public static let missingEnvironmentVariable = Code("missing environment variable")
+        /// Two entries share a name that must be unique, or a model is owned twice.
+        public static let duplicate = Code("duplicate")
+        /// Keys that are valid alone but not together.
+        public static let conflict = Code("conflict")
+    }
+
+    public let code: Code
+    /// The file as the operator named it (`sluice.yml`).
+    public let file: String
+    /// 1-based line, or 0 when the problem has no position (an unreadable file).
+    public let line: Int
+    /// 1-based column, or 0 when the problem has no position.
+    public let column: Int
+    /// Where in the document, `projects[1].webhook_secret_env`; empty for the document itself.
+    public let keyPath: String
+    public let message: String
+
+    public init(_ code: Code, file: String, line: Int, column: Int, keyPath: String, message: String) {
+        self.code = code
+        self.file = file
+        self.line = line
+        self.column = column
+        self.keyPath = keyPath
+        self.message = message
+    }
+
+    /// `sluice.yml:12:5: projects[1].webhok_secret_env: unknown key; did you mean 'webhook_secret_env'?`
+    public var description: String {
+        var text = file
+        if line > 0 {
+            text += ":\(line):\(column)"
+        }
+        text += ": "
+        if !keyPath.isEmpty {
+            text += "\(keyPath): "
+        }
+        return text + message
+    }
+}

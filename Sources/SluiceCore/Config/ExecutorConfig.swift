@@ -1,0 +1,17 @@
+/// How and how many runs execute at once.
+///
+/// `maxParallel` bounds the scheduler's claims (1...64), so a burst of pushes queues instead of
+/// overloading the host.
+public struct ExecutorConfig: Sendable, Hashable {
+    public static let maxParallelRange = 1...64
+
+    public var kind: ExecutorKind
+    public var maxParallel: Int
+    public var sandbox: SandboxMode
+
+    public init(kind: ExecutorKind = .local, maxParallel: Int = 2, sandbox: SandboxMode = .auto) {
+        self.kind = kind
+        self.maxParallel = maxParallel
+        self.sandbox = sandbox
+    }
+}

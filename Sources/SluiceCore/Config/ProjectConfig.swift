@@ -1,0 +1,47 @@
+/// An ML repository registered with the server: where it lives, how its webhooks are verified,
+/// which branches it watches and which registry models it owns.
+///
+/// Secrets are `Secret`s read from the environment variables the config names. `branches` is nil
+/// when every branch is watched; each entry is a glob where `*` matches anything, `/` included.
+public struct ProjectConfig: Sendable {
+    public var name: String
+    public var forge: ForgeKind
+    /// The clone URL: `https://`, `http://`, `ssh://`, `file://` or scp-style `git@host:path`.
+    public var repo: String
+    /// Verifies deliveries: GitHub's HMAC key or GitLab's `X-Gitlab-Token`. Nil only for `generic`.
+    public var webhookSecret: Secret?
+    /// GitLab's `whsec_...` signing token for signed webhooks; GitLab only.
+    public var signingSecret: Secret?
+    /// For clone, commit status and comments.
+    public var token: Secret?
+    public var branches: [String]?
+    /// The registry model names this project owns; defaults to `[name]`.
+    public var models: [String]
+
+    public init(
+        name: String,
+        forge: ForgeKind,
+        repo: String,
+        webhookSecret: Secret? = nil,
+        signingSecret: Secret? = nil,
+        token: Secret? = nil,
+        branches: [String]? = nil,
+        models: [String]? = nil
+    ) {
+        self.name = name
+        self.forge = forge
+        self.repo = repo
+        self.webhookSecret = webhookSecret
+        self.signingSecret = signingSecret
+        self.token = token
+        self.branches = branches
+        self.models = models ?? [name]
+    }
+
+    /// Whether a push to `branch` (a branch name like `release/1.2`, not `refs/heads/...`)
+    /// concerns this project.
+    public func watches(branch: String) -> Bool {
+        guard let branches else { return true }
+        return branches.contains { GlobPattern($0).matches(branch) }
+    }
+}
