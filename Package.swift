@@ -19,8 +19,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
@@ -49,7 +50,8 @@ let package = Package(
             dependencies: [
                 "SluiceCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
@@ -63,22 +65,29 @@ let package = Package(
         .executableTarget(
             name: "sluice-bench",
             dependencies: [
-                "Git", "SluiceTesting",
+                "Git", "SluiceCore", "SluiceServer", "SluiceTesting",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .target(name: "SluiceTesting", dependencies: ["Git"]),
+        .target(
+            name: "SluiceTesting",
+            dependencies: ["Git", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore", "SluiceTesting"]),
         .testTarget(name: "GitTests", dependencies: ["Git", "SluiceTesting"]),
         .testTarget(
             name: "SluiceServerTests",
             dependencies: [
-                "SluiceServer",
+                "SluiceServer", "SluiceTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["sluice"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["sluice", "Curl", "SluiceTesting"]),
         .testTarget(
             name: "CurlTests",
             dependencies: ["Curl", "SluiceTesting", .product(name: "Hummingbird", package: "hummingbird")]

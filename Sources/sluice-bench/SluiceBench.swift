@@ -5,11 +5,11 @@ import ArgumentParser
 /// Every figure is printed as ours, the reference, and their ratio (ours / reference), never as a
 /// bare absolute time, because these machines are small and noisy: only ratios travel.
 @main
-struct SluiceBench: ParsableCommand {
+struct SluiceBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice-bench",
         abstract: "Measure Sluice against reference implementations (medians, ratios).",
-        subcommands: [GitBenchmark.self])
+        subcommands: [GitBenchmark.self, IngestBenchmark.self])
 }
 
 /// Options every benchmark takes.

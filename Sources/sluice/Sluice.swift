@@ -2,9 +2,9 @@ import ArgumentParser
 
 /// The `sluice` command line: one subcommand per job; wiring only, no logic of its own.
 @main
-struct Sluice: ParsableCommand {
+struct Sluice: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "GitOps continuous training: gate, register and promote models from git pushes.",
-        subcommands: [VersionCommand.self])
+        subcommands: [ServeCommand.self, DeliveriesCommand.self, VersionCommand.self])
 }

@@ -1,0 +1,30 @@
+import Hummingbird
+import Logging
+import SluiceCore
+
+/// Assembles Sluice's HTTP server: webhooks, API, health and metrics, on the configured address.
+public enum ServerApplication {
+    /// The application for `config`, writing to `store`. `onListening` receives the bound address
+    /// (host:port), which differs from the configured one when the port is 0.
+    public static func make(
+        config: ServerConfig, store: Store, logger: Logger,
+        onListening: @escaping @Sendable (String) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let metrics = ServerMetrics()
+        let router = Router()
+        router.add(middleware: LatencyMiddleware(metrics: metrics))
+        HealthRoutes.add(to: router, store: store)
+        MetricsRoutes.add(to: router, metrics: metrics)
+        DeliveryRoutes.add(to: router, store: store)
+        HookRoutes(config: config, store: store, metrics: metrics, logger: logger).add(to: router)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: "sluice"),
+            onServerRunning: { channel in
+                let host = channel.localAddress?.ipAddress ?? config.listen.host
+                let port = channel.localAddress?.port ?? config.listen.port
+                await onListening(host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)")
+            },
+            logger: logger)
+    }
+}

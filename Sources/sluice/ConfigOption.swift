@@ -1,0 +1,20 @@
+import ArgumentParser
+import Foundation
+import SluiceCore
+
+/// `--config FILE`, shared by every command that needs the server config.
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: "The server config file.")
+    var config = "sluice.yml"
+
+    /// Loads the config, or exits with status 2 after printing every problem as
+    /// `file:line:column: key.path: message`.
+    func load() throws -> ServerConfig {
+        do {
+            return try ServerConfig.load(from: URL(fileURLWithPath: config))
+        } catch {
+            FileHandle.standardError.write(Data("sluice: the config has problems:\n\(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import SluiceCore
+
+/// `sluice deliveries`: the most recent webhook deliveries, read straight from the store.
+struct DeliveriesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deliveries",
+        abstract: "List recent webhook deliveries, newest first.")
+
+    @OptionGroup var config: ConfigOption
+
+    @Flag(help: "Print JSON (the same shape as GET /api/v1/deliveries).")
+    var json = false
+
+    @Option(help: "How many deliveries to show (1-1000).")
+    var limit = 20
+
+    func validate() throws {
+        guard (1...1000).contains(limit) else { throw ValidationError("--limit must be from 1 to 1000") }
+    }
+
+    func run() async throws {
+        let config = try config.load()
+        let deliveries = try await Store(stateDirectory: config.stateDirectory).deliveries(limit: limit)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            print(String(decoding: try encoder.encode(deliveries), as: UTF8.self))
+            return
+        }
+        guard !deliveries.isEmpty else {
+            print("No deliveries yet.")
+            return
+        }
+        let rows = deliveries.map { delivery in
+            [
+                String(delivery.id), delivery.receivedAt.formatted(.iso8601), delivery.source, delivery.project ?? "-",
+                delivery.event, delivery.outcome.rawValue, Self.detail(delivery),
+            ]
+        }
+        print(Self.table(header: ["ID", "RECEIVED", "SOURCE", "PROJECT", "EVENT", "OUTCOME", "DETAIL"], rows: rows))
+    }
+
+    private static func detail(_ delivery: DeliveryRecord) -> String {
+        switch delivery.outcome {
+        case .accepted: delivery.triggers.map { "\($0.kind.rawValue) #\($0.id)" }.joined(separator: ", ")
+        case .ignored: delivery.reason ?? ""
+        case .duplicate: delivery.duplicateOf.map { "of #\($0)" } ?? ""
+        }
+    }
+
+    private static func table(header: [String], rows: [[String]]) -> String {
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        return ([header] + rows).map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import SluiceCore
+import SluiceServer
+
+/// `sluice serve`: the long-running service.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the Sluice server: webhooks, API, health and metrics.",
+        discussion: """
+            Listens where the config's `listen` says (default 127.0.0.1:8080) and logs the bound \
+            address. SIGINT or SIGTERM stops it gracefully: requests in flight are answered first.
+            """)
+
+    @OptionGroup var config: ConfigOption
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        let config = try config.load()
+        // Standard error is unbuffered, so each line is out the moment it is logged, even into a pipe.
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        var logger = Logger(label: "sluice")
+        logger.logLevel = logLevel
+        let store: Store
+        do {
+            store = try Store(stateDirectory: config.stateDirectory)
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode(1)
+        }
+        logger.info("store open", metadata: ["path": "\(config.stateDirectory.appendingPathComponent(Store.fileName).path)"])
+        if config.deploy == nil {
+            logger.notice("no 'deploy' section: models will be gated and registered, but no manifests written")
+        }
+        let app = ServerApplication.make(config: config, store: store, logger: logger) { [logger] address in
+            logger.info("listening on http://\(address)")
+        }
+        try await app.runService()
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,101 @@
+import Curl
+import Foundation
+import SluiceTesting
+import Testing
+
+@Suite("sluice serve as a real process")
+struct CrashSafetyTests {
+    static let secret = "e2e-webhook-secret-5772"
+
+    /// A config whose port is 0, so each start picks a free one and logs it.
+    static func writeConfig(in scratch: ScratchDirectory) throws -> URL {
+        let file = scratch.path("sluice.yml")
+        try Data(
+            """
+            listen: 127.0.0.1:0
+            state_dir: state
+            projects:
+              - name: churn
+                forge: github
+                repo: https://github.com/acme/churn.git
+                webhook_secret_env: E2E_WEBHOOK_SECRET
+            """.utf8
+        ).write(to: file)
+        return file
+    }
+
+    static func start(_ config: URL) throws -> (SluiceProcess, String) {
+        let server = try SluiceProcess(
+            ["serve", "--config", config.path], environment: ["E2E_WEBHOOK_SECRET": secret])
+        let address = try server.waitFor(/listening on (http:\/\/[0-9.:]+)/)
+        return (server, address)
+    }
+
+    static func push(_ client: HTTPClient, to base: String, delivery: String) async throws -> HTTPResponse {
+        let body = Data(
+            """
+            {"ref": "refs/heads/main", "before": "\(String(repeating: "a", count: 40))",
+             "after": "\(String(repeating: "c", count: 40))", "created": false, "deleted": false, "forced": false,
+             "pusher": {"name": "alice"}, "repository": {"full_name": "acme/churn"}}
+            """.utf8)
+        return try await client.send(
+            HTTPRequest(
+                method: .post, url: "\(base)/hooks/github/churn",
+                headers: [
+                    HTTPHeader("X-GitHub-Event", "push"), HTTPHeader("X-GitHub-Delivery", delivery),
+                    HTTPHeader("X-Hub-Signature-256", WebhookSigner.gitHubSignature(body, secret: secret)),
+                    HTTPHeader("Content-Type", "application/json"),
+                ],
+                body: body))
+    }
+
+    @Test("Every delivery acknowledged before a kill -9 is in the store after a restart")
+    func acknowledgedDeliveriesSurviveKill() async throws {
+        let scratch = try ScratchDirectory("e2e")
+        let config = try Self.writeConfig(in: scratch)
+        let client = HTTPClient(retry: .none)
+        let (server, base) = try Self.start(config)
+
+        let acknowledged = try await withThrowingTaskGroup(of: Int?.self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    let response = try await Self.push(client, to: base, delivery: "crash-\(index)")
+                    guard response.status == 202 else { return nil }
+                    let json = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+                    return json?["delivery"] as? Int
+                }
+            }
+            return try await group.reduce(into: Set<Int>()) { if let id = $1 { $0.insert(id) } }
+        }
+        server.kill(SIGKILL)
+        _ = server.waitForExit()
+        #expect(server.terminationReason == .uncaughtSignal)
+        #expect(acknowledged.count == 40)
+
+        let (restarted, newBase) = try Self.start(config)
+        let listed = try await client.send(HTTPRequest(url: "\(newBase)/api/v1/deliveries?limit=1000"))
+        let stored = try #require(try JSONSerialization.jsonObject(with: listed.body) as? [[String: Any]])
+        #expect(acknowledged.isSubset(of: Set(stored.compactMap { $0["id"] as? Int })))
+        restarted.kill(SIGTERM)
+        #expect(restarted.waitForExit() == 0)
+
+        let (status, output) = try SluiceProcess.run(
+            ["deliveries", "--config", config.path, "--limit", "5"], environment: ["E2E_WEBHOOK_SECRET": Self.secret])
+        #expect(status == 0)
+        #expect(output.contains("push #"))
+        #expect(!output.contains(Self.secret))
+        #expect(!restarted.text.contains(Self.secret))
+    }
+
+    @Test("A config with problems stops serve with status 2 and names each problem with its position")
+    func badConfigExplains() throws {
+        let scratch = try ScratchDirectory("e2e")
+        let file = scratch.path("sluice.yml")
+        try Data("listen: 127.0.0.1:0\nprojects:\n  - name: churn\n    forge: github\n    repo: https://x/y.git\n    webhok_secret_env: X\n".utf8)
+            .write(to: file)
+        let (status, output) = try SluiceProcess.run(["serve", "--config", file.path])
+        #expect(status == 2)
+        #expect(output.contains("sluice.yml:6:5"))
+        #expect(output.contains("webhook_secret_env"))
+    }
+}
