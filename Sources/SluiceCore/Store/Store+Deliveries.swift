@@ -7,55 +7,63 @@ extension Store {
     ///
     /// A delivery is a duplicate when its delivery key was seen before, or when every trigger it
     /// carries was (data sources and Alertmanager resend the same object or alert in new
-    /// deliveries). Of a delivery that is partly new, only the new triggers are queued. SQLite runs
-    /// one write transaction at a time, so fifty concurrent copies still queue one trigger.
+    /// deliveries). Of a delivery that is partly new, only the new triggers are queued. Writes are
+    /// serialised (and committed in groups), so fifty concurrent copies still queue one trigger.
     public func record(_ delivery: IncomingDelivery, receivedAt: Date = Date()) async throws(StoreError) -> DeliveryReceipt {
         let payloads = try Self.encodedTriggers(delivery)
-        return try await write("record a delivery") { db in
-            if let key = delivery.deliveryKey,
-                let original = try Int64.fetchOne(db, sql: "SELECT id FROM deliveries WHERE dedupe_key = ?", arguments: [key])
-            {
+        do {
+            return try await deliveryCommits.submit { db in try Self.record(delivery, payloads: payloads, receivedAt: receivedAt, in: db) }
+        } catch {
+            throw StoreError(operation: "record a delivery", underlying: error)
+        }
+    }
+
+    private static func record(
+        _ delivery: IncomingDelivery, payloads: [String], receivedAt: Date, in db: Database
+    ) throws -> DeliveryReceipt {
+        if let key = delivery.deliveryKey,
+            let original = try Int64.fetchOne(db, sql: "SELECT id FROM deliveries WHERE dedupe_key = ?", arguments: [key])
+        {
+            return .duplicate(
+                delivery: try Self.insertDelivery(db, delivery, receivedAt, outcome: "duplicate", duplicateOf: original),
+                original: original)
+        }
+        switch delivery.verdict {
+        case .ignored(let reason):
+            let id = try Self.insertDelivery(db, delivery, receivedAt, outcome: "ignored", reason: reason, key: delivery.deliveryKey)
+            return .ignored(delivery: id, reason: reason)
+        case .accepted(let keyed):
+            var fresh: [(KeyedTrigger, String)] = []
+            var original: Int64?
+            for (trigger, payload) in zip(keyed, payloads) {
+                if let owner = try Int64.fetchOne(
+                    db, sql: "SELECT delivery_id FROM triggers WHERE dedupe_key = ?", arguments: [trigger.dedupeKey])
+                {
+                    original = original ?? owner
+                } else {
+                    fresh.append((trigger, payload))
+                }
+            }
+            if fresh.isEmpty, let original {
                 return .duplicate(
                     delivery: try Self.insertDelivery(db, delivery, receivedAt, outcome: "duplicate", duplicateOf: original),
                     original: original)
             }
-            switch delivery.verdict {
-            case .ignored(let reason):
-                let id = try Self.insertDelivery(db, delivery, receivedAt, outcome: "ignored", reason: reason, key: delivery.deliveryKey)
-                return .ignored(delivery: id, reason: reason)
-            case .accepted(let keyed):
-                var fresh: [(KeyedTrigger, String)] = []
-                var original: Int64?
-                for (trigger, payload) in zip(keyed, payloads) {
-                    if let owner = try Int64.fetchOne(
-                        db, sql: "SELECT delivery_id FROM triggers WHERE dedupe_key = ?", arguments: [trigger.dedupeKey])
-                    {
-                        original = original ?? owner
-                    } else {
-                        fresh.append((trigger, payload))
-                    }
-                }
-                if fresh.isEmpty, let original {
-                    return .duplicate(
-                        delivery: try Self.insertDelivery(db, delivery, receivedAt, outcome: "duplicate", duplicateOf: original),
-                        original: original)
-                }
-                let id = try Self.insertDelivery(db, delivery, receivedAt, outcome: "accepted", key: delivery.deliveryKey)
-                var triggers: [TriggerSummary] = []
-                for (keyedTrigger, payload) in fresh {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO triggers (delivery_id, kind, project, dedupe_key, payload, created_at)
-                            VALUES (?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [
-                            id, keyedTrigger.trigger.kind.rawValue, keyedTrigger.trigger.project,
-                            keyedTrigger.dedupeKey, payload, receivedAt,
-                        ])
-                    triggers.append(TriggerSummary(id: db.lastInsertedRowID, kind: keyedTrigger.trigger.kind))
-                }
-                return .accepted(delivery: id, triggers: triggers)
+            let id = try Self.insertDelivery(db, delivery, receivedAt, outcome: "accepted", key: delivery.deliveryKey)
+            var triggers: [TriggerSummary] = []
+            for (keyedTrigger, payload) in fresh {
+                try db.execute(
+                    sql: """
+                        INSERT INTO triggers (delivery_id, kind, project, dedupe_key, payload, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        id, keyedTrigger.trigger.kind.rawValue, keyedTrigger.trigger.project,
+                        keyedTrigger.dedupeKey, payload, receivedAt,
+                    ])
+                triggers.append(TriggerSummary(id: db.lastInsertedRowID, kind: keyedTrigger.trigger.kind))
             }
+            return .accepted(delivery: id, triggers: triggers)
         }
     }
 

@@ -13,6 +13,7 @@ public final class Store: Sendable {
     public static let fileName = "sluice.sqlite"
 
     let pool: DatabasePool
+    let deliveryCommits: GroupCommit<DeliveryReceipt>
 
     /// Opens (creating if needed) the database in `stateDirectory` and applies every migration.
     public init(stateDirectory: URL) throws(StoreError) {
@@ -27,6 +28,7 @@ public final class Store: Sendable {
             pool = try DatabasePool(
                 path: stateDirectory.appendingPathComponent(Self.fileName).path, configuration: configuration)
             try StoreMigrations.migrator.migrate(pool)
+            deliveryCommits = GroupCommit(pool: pool)
         } catch {
             throw StoreError(operation: "open the store in \(stateDirectory.path)", underlying: error)
         }
@@ -38,17 +40,6 @@ public final class Store: Sendable {
             return try await pool.read { db in try StoreMigrations.migrator.hasCompletedMigrations(db) }
         } catch {
             return false
-        }
-    }
-
-    /// Runs a write transaction, mapping failures to `StoreError`.
-    func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
-        do {
-            return try await pool.write(body)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(operation: operation, underlying: error)
         }
     }
 
