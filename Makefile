@@ -30,6 +30,7 @@ test: bootstrap
 bench: bootstrap
 	$(SWIFT) build -c release --product sluice-bench
 	.build/release/sluice-bench git
+	.build/release/sluice-bench ingest
 
 demo: bootstrap
 	@echo "make demo: the end-to-end demo arrives with the gate (issue 4); nothing to run yet." >&2
