@@ -6,8 +6,10 @@ import Synchronization
 ///
 /// With `synchronous = FULL` each commit waits for the disk, and SQLite has one writer, so
 /// committing deliveries one by one caps ingest at one fsync per delivery. Here a write waits
-/// at most for the batch in progress; alone, it commits at once. Each write runs in its own
-/// savepoint, so one that fails is rolled back without its neighbours.
+/// at most for the batch in progress; alone, it commits at once. The batches are committed on
+/// GRDB's writer queue, which keeps draining while writes keep coming, so a write costs one
+/// thread hop there and one back. Each write runs in its own savepoint: one that fails is rolled
+/// back without its neighbours; a transaction that fails fails its whole batch.
 final class GroupCommit<Output: Sendable>: Sendable {
     typealias Work = @Sendable (Database) throws -> Output
 
@@ -21,7 +23,7 @@ final class GroupCommit<Output: Sendable>: Sendable {
 
     private struct State {
         var pending: [Pending] = []
-        var committing = false
+        var draining = false
     }
 
     private let pool: DatabasePool
@@ -34,31 +36,32 @@ final class GroupCommit<Output: Sendable>: Sendable {
     /// Runs `work` in the next batch and returns its result once the batch is committed.
     func submit(_ work: @escaping Work) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
-            let leads = state.withLock { state in
+            let starts = state.withLock { state in
                 state.pending.append(Pending(work: work, continuation: continuation))
-                defer { state.committing = true }
-                return !state.committing
+                defer { state.draining = true }
+                return !state.draining
             }
-            if leads {
-                Task { await self.commitPending() }
+            if starts {
+                pool.asyncWriteWithoutTransaction { db in self.drain(db) }
             }
         }
     }
 
-    /// Commits batches until nothing is pending.
-    private func commitPending() async {
+    /// Commits batches on the writer queue until nothing is pending.
+    private func drain(_ db: Database) {
         while true {
             let batch = state.withLock { state in
                 let batch = Array(state.pending.prefix(Self.maximumBatch))
                 state.pending.removeFirst(batch.count)
-                if batch.isEmpty { state.committing = false }
+                if batch.isEmpty { state.draining = false }
                 return batch
             }
             guard !batch.isEmpty else { return }
+            var results: [Result<Output, any Error>] = []
             do {
-                let results = try await pool.write { db in
-                    batch.map { pending in
-                        Result { () throws -> Output in
+                try db.inTransaction {
+                    results = batch.map { pending in
+                        Result {
                             var output: Output?
                             try db.inSavepoint {
                                 output = try pending.work(db)
@@ -67,14 +70,13 @@ final class GroupCommit<Output: Sendable>: Sendable {
                             return output!
                         }
                     }
-                }
-                for (pending, result) in zip(batch, results) {
-                    pending.continuation.resume(with: result)
+                    return .commit
                 }
             } catch {
-                for pending in batch {
-                    pending.continuation.resume(throwing: error)
-                }
+                results = batch.map { _ in .failure(error) }
+            }
+            for (pending, result) in zip(batch, results) {
+                pending.continuation.resume(with: result)
             }
         }
     }

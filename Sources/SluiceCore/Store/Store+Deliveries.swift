@@ -22,7 +22,7 @@ extension Store {
         _ delivery: IncomingDelivery, payloads: [String], receivedAt: Date, in db: Database
     ) throws -> DeliveryReceipt {
         if let key = delivery.deliveryKey,
-            let original = try Int64.fetchOne(db, sql: "SELECT id FROM deliveries WHERE dedupe_key = ?", arguments: [key])
+            let original = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM deliveries WHERE dedupe_key = ?"), arguments: [key])
         {
             return .duplicate(
                 delivery: try Self.insertDelivery(db, delivery, receivedAt, outcome: "duplicate", duplicateOf: original),
@@ -37,7 +37,8 @@ extension Store {
             var original: Int64?
             for (trigger, payload) in zip(keyed, payloads) {
                 if let owner = try Int64.fetchOne(
-                    db, sql: "SELECT delivery_id FROM triggers WHERE dedupe_key = ?", arguments: [trigger.dedupeKey])
+                    db.cachedStatement(sql: "SELECT delivery_id FROM triggers WHERE dedupe_key = ?"),
+                    arguments: [trigger.dedupeKey])
                 {
                     original = original ?? owner
                 } else {
@@ -52,11 +53,12 @@ extension Store {
             let id = try Self.insertDelivery(db, delivery, receivedAt, outcome: "accepted", key: delivery.deliveryKey)
             var triggers: [TriggerSummary] = []
             for (keyedTrigger, payload) in fresh {
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO triggers (delivery_id, kind, project, dedupe_key, payload, created_at)
                         VALUES (?, ?, ?, ?, ?, ?)
-                        """,
+                        """
+                ).execute(
                     arguments: [
                         id, keyedTrigger.trigger.kind.rawValue, keyedTrigger.trigger.project,
                         keyedTrigger.dedupeKey, payload, receivedAt,
@@ -121,11 +123,12 @@ extension Store {
         _ db: Database, _ delivery: IncomingDelivery, _ receivedAt: Date, outcome: String, reason: String? = nil,
         key: String? = nil, duplicateOf: Int64? = nil
     ) throws -> Int64 {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO deliveries (source, project, event, received_at, outcome, reason, dedupe_key, duplicate_of)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [delivery.source, delivery.project, delivery.event, receivedAt, outcome, reason, key, duplicateOf])
         return db.lastInsertedRowID
     }

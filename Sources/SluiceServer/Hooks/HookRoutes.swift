@@ -159,27 +159,32 @@ struct HookRoutes: Sendable {
     }
 
     private func answer(_ receipt: DeliveryReceipt, for delivery: IncomingDelivery) -> Response {
-        var metadata: Logger.Metadata = ["source": "\(delivery.source)", "event": "\(delivery.event)"]
-        metadata["project"] = delivery.project.map { "\($0)" }
         switch receipt {
         case .accepted(let id, let triggers):
             metrics.countDelivery(source: delivery.source, outcome: "accepted")
-            metadata["delivery"] = "\(id)"
-            metadata["triggers"] = "\(triggers.map(\.id))"
-            logger.info("delivery accepted", metadata: metadata)
+            logger.info("delivery accepted", metadata: Self.metadata(delivery, id, ["triggers": "\(triggers.map(\.id))"]))
             return JSONResponse.make(.accepted, Accepted(delivery: id, trigger: triggers.first?.id, triggers: triggers.map(\.id)))
         case .ignored(let id, let reason):
             metrics.countDelivery(source: delivery.source, outcome: "ignored")
-            metadata["delivery"] = "\(id)"
-            logger.info("delivery ignored: \(reason)", metadata: metadata)
+            logger.info("delivery ignored: \(reason)", metadata: Self.metadata(delivery, id))
             return JSONResponse.make(.accepted, Ignored(delivery: id, ignored: reason))
         case .duplicate(let id, let original):
             metrics.countDelivery(source: delivery.source, outcome: "duplicate")
-            metadata["delivery"] = "\(id)"
-            metadata["original"] = "\(original)"
-            logger.info("duplicate delivery", metadata: metadata)
+            logger.info("duplicate delivery", metadata: Self.metadata(delivery, id, ["original": "\(original)"]))
             return JSONResponse.make(.ok, Duplicate(delivery: original, duplicate: true))
         }
+    }
+
+    /// What every delivery log line carries; built only when the line is logged.
+    private static func metadata(
+        _ delivery: IncomingDelivery, _ id: Int64, _ extra: Logger.Metadata = [:]
+    ) -> Logger.Metadata {
+        var metadata = extra
+        metadata["source"] = "\(delivery.source)"
+        metadata["event"] = "\(delivery.event)"
+        metadata["delivery"] = "\(id)"
+        metadata["project"] = delivery.project.map { "\($0)" }
+        return metadata
     }
 
     private func refuse(_ source: String, _ status: HTTPResponse.Status, _ message: String, field: String? = nil)
