@@ -34,7 +34,7 @@ struct Figure {
     /// The human line: both medians, the ratio, and whether it meets `target`.
     func tableLine(referenceName: String, target: Double) -> String {
         let meets = better == .lower ? ratio <= target : ratio >= target
-        return name.padding(toLength: 14, withPad: " ", startingAt: 0)
+        return name.padding(toLength: max(14, name.count), withPad: " ", startingAt: 0)
             + " ours " + String(format: "%8.3f", ours) + " \(unit)"
             + "   \(referenceName) " + String(format: "%8.3f", reference) + " \(unit)"
             + "   ratio " + String(format: "%.2f", ratio)
