@@ -58,21 +58,11 @@ public enum GitHubHook {
         _ body: Data, project: String, key: String, watchesBranch: (String) -> Bool
     ) throws(HookError) -> IncomingDelivery.Verdict {
         let payload = try HookJSON.decode(PushBody.self, from: body)
-        let refKind: Push.RefKind
-        if payload.ref.hasPrefix("refs/heads/") {
-            refKind = .branch
-        } else if payload.ref.hasPrefix("refs/tags/") {
-            refKind = .tag
-        } else {
-            return .ignored(reason: "push to \(payload.ref), which is neither a branch nor a tag")
+        return Push.verdict(ref: payload.ref, project: project, key: key, watchesBranch: watchesBranch) { refKind in
+            Push(
+                project: project, ref: payload.ref, refKind: refKind, before: payload.before, after: payload.after,
+                created: payload.created, deleted: payload.deleted, forced: payload.forced, pusher: payload.pusher?.name)
         }
-        let push = Push(
-            project: project, ref: payload.ref, refKind: refKind, before: payload.before, after: payload.after,
-            created: payload.created, deleted: payload.deleted, forced: payload.forced, pusher: payload.pusher?.name)
-        if refKind == .branch, !watchesBranch(push.name) {
-            return .ignored(reason: "push to branch \(push.name), which project \(project) does not watch")
-        }
-        return .accepted([KeyedTrigger(.push(push), dedupeKey: key)])
     }
 
     // MARK: pull_request
