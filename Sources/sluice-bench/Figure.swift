@@ -31,15 +31,18 @@ struct Figure {
             + "\"unit\": \"\(unit)\", \"ratio\": \(Self.rounded(ratio)), \"better\": \"\(better.rawValue)\"}"
     }
 
-    /// The human line: both medians, the ratio, and whether it meets `target`.
-    func tableLine(referenceName: String, target: Double) -> String {
-        let meets = better == .lower ? ratio <= target : ratio >= target
-        return name.padding(toLength: max(14, name.count), withPad: " ", startingAt: 0)
+    /// The human line: both medians, the ratio, and whether it meets `target` when there is one.
+    func tableLine(referenceName: String, target: Double?) -> String {
+        var line = name.padding(toLength: max(14, name.count), withPad: " ", startingAt: 0)
             + " ours " + String(format: "%8.3f", ours) + " \(unit)"
             + "   \(referenceName) " + String(format: "%8.3f", reference) + " \(unit)"
             + "   ratio " + String(format: "%.2f", ratio)
-            + " (\(meets ? "meets" : "MISSES") target \(better == .lower ? "<=" : ">=") "
-            + String(format: "%.2f", target) + ")"
+        if let target {
+            let meets = better == .lower ? ratio <= target : ratio >= target
+            line += " (\(meets ? "meets" : "MISSES") target \(better == .lower ? "<=" : ">=") "
+                + String(format: "%.2f", target) + ")"
+        }
+        return line
     }
 
     private static func rounded(_ value: Double) -> Double {
