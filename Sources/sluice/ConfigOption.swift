@@ -10,6 +10,11 @@ struct ConfigOption: ParsableArguments {
     /// Loads the config, or exits with status 2 after printing every problem as
     /// `file:line:column: key.path: message`.
     func load() throws -> ServerConfig {
+        guard FileManager.default.fileExists(atPath: config) else {
+            FileHandle.standardError.write(
+                Data("sluice: no config file at \(config); write one (README, 'Running the server') or pass --config FILE\n".utf8))
+            throw ExitCode(2)
+        }
         do {
             return try ServerConfig.load(from: URL(fileURLWithPath: config))
         } catch {

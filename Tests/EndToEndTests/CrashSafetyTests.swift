@@ -98,4 +98,12 @@ struct CrashSafetyTests {
         #expect(output.contains("sluice.yml:6:5"))
         #expect(output.contains("webhook_secret_env"))
     }
+
+    @Test("A missing config file stops serve with status 2 and says how to provide one")
+    func missingConfigExplains() throws {
+        let (status, output) = try SluiceProcess.run(["serve", "--config", "/nonexistent/sluice.yml"])
+        #expect(status == 2)
+        #expect(output.contains("no config file at /nonexistent/sluice.yml"))
+        #expect(output.contains("--config"))
+    }
 }
