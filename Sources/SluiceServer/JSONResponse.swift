@@ -13,6 +13,13 @@ enum JSONResponse {
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// A body already written as JSON.
+    static func raw(_ status: HTTPResponse.Status, _ json: String) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
+    }
+
     /// `{"error": "...", "field": "..."}`
     static func error(_ status: HTTPResponse.Status, _ message: String, field: String? = nil) -> Response {
         make(status, ErrorBody(error: message, field: field))

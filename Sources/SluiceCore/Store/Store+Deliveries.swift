@@ -61,7 +61,7 @@ extension Store {
                 ).execute(
                     arguments: [
                         id, keyedTrigger.trigger.kind.rawValue, keyedTrigger.trigger.project,
-                        keyedTrigger.dedupeKey, payload, receivedAt,
+                        keyedTrigger.dedupeKey, payload, receivedAt.timeIntervalSince1970,
                     ])
                 triggers.append(TriggerSummary(id: db.lastInsertedRowID, kind: keyedTrigger.trigger.kind))
             }
@@ -90,7 +90,7 @@ extension Store {
             return rows.map { row in
                 DeliveryRecord(
                     id: row["id"], source: row["source"], project: row["project"], event: row["event"],
-                    receivedAt: row["received_at"], outcome: DeliveryRecord.Outcome(rawValue: row["outcome"]) ?? .ignored,
+                    receivedAt: Date(timeIntervalSince1970: row["received_at"]), outcome: DeliveryRecord.Outcome(rawValue: row["outcome"]) ?? .ignored,
                     reason: row["reason"], duplicateOf: row["duplicate_of"], triggers: triggers[row["id"]] ?? [])
             }
         }
@@ -129,7 +129,10 @@ extension Store {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
-            arguments: [delivery.source, delivery.project, delivery.event, receivedAt, outcome, reason, key, duplicateOf])
+            arguments: [
+                delivery.source, delivery.project, delivery.event, receivedAt.timeIntervalSince1970, outcome, reason, key,
+                duplicateOf,
+            ])
         return db.lastInsertedRowID
     }
 }

@@ -11,7 +11,8 @@ enum StoreMigrations {
                 table.column("source", .text).notNull()
                 table.column("project", .text)
                 table.column("event", .text).notNull()
-                table.column("received_at", .datetime).notNull()
+                // Unix seconds: GRDB's text dates cost a DateFormatter per write on the ingest path.
+                table.column("received_at", .double).notNull()
                 table.column("outcome", .text).notNull()
                     .check { ["accepted", "ignored", "duplicate"].contains($0) }
                 table.column("reason", .text)
@@ -27,7 +28,7 @@ enum StoreMigrations {
                 table.column("dedupe_key", .text).notNull().unique()
                 table.column("payload", .jsonText).notNull()
                 table.column("state", .text).notNull().defaults(to: "queued")
-                table.column("created_at", .datetime).notNull()
+                table.column("created_at", .double).notNull()
             }
             try db.create(index: "triggers_by_state", on: "triggers", columns: ["state", "id"])
         }
