@@ -111,7 +111,6 @@ extension Store {
     private static func encodedTriggers(_ delivery: IncomingDelivery) throws(StoreError) -> [String] {
         guard case .accepted(let keyed) = delivery.verdict else { return [] }
         let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
         do {
             return try keyed.map { String(decoding: try encoder.encode($0.trigger), as: UTF8.self) }
         } catch {
