@@ -6,6 +6,8 @@ import Foundation
 /// chunked request bodies de-chunked, optional basic auth). `python3 -m http.server --cgi` cannot
 /// do this: it drops privileges as root and cannot read chunked bodies, which libgit2 always sends
 /// for pushes. Bound to 127.0.0.1 on a port the system picks unless one is given.
+/// `@unchecked Sendable`: `Process` is not `Sendable`, but after `init` it is only signalled and
+/// waited on, which is safe from any thread.
 public final class GitHTTPServer: @unchecked Sendable {
     /// `http://127.0.0.1:PORT`
     public let baseURL: String
