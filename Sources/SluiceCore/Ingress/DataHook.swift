@@ -43,34 +43,20 @@ public enum DataHook {
     {
         let event: String
         let objects: [Object]
+        // Sluice's own format may name its dataset; then the URI need not match any pattern.
+        var named: String?
         switch kind {
         case .sluice:
-            let (named, object) = try sluice(body)
-            if let named {
-                guard datasets.contains(where: { $0.name == named }) else {
-                    let known = datasets.map(\.name).sorted().joined(separator: ", ")
-                    throw HookJSON.invalid(
-                        "dataset", "names unknown dataset \(named); known datasets: \(known.isEmpty ? "none" : known)")
-                }
-                let arrival = DataArrival(
-                    source: source, dataset: named, uri: object.uri, version: object.version, sha256: object.sha256,
-                    size: object.size)
-                return IncomingDelivery(
-                    source: "data:\(source)", project: nil, event: "data", deliveryKey: nil,
-                    verdict: .accepted([KeyedTrigger(.dataArrival(arrival), dedupeKey: key(arrival))]))
+            let object: Object
+            (named, object) = try sluice(body)
+            if let named, !datasets.contains(where: { $0.name == named }) {
+                let known = datasets.map(\.name).sorted().joined(separator: ", ")
+                throw HookJSON.invalid(
+                    "dataset", "names unknown dataset \(named); known datasets: \(known.isEmpty ? "none" : known)")
             }
             (event, objects) = ("data", [object])
-        case .s3:
-            switch try s3(body) {
-            case .ignored(let name, let reason):
-                return IncomingDelivery(
-                    source: "data:\(source)", project: nil, event: name, deliveryKey: nil,
-                    verdict: .ignored(reason: reason))
-            case .objects(let name, let found):
-                (event, objects) = (name, found)
-            }
-        case .gcs:
-            switch try gcs(body) {
+        case .s3, .gcs:
+            switch try kind == .s3 ? s3(body) : gcs(body) {
             case .ignored(let name, let reason):
                 return IncomingDelivery(
                     source: "data:\(source)", project: nil, event: name, deliveryKey: nil,
@@ -83,7 +69,7 @@ public enum DataHook {
         var triggers: [KeyedTrigger] = []
         var keys: Set<String> = []
         for object in objects {
-            for dataset in datasets where dataset.matches(object.uri) {
+            for dataset in datasets where named.map({ $0 == dataset.name }) ?? dataset.matches(object.uri) {
                 let arrival = DataArrival(
                     source: source, dataset: dataset.name, uri: object.uri, version: object.version,
                     sha256: object.sha256, size: object.size)
