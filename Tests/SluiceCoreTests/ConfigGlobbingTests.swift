@@ -36,14 +36,15 @@ struct ConfigGlobbingTests {
     @Test("A dataset matches URIs by a glob over the whole URI")
     func datasetMatches() throws {
         let config = try ConfigFixture.parse(ConfigFixture.designExample)
-        let dataset = try #require(config.dataset(named: "transactions"))
+        let dataset = try #require(config.datasets.first { $0.name == "transactions" })
         #expect(dataset.matches(uri: "https://data.example.com/transactions.csv"))
         #expect(dataset.matches(uri: "https://data.example.com/transactions/2026/11/27.parquet"))
         #expect(dataset.matches(uri: "https://data.example.com/transactions"))
         #expect(!dataset.matches(uri: "https://data.example.com/users.csv"))
         #expect(!dataset.matches(uri: "http://data.example.com/transactions.csv"))
-        #expect(config.datasets(matchingURI: "https://data.example.com/transactions.csv").map(\.name) == ["transactions"])
-        #expect(config.datasets(matchingURI: "s3://other/x").isEmpty)
+        #expect(config.datasets.filter { $0.matches(uri: "https://data.example.com/transactions.csv") }.map(\.name)
+            == ["transactions"])
+        #expect(!config.datasets.contains { $0.matches(uri: "s3://other/x") })
     }
 
     @Test("Glob patterns handle several stars, backtracking and literals", arguments: [

@@ -68,14 +68,4 @@ public struct ServerConfig: Sendable {
     public func dataSource(named name: String) -> DataSourceConfig? {
         dataSources.first { $0.name == name }
     }
-
-    /// The dataset registered under `name`.
-    public func dataset(named name: String) -> DatasetConfig? {
-        datasets.first { $0.name == name }
-    }
-
-    /// Every dataset whose `match` pattern covers a data object's URI.
-    public func datasets(matchingURI uri: String) -> [DatasetConfig] {
-        datasets.filter { $0.matches(uri: uri) }
-    }
 }
