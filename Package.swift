@@ -75,7 +75,10 @@ let package = Package(
             name: "SluiceTesting",
             dependencies: ["Git", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore", "SluiceTesting"]),
+        .testTarget(
+            name: "SluiceCoreTests",
+            dependencies: ["SluiceCore", "SluiceTesting", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "GitTests", dependencies: ["Git", "SluiceTesting"]),
         .testTarget(
             name: "SluiceServerTests",

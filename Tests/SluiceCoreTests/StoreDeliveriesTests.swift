@@ -1,5 +1,6 @@
 import Foundation
-import SluiceCore
+import GRDB
+@testable import SluiceCore
 import SluiceTesting
 import Testing
 
@@ -18,6 +19,16 @@ struct StoreDeliveriesTests {
         let arrival = DataArrival(
             source: "lake", dataset: "transactions", uri: "s3://lake/tx.csv", version: version, sha256: nil, size: 10)
         return KeyedTrigger(.dataArrival(arrival), dedupeKey: "data:transactions:s3://lake/tx.csv@\(version)")
+    }
+
+    @Test("Commits reach the disk before they return: the writer runs with synchronous = FULL")
+    func writerSyncsEveryCommit() async throws {
+        let scratch = try ScratchDirectory()
+        let store = try Store(stateDirectory: scratch.url)
+        // 2 is FULL. GRDB's WAL set-up leaves NORMAL (1), under which a commit acknowledged just
+        // before a power loss can be lost.
+        let mode = try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        #expect(mode == 2)
     }
 
     @Test("An accepted delivery stores its trigger, and the same delivery again is a duplicate of the first")

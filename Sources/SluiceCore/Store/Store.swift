@@ -22,11 +22,11 @@ public final class Store: Sendable {
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
             configuration.busyMode = .timeout(5)
-            configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-            }
             pool = try DatabasePool(
                 path: stateDirectory.appendingPathComponent(Self.fileName).path, configuration: configuration)
+            // Only the writer connection writes, and GRDB sets it to NORMAL after any
+            // `prepareDatabase` hook when it enables WAL, so FULL is set here, once it is open.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try StoreMigrations.migrator.migrate(pool)
             deliveryCommits = GroupCommit(pool: pool)
         } catch {
