@@ -1,0 +1,51 @@
+import Foundation
+import GRDB
+import SluiceTesting
+import Testing
+
+@testable import SluiceCore
+
+@Suite("Store: group commit")
+struct GroupCommitTests {
+    /// Inserts a delivery row; an outcome outside the schema's CHECK makes the write fail.
+    static func insert(outcome: String, key: String) -> GroupCommit<Int64>.Work {
+        { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO deliveries (source, event, received_at, outcome, dedupe_key)
+                    VALUES ('github', 'push', 0, ?, ?)
+                    """,
+                arguments: [outcome, key])
+            return db.lastInsertedRowID
+        }
+    }
+
+    @Test("A write that fails inside a batch fails alone: every other write of the batch is committed")
+    func failingWriteFailsAlone() async throws {
+        let scratch = try ScratchDirectory()
+        let store = try Store(stateDirectory: scratch.url)
+        let commits = GroupCommit<Int64>(pool: store.pool)
+        // Hold the writer so the next twenty writes queue up and commit as one batch.
+        async let holder = commits.submit { db in
+            Thread.sleep(forTimeInterval: 0.2)
+            return try Self.insert(outcome: "accepted", key: "holder")(db)
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    let outcome = index == 7 ? "bogus" : "accepted"
+                    let committed = (try? await commits.submit(Self.insert(outcome: outcome, key: "k\(index)"))) != nil
+                    return (index, committed)
+                }
+            }
+            return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        _ = try await holder
+        #expect(outcomes.filter { !$0.value }.map(\.key) == [7])
+        let keys = try await store.pool.read { db in
+            try String.fetchSet(db, sql: "SELECT dedupe_key FROM deliveries")
+        }
+        #expect(keys == Set(["holder"] + (0..<20).filter { $0 != 7 }.map { "k\($0)" }))
+    }
+}
