@@ -14,8 +14,10 @@ import Synchronization
 ///
 /// Load comes from persistent loopback connections in this process, each sending a signed 7 KB
 /// GitHub push with a unique delivery id. Two loads: closed loop (every connection sends as fast
-/// as answers come: throughput and its latency), and open loop at a fixed rate (latency at 500
-/// deliveries/s).
+/// as answers come: throughput, its latency, and the process's CPU time per request), and open
+/// loop at a fixed rate (latency at 500 deliveries/s). Both servers run throughout, and the
+/// closed-loop rounds alternate between them, so a noisy neighbour slows both alike; figures are
+/// medians over the rounds.
 struct IngestBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
@@ -24,10 +26,10 @@ struct IngestBenchmark: AsyncParsableCommand {
     @OptionGroup var options: BenchmarkOptions
 
     @Option(help: "Concurrent connections for the throughput load.")
-    var connections = 16
+    var connections = 64
 
-    @Option(help: "Seconds each load runs.")
-    var seconds = 4.0
+    @Option(help: "Seconds each closed-loop round and each open-loop load runs.")
+    var seconds = 2.0
 
     @Option(help: "Deliveries per second for the latency load.")
     var rate = 500
@@ -48,7 +50,9 @@ struct IngestBenchmark: AsyncParsableCommand {
         quiet.logLevel = .warning
         let body = Self.pushBody()
         let signature = WebhookSigner.gitHubSignature(body, secret: Self.secret)
-        progress("signed push body: \(body.count) bytes; \(connections) connections, \(seconds) s per load")
+        progress(
+            "signed push body: \(body.count) bytes; \(connections) connections; "
+                + "\(options.runs) rounds of \(seconds) s per server")
 
         let ingest = ServerApplication.make(config: config, store: store, logger: quiet) { _ in }
         let bareRouter = Router()
@@ -57,113 +61,182 @@ struct IngestBenchmark: AsyncParsableCommand {
             _ = try await request.collectBody(upTo: config.maxBodyBytes)
             return Response(status: .ok)
         }
-        let bare = Application(router: bareRouter, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: quiet)
+        let bare = Application(
+            router: bareRouter, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: quiet)
 
-        let ingestLoad = try await Self.measure(ingest, path: "/hooks/github/churn", body: body, signature: signature, benchmark: self)
-        let bareLoad = try await Self.measure(bare, path: "/bare", body: body, signature: signature, benchmark: self)
-
-        let stored = try await store.deliveries(limit: 1_000_000).count
-        progress("store holds \(stored) deliveries; ingest answered \(ingestLoad.accepted) with 202")
-        guard stored == ingestLoad.accepted else {
-            throw ValidationError("the store holds \(stored) deliveries but \(ingestLoad.accepted) were acknowledged")
+        let counters = Counters()
+        let (ours, reference) = try await ingest.test(.live) { ingestClient in
+            try await bare.test(.live) { bareClient in
+                let ingestLoad = try Load(
+                    port: ingestClient.port, path: "/hooks/github/churn", body: body, signature: signature,
+                    counters: counters, benchmark: self)
+                let bareLoad = try Load(
+                    port: bareClient.port, path: "/bare", body: body, signature: signature, counters: counters,
+                    benchmark: self)
+                defer {
+                    ingestLoad.close()
+                    bareLoad.close()
+                }
+                try await ingestLoad.warmUp()
+                try await bareLoad.warmUp()
+                var ours: [Sample] = []
+                var reference: [Sample] = []
+                for round in 1...options.runs {
+                    // Alternate which server goes first, so neither always follows the other's
+                    // writeback or garbage.
+                    if round % 2 == 1 {
+                        ours.append(try await ingestLoad.closedLoop())
+                        reference.append(try await bareLoad.closedLoop())
+                    } else {
+                        reference.append(try await bareLoad.closedLoop())
+                        ours.append(try await ingestLoad.closedLoop())
+                    }
+                    progress(
+                        "round \(round): ingest \(Int(ours.last!.throughput)) req/s, "
+                            + "bare \(Int(reference.last!.throughput)) req/s")
+                }
+                let oursOpen = try await ingestLoad.openLoop()
+                let referenceOpen = try await bareLoad.openLoop()
+                return (Summary(closed: ours, open: oursOpen), Summary(closed: reference, open: referenceOpen))
+            }
         }
 
-        let figures: [(Figure, String, Double?)] = [
-            (Figure("ingest_throughput", ours: ingestLoad.closed.throughput, reference: bareLoad.closed.throughput,
-                    unit: "req/s", better: .higher), "bare route", 0.5),
-            (Figure("ingest_p50", ours: ingestLoad.closed.p50, reference: bareLoad.closed.p50, unit: "ms"), "bare route", nil),
-            (Figure("ingest_p99", ours: ingestLoad.closed.p99, reference: bareLoad.closed.p99, unit: "ms"), "bare route", nil),
-            (Figure("ingest_p50_at_\(rate)", ours: ingestLoad.open.p50, reference: bareLoad.open.p50, unit: "ms"), "bare route", nil),
-            (Figure("ingest_p99_at_\(rate)", ours: ingestLoad.open.p99, reference: bareLoad.open.p99, unit: "ms"), "bare route", nil),
+        let accepted = counters.accepted.load(ordering: .relaxed)
+        let stored = try await store.deliveries(limit: 1_000_000).count
+        progress("store holds \(stored) deliveries; ingest answered \(accepted) with 202")
+        guard stored == accepted else {
+            throw ValidationError("the store holds \(stored) deliveries but \(accepted) were acknowledged")
+        }
+
+        let figures: [(Figure, Double?)] = [
+            (Figure("ingest_throughput", ours: ours.throughput, reference: reference.throughput,
+                    unit: "req/s", better: .higher), 0.5),
+            (Figure("ingest_cpu", ours: ours.cpuPerRequest, reference: reference.cpuPerRequest, unit: "us/req"), nil),
+            (Figure("ingest_p50", ours: ours.p50, reference: reference.p50, unit: "ms"), nil),
+            (Figure("ingest_p99", ours: ours.p99, reference: reference.p99, unit: "ms"), nil),
+            (Figure("ingest_p50_at_\(rate)", ours: ours.open.p50, reference: reference.open.p50, unit: "ms"), nil),
+            (Figure("ingest_p99_at_\(rate)", ours: ours.open.p99, reference: reference.open.p99, unit: "ms"), nil),
         ]
-        for (figure, reference, target) in figures {
-            print(options.json ? figure.jsonLine : figure.tableLine(referenceName: reference, target: target))
+        for (figure, target) in figures {
+            print(options.json ? figure.jsonLine : figure.tableLine(referenceName: "bare route", target: target))
         }
         if !options.json {
-            print("durable deliveries/s: \(Int(ingestLoad.closed.throughput)) (target >= 2000); "
-                + String(format: "p99 at %d/s: %.2f ms (target <= 10)", rate, ingestLoad.open.p99))
+            print(
+                "durable deliveries/s: \(Int(ours.throughput)) (target >= 2000); "
+                    + String(format: "p99 at %d/s: %.2f ms (target <= 10)", rate, ours.open.p99))
         }
     }
 
-    /// What one application did under both loads.
-    struct Load {
-        var closed: Sample
-        var open: Sample
-        var accepted: Int
-    }
-
-    /// Throughput (requests/s) and latency percentiles (ms) of one load.
+    /// One closed-loop round or one open-loop load.
     struct Sample {
         var throughput: Double
+        /// The whole process's CPU time (client and server, user and system) per request, in µs.
+        var cpuPerRequest: Double
         var p50: Double
         var p99: Double
 
-        init(latencies: [Duration], elapsed: Duration) {
-            let milliseconds = latencies.map { Double($0.components.attoseconds) / 1e15 + Double($0.components.seconds) * 1000 }
-                .sorted()
-            throughput = Double(latencies.count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        init(latencies: [Duration], elapsed: Duration, cpu: Duration) {
+            let milliseconds = latencies.map(Self.milliseconds).sorted()
+            throughput = Double(latencies.count) / (Self.milliseconds(elapsed) / 1000)
+            cpuPerRequest = latencies.isEmpty ? 0 : Self.milliseconds(cpu) * 1000 / Double(latencies.count)
             p50 = milliseconds.isEmpty ? 0 : milliseconds[milliseconds.count / 2]
             p99 = milliseconds.isEmpty ? 0 : milliseconds[min(milliseconds.count - 1, milliseconds.count * 99 / 100)]
         }
+
+        private static func milliseconds(_ duration: Duration) -> Double {
+            Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        }
     }
 
-    /// Runs `application` on a loopback port and measures both loads against `path`.
-    private static func measure(
-        _ application: some ApplicationProtocol, path: String, body: Data, signature: String, benchmark: IngestBenchmark
-    ) async throws -> Load {
-        let counters = Counters()
-        return try await application.test(.live) { client in
-            guard let port = client.port else { throw ValidationError("the server did not report its port") }
-            let request: @Sendable () -> TestClient.Request = {
+    /// One server's figures: medians over the closed-loop rounds, and its open-loop load.
+    struct Summary {
+        var throughput: Double
+        var cpuPerRequest: Double
+        var p50: Double
+        var p99: Double
+        var open: Sample
+
+        init(closed: [Sample], open: Sample) {
+            throughput = median(closed.map(\.throughput))
+            cpuPerRequest = median(closed.map(\.cpuPerRequest))
+            p50 = median(closed.map(\.p50))
+            p99 = median(closed.map(\.p99))
+            self.open = open
+        }
+    }
+
+    /// Persistent connections to one server, and the two loads run over them.
+    private struct Load {
+        let path: String
+        let connections: [TestClient]
+        let send: @Sendable (TestClient) async throws -> Duration
+        let benchmark: IngestBenchmark
+
+        init(
+            port: Int?, path: String, body: Data, signature: String, counters: Counters, benchmark: IngestBenchmark
+        ) throws {
+            guard let port else { throw ValidationError("the server did not report its port") }
+            self.path = path
+            self.benchmark = benchmark
+            let bytes = ByteBuffer(bytes: body)
+            send = { connection in
                 let id = counters.sent.wrappingAdd(1, ordering: .relaxed).newValue
-                return TestClient.Request(
+                let request = TestClient.Request(
                     path, method: .post,
                     headers: [
                         HTTPField.Name("X-GitHub-Event")!: "push", HTTPField.Name("X-GitHub-Delivery")!: "bench-\(id)",
                         HTTPField.Name("X-Hub-Signature-256")!: signature, .contentType: "application/json",
                     ],
-                    body: ByteBuffer(bytes: body))
-            }
-            let send: @Sendable (TestClient) async throws -> Duration = { connection in
+                    body: bytes)
                 let start = ContinuousClock.now
-                let response = try await connection.execute(request())
+                let response = try await connection.execute(request)
                 if response.status == .accepted { counters.accepted.add(1, ordering: .relaxed) }
                 guard response.status == .accepted || response.status == .ok else {
                     throw ValidationError("\(path) answered \(response.status)")
                 }
                 return ContinuousClock.now - start
             }
-            let connections = (0..<benchmark.connections).map { _ in TestClient(host: "127.0.0.1", port: port) }
+            connections = (0..<benchmark.connections).map { _ in TestClient(host: "127.0.0.1", port: port) }
             connections.forEach { $0.connect() }
-            defer { for connection in connections { Task { try? await connection.shutdown() } } }
-            // Warm up every connection and the server's code paths.
-            for connection in connections { _ = try await send(connection) }
+        }
 
+        /// One request on every connection, so connections and code paths are warm.
+        func warmUp() async throws {
+            for connection in connections { _ = try await send(connection) }
+        }
+
+        /// Every connection sends as fast as answers come, for `seconds`.
+        func closedLoop() async throws -> Sample {
             let duration = Duration.seconds(benchmark.seconds)
-            let closedStart = ContinuousClock.now
-            let closed = try await withThrowingTaskGroup(of: [Duration].self) { group in
+            let cpuStart = Self.processCPUTime()
+            let start = ContinuousClock.now
+            let latencies = try await withThrowingTaskGroup(of: [Duration].self) { group in
                 for connection in connections {
                     group.addTask {
                         var latencies: [Duration] = []
-                        while ContinuousClock.now - closedStart < duration { latencies.append(try await send(connection)) }
+                        while ContinuousClock.now - start < duration { latencies.append(try await send(connection)) }
                         return latencies
                     }
                 }
                 return try await group.reduce(into: []) { $0 += $1 }
             }
-            let closedSample = Sample(latencies: closed, elapsed: ContinuousClock.now - closedStart)
+            return Sample(
+                latencies: latencies, elapsed: ContinuousClock.now - start, cpu: Self.processCPUTime() - cpuStart)
+        }
 
-            // Open loop: request i is due at start + i / rate, on connection i mod N; latency is
-            // counted from when it was due, so a server that falls behind is charged for it.
+        /// Request i is due at start + i / rate, on connection i mod N; latency is counted from when
+        /// it was due, so a server that falls behind is charged for it.
+        func openLoop() async throws -> Sample {
             let interval = Duration.seconds(1.0 / Double(benchmark.rate))
             let total = Int(Double(benchmark.rate) * benchmark.seconds)
-            let openStart = ContinuousClock.now
-            let open = try await withThrowingTaskGroup(of: [Duration].self) { group in
+            let cpuStart = Self.processCPUTime()
+            let start = ContinuousClock.now
+            let latencies = try await withThrowingTaskGroup(of: [Duration].self) { group in
                 for (index, connection) in connections.enumerated() {
                     group.addTask {
                         var latencies: [Duration] = []
                         for request in stride(from: index, to: total, by: connections.count) {
-                            let due = openStart + interval * request
+                            let due = start + interval * request
                             try await Task.sleep(until: due, clock: .continuous)
                             _ = try await send(connection)
                             latencies.append(ContinuousClock.now - due)
@@ -173,10 +246,21 @@ struct IngestBenchmark: AsyncParsableCommand {
                 }
                 return try await group.reduce(into: []) { $0 += $1 }
             }
-            let openSample = Sample(latencies: open, elapsed: ContinuousClock.now - openStart)
-            benchmark.progress(
-                "\(path): closed loop \(closed.count) requests, open loop \(open.count) at \(benchmark.rate)/s")
-            return Load(closed: closedSample, open: openSample, accepted: counters.accepted.load(ordering: .relaxed))
+            benchmark.progress("\(path): open loop, \(latencies.count) requests at \(benchmark.rate)/s")
+            return Sample(
+                latencies: latencies, elapsed: ContinuousClock.now - start, cpu: Self.processCPUTime() - cpuStart)
+        }
+
+        func close() {
+            for connection in connections { Task { try? await connection.shutdown() } }
+        }
+
+        /// User and system CPU time of the whole process so far.
+        private static func processCPUTime() -> Duration {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            func duration(_ time: timeval) -> Duration { .seconds(time.tv_sec) + .microseconds(time.tv_usec) }
+            return duration(usage.ru_utime) + duration(usage.ru_stime)
         }
     }
 
