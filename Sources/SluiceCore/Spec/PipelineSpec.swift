@@ -1,0 +1,134 @@
+/// A model repository's `.sluice.yml`, read from the commit being run: what to run, what it
+/// produces, how the candidate is judged, and where it may go.
+public struct PipelineSpec: Sendable, Hashable, Codable {
+    /// The file name at the root of the commit.
+    public static let fileName = ".sluice.yml"
+
+    /// The only format version there is.
+    public var version: Int
+    /// The registry name of the model.
+    public var model: String
+    /// Pushes to this branch register and promote; others only gate. Default `main`.
+    public var releaseBranch: String
+    public var inputs: Inputs
+    public var steps: Steps
+    /// Path of the model artifact inside `$SLUICE_OUTPUT`: relative, without `..`.
+    public var artifact: String
+    public var gate: [GateRule]
+    /// When true, change rules fail while there is no baseline instead of passing as "no baseline".
+    public var requireBaseline: Bool
+    public var environments: [EnvironmentPolicy]
+    public var deploy: DeploySpec?
+
+    public init(
+        version: Int = 1, model: String, releaseBranch: String = "main", inputs: Inputs = Inputs(), steps: Steps,
+        artifact: String, gate: [GateRule] = [], requireBaseline: Bool = false,
+        environments: [EnvironmentPolicy] = [], deploy: DeploySpec? = nil
+    ) {
+        self.version = version
+        self.model = model
+        self.releaseBranch = releaseBranch
+        self.inputs = inputs
+        self.steps = steps
+        self.artifact = artifact
+        self.gate = gate
+        self.requireBaseline = requireBaseline
+        self.environments = environments
+        self.deploy = deploy
+    }
+
+    /// What a run reads: the repository paths that matter, and the data it downloads.
+    public struct Inputs: Sendable, Hashable, Codable {
+        /// Paths (a trailing `/` is a directory) whose change makes a push train; empty means every path.
+        public var paths: [String]
+        public var data: [DataInput]
+
+        public init(paths: [String] = [], data: [DataInput] = []) {
+            self.paths = paths
+            self.data = data
+        }
+    }
+
+    /// One dataset a run downloads before its steps, exposed as `SLUICE_DATA_<NAME>`.
+    public struct DataInput: Sendable, Hashable, Codable {
+        public var name: String
+        /// `https://`, `http://` or `file://`.
+        public var uri: String
+        /// Lower-case hex; when set, the download must match it.
+        public var sha256: String?
+
+        public init(name: String, uri: String, sha256: String? = nil) {
+            self.name = name
+            self.uri = uri
+            self.sha256 = sha256
+        }
+    }
+
+    /// test -> train -> validate; only `train` is required.
+    public struct Steps: Sendable, Hashable, Codable {
+        public var test: Step?
+        public var train: Step
+        public var validate: Step?
+
+        public init(test: Step? = nil, train: Step, validate: Step? = nil) {
+            self.test = test
+            self.train = train
+            self.validate = validate
+        }
+
+        /// The steps present, in the order they run, with their names.
+        public var ordered: [(name: String, step: Step)] {
+            [("test", test), ("train", train), ("validate", validate)].compactMap { name, step in
+                step.map { (name, $0) }
+            }
+        }
+    }
+
+    /// One command, run by `/bin/sh -c` in the run's directory.
+    public struct Step: Sendable, Hashable, Codable {
+        /// The default deadline when the spec gives none.
+        public static let defaultTimeout: Duration = .seconds(3600)
+
+        public var run: String
+        public var timeout: Duration
+        /// Extra environment variables the spec grants this step (plain values, never secrets).
+        public var environment: [String: String]
+
+        public init(run: String, timeout: Duration = Self.defaultTimeout, environment: [String: String] = [:]) {
+            self.run = run
+            self.timeout = timeout
+            self.environment = environment
+        }
+    }
+
+    /// A deployment target and who may promote to it.
+    public struct EnvironmentPolicy: Sendable, Hashable, Codable {
+        public var name: String
+        /// Promote as soon as the gate passes, without approval.
+        public var auto: Bool
+        /// Distinct approvers needed; 0 when `auto`.
+        public var approvals: Int
+        /// Forge user names allowed to approve.
+        public var approvers: [String]
+
+        public init(name: String, auto: Bool = false, approvals: Int = 0, approvers: [String] = []) {
+            self.name = name
+            self.auto = auto
+            self.approvals = approvals
+            self.approvers = approvers
+        }
+    }
+
+    /// How a promoted version becomes a manifest.
+    public struct DeploySpec: Sendable, Hashable, Codable {
+        /// A template shipped in `templates/` (`kserve`), or a relative path in the model repository.
+        public var template: String
+        /// Scalars handed to the template, as text.
+        public var values: [String: String]
+
+        public init(template: String, values: [String: String] = [:]) {
+            self.template = template
+            self.values = values
+        }
+    }
+}
