@@ -1,0 +1,1 @@
+"""Churn prediction: feature encoding, logistic regression and metrics, standard library only."""
