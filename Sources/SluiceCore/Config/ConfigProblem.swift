@@ -1,8 +1,9 @@
-/// One thing wrong with a server config, with the file position and key path that locate it.
+/// One thing wrong with a YAML file Sluice reads, the server's `sluice.yml` or a model repository's
+/// `.sluice.yml`, with the file position and key path that locate it.
 ///
-/// The loader collects every problem it finds rather than stopping at the first, so an operator
-/// fixes the whole file in one pass. Messages never contain a secret's value: they name the
-/// environment variable or the position of a bad entry instead.
+/// Both decoders collect every problem they find rather than stopping at the first, so the file is
+/// fixed in one pass; `ConfigError` and `SpecError` carry the list. Messages never contain a
+/// secret's value: they name the environment variable or the position of a bad entry instead.
 public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem it is; an open set so new checks need no breaking change.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -20,7 +21,8 @@ public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
         public static let missingKey = Code("missing key")
         /// The value has the wrong YAML shape (a list where a string belongs, text for a number).
         public static let wrongType = Code("wrong type")
-        /// The value has the right shape but is not allowed (an unknown forge, a port above 65535).
+        /// The value has the right shape but is not allowed (an unknown forge, a port above 65535,
+        /// a timeout without a unit).
         public static let invalidValue = Code("invalid value")
         /// An environment variable named by an `_env` key is unset or empty.
         public static let missingEnvironmentVariable = Code("missing environment variable")
@@ -31,7 +33,7 @@ public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
     }
 
     public let code: Code
-    /// The file as the operator named it (`sluice.yml`).
+    /// The file as named to the parser (`sluice.yml`, `.sluice.yml`).
     public let file: String
     /// 1-based line, or 0 when the problem has no position (an unreadable file).
     public let line: Int
