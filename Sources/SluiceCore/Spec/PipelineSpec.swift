@@ -3,6 +3,8 @@
 public struct PipelineSpec: Sendable, Hashable, Codable {
     /// The file name at the root of the commit.
     public static let fileName = ".sluice.yml"
+    /// The release branch when the spec names none.
+    public static let defaultReleaseBranch = "main"
 
     /// The only format version there is.
     public var version: Int
@@ -21,7 +23,7 @@ public struct PipelineSpec: Sendable, Hashable, Codable {
     public var deploy: DeploySpec?
 
     public init(
-        version: Int = 1, model: String, releaseBranch: String = "main", inputs: Inputs = Inputs(), steps: Steps,
+        version: Int = 1, model: String, releaseBranch: String = defaultReleaseBranch, inputs: Inputs = Inputs(), steps: Steps,
         artifact: String, gate: [GateRule] = [], requireBaseline: Bool = false,
         environments: [EnvironmentPolicy] = [], deploy: DeploySpec? = nil
     ) {

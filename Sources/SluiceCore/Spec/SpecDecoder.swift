@@ -1,0 +1,383 @@
+import Foundation
+import Yams
+
+/// Walks the YAML node tree of a repository's `.sluice.yml` and builds a `PipelineSpec`,
+/// collecting every problem on the way.
+///
+/// The generic walking (schema check, scalars, positions, did-you-mean) is `YAMLReader`'s; this
+/// type holds the spec's schema and the checks that make a spec safe to act on before any of the
+/// repository's code runs: paths stay inside their folder, names fit where they end up (URLs,
+/// environment variables), every gate rule can fail, and every approval policy can be met. Every
+/// method that returns nil has reported why, so `decode` yields a spec only when `problems` is
+/// empty. Messages never echo a data URI (it may hold credentials) nor a step's environment
+/// values.
+struct SpecDecoder {
+    private var reader: YAMLReader
+
+    init(file: String) {
+        reader = YAMLReader(file: file)
+    }
+
+    var problems: [ConfigProblem] { reader.problems }
+
+    /// Problems in document order; those without a position first.
+    var sortedProblems: [ConfigProblem] { reader.sortedProblems }
+
+    // MARK: - Schema
+
+    /// The one spec format this Sluice reads.
+    static let supportedVersion = 1
+
+    static let rootKeys = [
+        "version", "model", "release_branch", "inputs", "steps", "artifact", "gate", "require_baseline",
+        "environments", "deploy",
+    ]
+    static let inputsKeys = ["paths", "data"]
+    static let dataInputKeys = ["name", "uri", "sha256"]
+    static let stepsKeys = ["test", "train", "validate"]
+    static let stepKeys = ["run", "timeout", "env"]
+    /// The keys of a gate rule that set a bound, in the order messages list them.
+    static let boundKeys = ["min", "max", "max_drop", "max_increase", "max_drop_pct", "max_increase_pct"]
+    static let gateRuleKeys = ["metric"] + boundKeys + ["direction"]
+    static let environmentKeys = ["name", "auto", "approvals", "approvers"]
+    static let deployKeys = ["template", "values"]
+
+    static let dataSchemes = ["https", "http", "file"]
+
+    // MARK: - Document
+
+    mutating func decode(_ yaml: String) -> PipelineSpec? {
+        let needs = "a pipeline spec needs at least version, model, steps.train and artifact"
+        guard let document = reader.compose(yaml, ifEmpty: "", "the file is empty; \(needs)") else { return nil }
+        guard let root = reader.fields(document, path: "", known: Self.rootKeys) else { return nil }
+
+        let version = self.version(root)
+        let model = reader.required(root, "model", "the model's registry name, as in model: churn").flatMap {
+            reader.name($0, path: "model")
+        }
+        let releaseBranch = root["release_branch"].flatMap { reader.branch($0, path: "release_branch") }
+            ?? PipelineSpec.defaultReleaseBranch
+        let inputs = root["inputs"].map { self.inputs($0, path: "inputs") } ?? PipelineSpec.Inputs()
+        let steps = self.steps(root)
+        let artifact = reader.required(root, "artifact", "the model file's path inside $SLUICE_OUTPUT, as in artifact: model.json").flatMap {
+            relativePath($0, path: "artifact", inside: "$SLUICE_OUTPUT")
+        }
+        let gate = root["gate"].map { self.gate($0, path: "gate") } ?? []
+        let requireBaseline = root["require_baseline"].flatMap { reader.boolean($0, path: "require_baseline") } ?? false
+        let environments = root["environments"].map { self.environments($0, path: "environments") } ?? []
+        let deploy = root["deploy"].flatMap { self.deploy($0, path: "deploy") }
+
+        guard problems.isEmpty, let version, let model, let steps, let artifact else { return nil }
+        return PipelineSpec(
+            version: version,
+            model: model,
+            releaseBranch: releaseBranch,
+            inputs: inputs,
+            steps: steps,
+            artifact: artifact,
+            gate: gate,
+            requireBaseline: requireBaseline,
+            environments: environments,
+            deploy: deploy
+        )
+    }
+
+    // MARK: - Sections
+
+    private mutating func version(_ root: YAMLFields) -> Int? {
+        let write = "write version: \(Self.supportedVersion)"
+        guard let node = root["version"] else {
+            reader.report(.missingKey, at: root.mark, "version", "required key is missing; \(write) at the top of the file")
+            return nil
+        }
+        guard let version = reader.integer(node, path: "version", in: Int.min...Int.max, expected: write) else { return nil }
+        guard version == Self.supportedVersion else {
+            reader.report(.invalidValue, at: node.mark, "version", "Sluice reads version \(Self.supportedVersion) of the pipeline spec only; \(write)")
+            return nil
+        }
+        return version
+    }
+
+    private mutating func inputs(_ node: Node, path: String) -> PipelineSpec.Inputs {
+        guard let fields = reader.fields(node, path: path, known: Self.inputsKeys) else { return PipelineSpec.Inputs() }
+        var paths: [String] = []
+        if let node = fields["paths"], let items = reader.list(node, path: fields.child("paths")) {
+            for (index, item) in items.enumerated() {
+                if let value = relativePath(item, path: "\(fields.child("paths"))[\(index)]", inside: "the repository") {
+                    paths.append(value)
+                }
+            }
+        }
+        let data = fields["data"].map { dataInputs($0, path: fields.child("data")) } ?? []
+        return PipelineSpec.Inputs(paths: paths, data: data)
+    }
+
+    private mutating func dataInputs(_ node: Node, path: String) -> [PipelineSpec.DataInput] {
+        guard let items = reader.list(node, path: path) else { return [] }
+        var result: [PipelineSpec.DataInput] = []
+        var names: [String: YAMLReader.FirstUse] = [:]
+        for (index, item) in items.enumerated() {
+            let itemPath = "\(path)[\(index)]"
+            guard let fields = reader.fields(item, path: itemPath, known: Self.dataInputKeys) else { continue }
+            let name = reader.required(fields, "name", "a name for the data, as in name: transactions").flatMap {
+                dataName($0, path: fields.child("name"))
+            }
+            reader.checkUnique(fields["name"], path: itemPath, kind: "data input", list: path, index: index, seen: &names, citingLine: true)
+            let uri = reader.required(fields, "uri", "where to download the data, an https://, http:// or file:// URI").flatMap {
+                dataURI($0, path: fields.child("uri"))
+            }
+            let sha256 = fields["sha256"].flatMap { self.sha256($0, path: fields.child("sha256")) }
+            guard let name, let uri else { continue }
+            result.append(PipelineSpec.DataInput(name: name, uri: uri, sha256: sha256))
+        }
+        return result
+    }
+
+    private mutating func steps(_ root: YAMLFields) -> PipelineSpec.Steps? {
+        guard let node = root["steps"] else {
+            reader.report(.missingKey, at: root.mark, "steps", "required key is missing; expected the steps to run, at least train, as in steps: { train: python3 train.py }")
+            return nil
+        }
+        guard let fields = reader.fields(node, path: "steps", known: Self.stepsKeys) else { return nil }
+        let test = fields["test"].flatMap { step($0, path: fields.child("test")) }
+        let train = reader.required(fields, "train", "the training command, as in train: python3 train.py").flatMap {
+            step($0, path: fields.child("train"))
+        }
+        let validate = fields["validate"].flatMap { step($0, path: fields.child("validate")) }
+        guard let train else { return nil }
+        return PipelineSpec.Steps(test: test, train: train, validate: validate)
+    }
+
+    /// A step written as its command alone, or as a mapping with `run`, `timeout` and `env`.
+    private mutating func step(_ node: Node, path: String) -> PipelineSpec.Step? {
+        if node.scalar != nil {
+            return reader.string(node, path: path).map { PipelineSpec.Step(run: $0) }
+        }
+        guard node.mapping != nil else {
+            reader.report(.wrongType, at: node.mark, path, "expected a command, or a mapping with run, timeout and env, got \(YAMLReader.describe(node))")
+            return nil
+        }
+        guard let fields = reader.fields(node, path: path, known: Self.stepKeys) else { return nil }
+        let run = reader.required(fields, "run", "the command to run, as in run: python3 train.py").flatMap {
+            reader.string($0, path: fields.child("run"))
+        }
+        let timeout = fields["timeout"].flatMap { self.timeout($0, path: fields.child("timeout")) }
+            ?? PipelineSpec.Step.defaultTimeout
+        let environment = fields["env"].map { stepEnvironment($0, path: fields.child("env")) } ?? [:]
+        guard let run else { return nil }
+        return PipelineSpec.Step(run: run, timeout: timeout, environment: environment)
+    }
+
+    private mutating func timeout(_ node: Node, path: String) -> Duration? {
+        guard let text = reader.string(node, path: path) else { return nil }
+        switch Duration.parse(specText: text) {
+        case let .success(duration):
+            return duration
+        case let .failure(invalid):
+            reader.report(.invalidValue, at: node.mark, path, invalid.reason)
+            return nil
+        }
+    }
+
+    /// Variables a step may set for itself; `SLUICE_` names are Sluice's own contract with the step.
+    private mutating func stepEnvironment(_ node: Node, path: String) -> [String: String] {
+        guard let entries = reader.entries(node, path: path, expected: "environment variable names to values") else { return [:] }
+        var result: [String: String] = [:]
+        for (name, key, value) in entries {
+            let keyPath = "\(path).\(name)"
+            guard YAMLReader.isVariableName(name) else {
+                reader.report(.invalidValue, at: key.mark, keyPath, "not an environment variable name: use letters, digits and '_', not starting with a digit")
+                continue
+            }
+            guard !name.hasPrefix("SLUICE_") else {
+                reader.report(.invalidValue, at: key.mark, keyPath, "names starting with SLUICE_ are reserved for the variables Sluice sets, such as SLUICE_OUTPUT; choose another name")
+                continue
+            }
+            if let text = reader.scalarText(value, path: keyPath) {
+                result[name] = text
+            }
+        }
+        return result
+    }
+
+    private mutating func gate(_ node: Node, path: String) -> [GateRule] {
+        guard let items = reader.list(node, path: path) else { return [] }
+        return items.enumerated().compactMap { index, item in
+            gateRule(item, path: "\(path)[\(index)]")
+        }
+    }
+
+    private mutating func gateRule(_ node: Node, path: String) -> GateRule? {
+        guard let fields = reader.fields(node, path: path, known: Self.gateRuleKeys) else { return nil }
+        let metric = reader.required(fields, "metric", "the name of a metric the steps write to $SLUICE_METRICS, as in metric: auc").flatMap {
+            reader.string($0, path: fields.child("metric"))
+        }
+        var bounds: [GateRule.Bound] = []
+        var values: [String: Double] = [:]
+        for key in fields.names where Self.boundKeys.contains(key) {
+            guard let node = fields[key], let value = reader.number(node, path: fields.child(key)),
+                let bound = Self.bound(key, value)
+            else { continue }
+            values[key] = value
+            bounds.append(bound)
+        }
+        if !Self.boundKeys.contains(where: fields.has) {
+            let rule = metric.map { "gate rule for '\($0)'" } ?? "gate rule"
+            let keys = Self.boundKeys.dropLast().joined(separator: ", ") + " or " + (Self.boundKeys.last ?? "")
+            reader.report(.missingKey, at: fields.mark, path, "\(rule) has no bound: add \(keys)")
+        }
+        if let min = values["min"], let max = values["max"], min > max {
+            let written = { (key: String) in fields[key]?.scalar?.string ?? "" }
+            reader.report(.conflict, at: fields.keyMark("max"), fields.child("max"), "max \(written("max")) is below min \(written("min")): no value can pass this rule")
+        }
+        let direction: GateRule.Direction? = fields["direction"].flatMap {
+            reader.choice($0, path: fields.child("direction"), what: "direction")
+        }
+        guard let metric, !bounds.isEmpty else { return nil }
+        return GateRule(metric: metric, bounds: bounds, direction: direction)
+    }
+
+    /// The bound that gate rule key `key` writes.
+    private static func bound(_ key: String, _ value: Double) -> GateRule.Bound? {
+        switch key {
+        case "min": .min(value)
+        case "max": .max(value)
+        case "max_drop": .maxDrop(value)
+        case "max_increase": .maxIncrease(value)
+        case "max_drop_pct": .maxDropPercent(value)
+        case "max_increase_pct": .maxIncreasePercent(value)
+        default: nil
+        }
+    }
+
+    private mutating func environments(_ node: Node, path: String) -> [PipelineSpec.EnvironmentPolicy] {
+        guard let items = reader.list(node, path: path) else { return [] }
+        var result: [PipelineSpec.EnvironmentPolicy] = []
+        var names: [String: YAMLReader.FirstUse] = [:]
+        for (index, item) in items.enumerated() {
+            let itemPath = "\(path)[\(index)]"
+            guard let fields = reader.fields(item, path: itemPath, known: Self.environmentKeys) else { continue }
+            let name = reader.required(fields, "name", "the environment's name, as in name: production").flatMap {
+                reader.name($0, path: fields.child("name"))
+            }
+            reader.checkUnique(fields["name"], path: itemPath, kind: "environment", list: path, index: index, seen: &names, citingLine: true)
+            let auto = fields["auto"].flatMap { reader.boolean($0, path: fields.child("auto")) } ?? false
+            let approvals = fields["approvals"].flatMap {
+                reader.integer($0, path: fields.child("approvals"), in: 0...Int.max, expected: "how many distinct approvers must approve, 0 or more")
+            }
+            var approvers: [String]? = []
+            if let node = fields["approvers"] {
+                approvers = self.approvers(node, path: fields.child("approvers"))
+            }
+            if let approvals, let approvers {
+                checkApprovalPolicy(fields, auto: auto, approvals: approvals, approvers: approvers)
+            }
+            guard let name else { continue }
+            result.append(PipelineSpec.EnvironmentPolicy(name: name, auto: auto, approvals: approvals ?? 0, approvers: approvers ?? []))
+        }
+        return result
+    }
+
+    /// Distinct forge user names, or nil when an entry is not a name.
+    private mutating func approvers(_ node: Node, path: String) -> [String]? {
+        guard let items = reader.list(node, path: path) else { return nil }
+        var names: [String] = []
+        var allNames = true
+        for (index, item) in items.enumerated() {
+            guard let name = reader.string(item, path: "\(path)[\(index)]") else {
+                allNames = false
+                continue
+            }
+            if names.contains(name) {
+                reader.report(.duplicate, at: item.mark, "\(path)[\(index)]", "approver '\(name)' is listed twice")
+            } else {
+                names.append(name)
+            }
+        }
+        return allNames ? names : nil
+    }
+
+    /// Reports an environment that promotes on its own yet asks for approvals, or that asks for
+    /// more approvals than it has approvers, which would leave every promotion pending forever.
+    private mutating func checkApprovalPolicy(_ fields: YAMLFields, auto: Bool, approvals: Int, approvers: [String]) {
+        let path = fields.child("approvals")
+        if auto, approvals > 0 {
+            reader.report(.conflict, at: fields.keyMark("approvals"), path, "auto: true promotes without approval; remove approvals or set auto: false")
+        } else if approvals > approvers.count {
+            let listed = approvers.isEmpty ? "no approvers are listed" : "approvers lists only \(approvers.count)"
+            reader.report(.invalidValue, at: fields.keyMark("approvals"), path, "needs \(approvals) distinct \(approvals == 1 ? "approval" : "approvals") but \(listed); add forge user names to approvers or lower approvals")
+        }
+    }
+
+    private mutating func deploy(_ node: Node, path: String) -> PipelineSpec.DeploySpec? {
+        guard let fields = reader.fields(node, path: path, known: Self.deployKeys) else { return nil }
+        let template = reader.required(fields, "template", "a template shipped with Sluice, as in template: kserve, or a path in the repository").flatMap {
+            relativePath($0, path: fields.child("template"), inside: "the repository")
+        }
+        var values: [String: String] = [:]
+        if let node = fields["values"], let entries = reader.entries(node, path: fields.child("values"), expected: "template value names to values") {
+            for (name, _, value) in entries {
+                values[name] = reader.scalarText(value, path: "\(fields.child("values")).\(name)")
+            }
+        }
+        guard let template else { return nil }
+        return PipelineSpec.DeploySpec(template: template, values: values)
+    }
+
+    // MARK: - Values
+
+    /// A non-empty path that stays inside `folder`: relative, without `..` components.
+    private mutating func relativePath(_ node: Node, path: String, inside folder: String) -> String? {
+        guard let value = reader.string(node, path: path) else { return nil }
+        reader.checkRelativePath(value, at: node, path: path, inside: folder)
+        return value
+    }
+
+    /// A data input's name, which becomes the suffix of `SLUICE_DATA_<NAME>`: `[a-z][a-z0-9_]*`, so
+    /// two names never make the same variable.
+    private mutating func dataName(_ node: Node, path: String) -> String? {
+        guard let text = reader.string(node, path: path) else { return nil }
+        let allowed: (Character) -> Bool = { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }
+        guard let first = text.first, first.isASCII, first.isLowercase, text.allSatisfy(allowed) else {
+            reader.report(.invalidValue, at: node.mark, path, "'\(text)' is not a valid data input name: use lowercase letters, digits and '_', starting with a letter (the step sees it as SLUICE_DATA_<NAME>)")
+            return nil
+        }
+        return text
+    }
+
+    /// An `https://`, `http://` or `file://` URI; never echoed, since it may hold credentials.
+    private mutating func dataURI(_ node: Node, path: String) -> String? {
+        guard let text = reader.string(node, path: path) else { return nil }
+        let expected = "expected an https://, http:// or file:// URI, as in https://data.example.com/transactions.csv"
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), Self.dataSchemes.contains(scheme) else {
+            reader.report(.invalidValue, at: node.mark, path, expected)
+            return nil
+        }
+        if scheme == "file" {
+            guard !url.path.isEmpty else {
+                reader.report(.invalidValue, at: node.mark, path, "\(expected); this file:// URI has no path")
+                return nil
+            }
+        } else {
+            guard let host = url.host, !host.isEmpty else {
+                reader.report(.invalidValue, at: node.mark, path, "\(expected); this one has no host")
+                return nil
+            }
+            guard url.user == nil, url.password == nil else {
+                reader.report(.invalidValue, at: node.mark, path, "must not contain a user name or password: the spec is committed to the repository")
+                return nil
+            }
+        }
+        return text
+    }
+
+    /// A sha256 digest in hex, returned in lower case.
+    private mutating func sha256(_ node: Node, path: String) -> String? {
+        guard let text = reader.string(node, path: path) else { return nil }
+        guard let bytes = Hex.decode(Substring(text)), bytes.count == 32 else {
+            reader.report(.invalidValue, at: node.mark, path, "expected a sha256 digest: 64 hexadecimal digits")
+            return nil
+        }
+        return Hex.encode(bytes)
+    }
+}
