@@ -1,6 +1,7 @@
 import Curl
 import Foundation
 import Hummingbird
+import SluiceTesting
 import Testing
 
 /// `Curl.HTTPRequest` is spelled in full: Hummingbird re-exports HTTPTypes' `HTTPRequest`.
