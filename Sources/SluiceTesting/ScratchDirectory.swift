@@ -16,6 +16,15 @@ public final class ScratchDirectory: Sendable {
         url.appendingPathComponent(relative)
     }
 
+    /// Writes `contents` to a file inside the directory, creating its folders, and returns it.
+    @discardableResult
+    public func write(_ contents: String, to relative: String) throws -> URL {
+        let file = path(relative)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(contents.utf8).write(to: file)
+        return file
+    }
+
     deinit {
         try? FileManager.default.removeItem(at: url)
     }

@@ -1,0 +1,84 @@
+import Foundation
+import SluiceCore
+import SluiceTesting
+import Testing
+
+@Suite("Gate reports: the PR comment and the JSON, against golden files")
+struct GateReportGoldenTests {
+    /// Compares `text` with `Golden/<name>`; with `SLUICE_UPDATE_GOLDEN=1` rewrites the file instead
+    /// and records an issue, so a regeneration is never mistaken for a pass.
+    private func expectGolden(_ text: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Golden").appendingPathComponent(name)
+        if ProcessInfo.processInfo.environment["SLUICE_UPDATE_GOLDEN"] == "1" {
+            do {
+                try Data(text.utf8).write(to: url)
+                Issue.record("regenerated Golden/\(name); review the diff", sourceLocation: sourceLocation)
+            } catch {
+                Issue.record("could not write Golden/\(name): \(error)", sourceLocation: sourceLocation)
+            }
+            return
+        }
+        let golden = try? String(contentsOf: url, encoding: .utf8)
+        #expect(
+            text == golden, "differs from Golden/\(name); run with SLUICE_UPDATE_GOLDEN=1 to regenerate",
+            sourceLocation: sourceLocation)
+    }
+
+    private func expectGolden(_ report: GateReport, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        expectGolden(report.markdown, "\(name).md", sourceLocation: sourceLocation)
+        expectGolden(
+            String(decoding: report.json, as: UTF8.self) + "\n", "\(name).json", sourceLocation: sourceLocation)
+    }
+
+    private let rules = [
+        GateRule(metric: "auc", bounds: [.min(0.80), .maxDrop(0.005)]),
+        GateRule(metric: "accuracy", bounds: [.min(0.90)]),
+        GateRule(metric: "latency_p95_ms", bounds: [.max(50), .maxIncreasePercent(10)]),
+    ]
+
+    @Test("A first run shows no baseline yet and passes")
+    func firstRun() {
+        let report = Gate.evaluate(
+            rules: rules, candidate: Metrics(["auc": 0.912, "accuracy": 0.93, "latency_p95_ms": 41.25]),
+            baseline: nil, requireBaseline: false)
+        expectGolden(report, "first-run")
+    }
+
+    @Test("A passing run shows the baseline, the deltas and no failure list")
+    func passing() {
+        let report = Gate.evaluate(
+            rules: rules, candidate: Metrics(["auc": 0.912, "accuracy": 0.93, "latency_p95_ms": 48]),
+            baseline: Metrics(["auc": 0.91, "accuracy": 0.925, "latency_p95_ms": 45]), requireBaseline: false,
+            baselineLabel: "churn v3 (production)")
+        expectGolden(report, "passing")
+    }
+
+    @Test("A failing run with a missing metric lists each failure once")
+    func failing() {
+        let report = Gate.evaluate(
+            rules: rules, candidate: Metrics(["accuracy": 0.88, "latency_p95_ms": 51.5]),
+            baseline: Metrics(["auc": 0.91, "accuracy": 0.925, "latency_p95_ms": 45]), requireBaseline: false,
+            baselineLabel: "churn v3 (production)")
+        expectGolden(report, "failing")
+    }
+
+    @Test("Every rule kind, odd metric names and a required baseline render as one table")
+    func everyRuleKind() {
+        let report = Gate.evaluate(
+            rules: [
+                GateRule(metric: "auc", bounds: [.min(0.8), .max(0.99), .maxDrop(0.005), .maxDropPercent(1)]),
+                GateRule(metric: "err|rate", bounds: [.maxIncrease(0.001), .maxIncreasePercent(5)]),
+                GateRule(metric: "`tick`*", bounds: [.max(1e-5)]),
+                GateRule(metric: "rows_seen", bounds: [.maxDrop(1000)]),
+                GateRule(metric: "cost", bounds: [.maxIncreasePercent(5)]),
+                GateRule(metric: "<b>_f1_", bounds: [.min(0.5)]),
+            ],
+            candidate: Metrics([
+                "auc": 0.895, "err|rate": 0.0123, "`tick`*": 0.0000042, "rows_seen": 1_250_000, "cost": 2,
+            ]),
+            baseline: Metrics(["auc": 0.9, "err|rate": 0.0112, "rows_seen": 1_251_500, "cost": 0]),
+            requireBaseline: true, baselineLabel: "churn v12 (staging)")
+        expectGolden(report, "every-rule")
+    }
+}
