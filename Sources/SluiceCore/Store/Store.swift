@@ -51,4 +51,14 @@ public final class Store: Sendable {
             throw StoreError(operation: operation, underlying: error)
         }
     }
+
+    /// Runs a write in its own transaction, mapping failures to `StoreError`. Deliveries go
+    /// through `deliveryCommits` instead, which commits concurrent writes together.
+    func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw StoreError(operation: operation, underlying: error)
+        }
+    }
 }

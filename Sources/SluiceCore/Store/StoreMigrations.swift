@@ -32,6 +32,30 @@ enum StoreMigrations {
             }
             try db.create(index: "triggers_by_state", on: "triggers", columns: ["state", "id"])
         }
+        migrator.registerMigration("v2: runs") { db in
+            try db.create(table: "runs") { table in
+                table.autoIncrementedPrimaryKey("id")
+                // NULL for `sluice run` on a local repository.
+                table.column("project", .text)
+                table.column("trigger_id", .integer).references("triggers")
+                table.column("repository", .text).notNull()
+                table.column("commit_id", .text).notNull()
+                table.column("state", .text).notNull()
+                    .check { ["running", "passed", "gate_failed", "failed", "error", "skipped", "cancelled"].contains($0) }
+                table.column("reason", .text)
+                table.column("model", .text)
+                table.column("cache_key", .text)
+                table.column("cached_from", .integer).references("runs")
+                table.column("data_versions", .jsonText)
+                table.column("metrics", .jsonText)
+                table.column("gate_report", .jsonText)
+                table.column("artifact_digest", .text)
+                table.column("artifact_path", .text)
+                table.column("started_at", .double).notNull()
+                table.column("finished_at", .double)
+            }
+            try db.create(index: "runs_by_cache_key", on: "runs", columns: ["cache_key", "state"])
+        }
         return migrator
     }()
 }

@@ -1,0 +1,266 @@
+import Foundation
+import Git
+
+/// Runs the gate for one commit: read `.sluice.yml` from the commit, skip when no input path
+/// changed, fetch the data, reuse an earlier identical run or export the commit and run test ->
+/// train -> validate, then judge the metrics against the baseline. Every run is recorded in the
+/// store, whatever its end.
+///
+/// Nothing the repository provides executes before its spec has been read and accepted. A run
+/// that cannot be carried out ends in `error` with a reason that says what to fix; only a store
+/// failure is thrown, since then not even that can be recorded.
+public struct GateRunner: Sendable {
+    /// The directories a step sees: a minimal PATH, so the host's own tool shims stay out.
+    public static let stepPath = "/usr/local/bin:/usr/bin:/bin"
+
+    public let store: Store
+    public let stateDirectory: URL
+    public let dataCache: DataCache
+    public let sandbox: SandboxMode
+    /// Every secret Sluice knows, removed from step output before it is stored or shown.
+    public let redactor: Redactor
+    public let stepRunner: StepRunner
+    /// How long a step may take to exit after SIGTERM before the whole group is killed.
+    public let killGrace: Duration
+    /// The most bytes one step's log keeps.
+    public let logLimit: Int
+
+    public init(
+        store: Store, stateDirectory: URL, dataCache: DataCache, sandbox: SandboxMode = .auto, secrets: [String] = [],
+        killGrace: Duration = .seconds(10), logLimit: Int = 50 << 20
+    ) {
+        self.store = store
+        self.stateDirectory = stateDirectory
+        self.dataCache = dataCache
+        self.sandbox = sandbox
+        self.redactor = Redactor(secrets: secrets)
+        self.stepRunner = StepRunner()
+        self.killGrace = killGrace
+        self.logLimit = logLimit
+    }
+
+    /// Runs the gate and returns the finished run.
+    public func run(_ request: RunRequest, events: @escaping @Sendable (RunEvent) -> Void = { _ in }) async throws(StoreError)
+        -> Run
+    {
+        let repository = request.repository
+        let revision = request.revision
+        let commit = try? await offload { () throws(GitError) -> ObjectID in try repository.resolve(revision) }
+        let id = try await store.startRun(
+            project: request.project, repository: request.repositoryLabel, commit: commit?.hex ?? revision,
+            triggerID: request.triggerID)
+        events(.started(id, commit: commit?.hex ?? revision))
+        var conclusion = Run.Conclusion()
+        let state: Run.State
+        let reason: String
+        do throws(RunError) {
+            guard let commit else {
+                throw RunError(.workspace, "'\(revision)' names no commit in \(request.repositoryLabel)")
+            }
+            (state, reason) = try await carryOut(request, id: id, commit: commit, conclusion: &conclusion, events: events)
+        } catch {
+            (state, reason) = (.error, error.message)
+        }
+        try await store.finishRun(id, state: state, reason: reason, conclusion: conclusion)
+        guard let run = try await store.run(id) else {
+            throw StoreError(operation: "read \(id) back", underlying: RunError(.store, "the run vanished"))
+        }
+        events(.finished(run))
+        return run
+    }
+
+    private func carryOut(
+        _ request: RunRequest, id: Run.ID, commit: ObjectID, conclusion: inout Run.Conclusion,
+        events: @escaping @Sendable (RunEvent) -> Void
+    ) async throws(RunError) -> (Run.State, String) {
+        let repository = request.repository
+        let spec = try await offload { () throws(RunError) -> PipelineSpec in try Self.readSpec(repository, commit) }
+        conclusion.model = spec.model
+        events(.specRead(spec))
+
+        if let base = request.comparedWith {
+            let changed = try await offload { () throws(RunError) -> [String] in
+                do {
+                    return try repository.changedPaths(from: try repository.resolve(base), to: commit)
+                } catch {
+                    throw RunError(.workspace, "could not compare \(commit) with \(base): \(error)")
+                }
+            }
+            if !spec.inputs.isTouched(by: changed) {
+                let inputs = spec.inputs.paths.joined(separator: ", ")
+                return (.skipped, "no input path (\(inputs)) changed since \(base.prefix(12))")
+            }
+        }
+        let sandboxed = try needsSandbox(trusted: request.trusted)
+
+        var data: [DataCache.Entry] = []
+        for input in spec.inputs.data {
+            let entry = try await dataCache.fetch(request.dataOverrides[input.name] ?? input)
+            data.append(entry)
+            conclusion.dataVersions[entry.name] = entry.sha256
+            events(.dataReady(entry))
+        }
+        let key = try await offload { [data] () throws(RunError) -> String in
+            try RunCacheKey.compute(spec: spec, repository: repository, commit: commit, data: data)
+        }
+        conclusion.cacheKey = key
+
+        if let earlier = try await reusableRun(forKey: key) {
+            events(.cacheHit(earlier.id))
+            conclusion.cachedFrom = earlier.id
+            conclusion.metrics = earlier.conclusion.metrics
+            conclusion.artifactDigest = earlier.conclusion.artifactDigest
+            conclusion.artifactPath = earlier.conclusion.artifactPath
+            return judge(spec, earlier.conclusion.metrics ?? Metrics(), request, &conclusion, events,
+                         prefix: "cache hit: \(earlier.id); ")
+        }
+
+        let directory = RunDirectory(stateDirectory: stateDirectory, run: id)
+        try await offload { () throws(RunError) in
+            do {
+                try directory.create()
+                try repository.export(commit, to: directory.source)
+            } catch {
+                throw RunError(.workspace, "could not export \(commit) into \(directory.source.path): \(error)")
+            }
+        }
+        if let baseline = request.baseline {
+            do {
+                try JSONEncoder().encode(baseline.metrics.values).write(to: directory.baselineMetrics)
+            } catch {
+                throw RunError(.workspace, "could not write the baseline metrics: \(error.localizedDescription)")
+            }
+        }
+        let environment = Self.environment(
+            run: id, commit: commit, directory: directory, data: data, hasBaseline: request.baseline != nil)
+        for (name, step) in spec.steps.ordered {
+            events(.stepStarted(name: name, command: step.run))
+            let invocation = StepInvocation(
+                name: name, command: step.run, workingDirectory: directory.source,
+                environment: step.environment.merging(environment) { _, contract in contract }, timeout: step.timeout,
+                killGrace: killGrace, logFile: directory.log(of: name), logLimit: logLimit,
+                sandbox: sandboxed ? .bubblewrap(writable: [directory.root]) : .none)
+            let result: StepResult
+            do {
+                result = try await stepRunner.run(invocation, redactor: redactor) { line in
+                    events(.output(step: name, line: line))
+                }
+            } catch {
+                throw RunError(.sandbox, "could not start step \(name): \(error)")
+            }
+            events(.stepFinished(name: name, result))
+            switch result.termination {
+            case .exited(0):
+                continue
+            case .exited(let status):
+                return (.failed, "step \(name) exited with status \(status)")
+            case .signaled(let signal):
+                return (.failed, "step \(name) was killed by signal \(signal)")
+            case .timedOut:
+                return (.failed, "step \(name) ran past its timeout of \(step.timeout) and was stopped")
+            case .cancelled:
+                return (.cancelled, "cancelled during step \(name)")
+            }
+        }
+
+        let metrics: Metrics
+        do {
+            metrics = try Metrics.read(from: directory.metrics)
+        } catch {
+            throw RunError(.metrics, error.message)
+        }
+        conclusion.metrics = metrics
+        let artifact = directory.output.appendingPathComponent(spec.artifact)
+        let output = directory.output
+        do {
+            conclusion.artifactDigest = try await offload { () throws(ArtifactError) -> String in
+                try ArtifactDigest.digest(of: artifact, within: output)
+            }
+        } catch {
+            throw RunError(.artifact, error.message)
+        }
+        conclusion.artifactPath = artifact.path
+        return judge(spec, metrics, request, &conclusion, events, prefix: "")
+    }
+
+    /// Evaluates the gate and returns the run's end.
+    private func judge(
+        _ spec: PipelineSpec, _ metrics: Metrics, _ request: RunRequest, _ conclusion: inout Run.Conclusion,
+        _ events: @Sendable (RunEvent) -> Void, prefix: String
+    ) -> (Run.State, String) {
+        let report = Gate.evaluate(
+            rules: spec.gate, candidate: metrics, baseline: request.baseline?.metrics,
+            requireBaseline: spec.requireBaseline, baselineLabel: request.baseline?.label)
+        conclusion.gateReport = report
+        events(.gateEvaluated(report))
+        if report.passed { return (.passed, prefix + "gate passed") }
+        let failures = report.checks.filter { $0.verdict == .fail }.map(\.reason)
+        return (.gateFailed, prefix + "gate failed: " + failures.joined(separator: "; "))
+    }
+
+    /// The latest run with this key whose artifact is still on disk.
+    private func reusableRun(forKey key: String) async throws(RunError) -> Run? {
+        let earlier: Run?
+        do {
+            earlier = try await store.cachedRun(forKey: key)
+        } catch {
+            throw RunError(.store, error.description)
+        }
+        guard let earlier, let path = earlier.conclusion.artifactPath, FileManager.default.fileExists(atPath: path)
+        else { return nil }
+        return earlier
+    }
+
+    /// Whether the run's steps go in bubblewrap: untrusted code always does, or is refused.
+    private func needsSandbox(trusted: Bool) throws(RunError) -> Bool {
+        let usable = Bubblewrap.isUsable()
+        if !trusted || sandbox == .bubblewrap {
+            guard usable else {
+                throw RunError(
+                    .sandbox,
+                    trusted
+                        ? "executor.sandbox is bubblewrap, but bwrap is not usable on this host; install bubblewrap"
+                        : "untrusted code (a fork's pull request) runs only in a sandbox, and bwrap is not usable on "
+                            + "this host; install bubblewrap")
+            }
+            return true
+        }
+        return sandbox == .auto && usable
+    }
+
+    /// The step environment of DESIGN.md: a minimal base plus the `SLUICE_*` contract.
+    static func environment(
+        run: Run.ID, commit: ObjectID, directory: RunDirectory, data: [DataCache.Entry], hasBaseline: Bool
+    ) -> [String: String] {
+        var environment = [
+            "PATH": stepPath, "HOME": directory.home.path, "LANG": "C.UTF-8", "TMPDIR": directory.temporary.path,
+            "SLUICE_RUN_ID": String(run.rawValue), "SLUICE_COMMIT": commit.hex, "SLUICE_OUTPUT": directory.output.path,
+            "SLUICE_METRICS": directory.metrics.path,
+        ]
+        if hasBaseline { environment["SLUICE_BASELINE_METRICS"] = directory.baselineMetrics.path }
+        for entry in data { environment[dataVariable(entry.name)] = entry.file.path }
+        return environment
+    }
+
+    /// `SLUICE_DATA_<NAME>`: upper-cased, every character other than A-Z and 0-9 as `_`.
+    static func dataVariable(_ name: String) -> String {
+        "SLUICE_DATA_" + String(name.uppercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" })
+    }
+
+    private static func readSpec(_ repository: Repository, _ commit: ObjectID) throws(RunError) -> PipelineSpec {
+        let bytes: Data
+        do {
+            bytes = try repository.fileContents(at: PipelineSpec.fileName, in: commit)
+        } catch {
+            throw RunError(
+                .spec,
+                "commit \(commit.hex.prefix(12)) has no \(PipelineSpec.fileName) at its root; "
+                    + "add one (sluice init writes a starter project)")
+        }
+        do {
+            return try PipelineSpec.parse(yaml: String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw RunError(.spec, "\(PipelineSpec.fileName) has problems:\n\(error)")
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+
+/// One execution of the gate for a commit: what ran, how it ended, and what it produced.
+public struct Run: Sendable, Hashable, Codable {
+    /// The store's number for a run, shown to users as `run 12`.
+    public struct ID: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+        public let rawValue: Int64
+
+        public init(_ rawValue: Int64) {
+            self.rawValue = rawValue
+        }
+
+        public var description: String { "run \(rawValue)" }
+
+        public static func < (lhs: ID, rhs: ID) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    /// Where a run stands. Only `running` changes; every other state is final.
+    public enum State: String, Sendable, Hashable, Codable, CaseIterable {
+        case running
+        /// Every step succeeded and the gate passed.
+        case passed
+        /// Every step succeeded, the gate did not pass.
+        case gateFailed = "gate_failed"
+        /// A step exited non-zero, was killed, or ran past its deadline.
+        case failed
+        /// The run could not be carried out: a bad spec, a data download, the workspace.
+        case error
+        /// Nothing the spec reads changed, so nothing ran.
+        case skipped
+        case cancelled
+
+        /// Whether a run in this state trained a model whose metrics a later run may reuse: its
+        /// steps all succeeded. The gate is evaluated again on reuse, against the baseline of then.
+        public var isCacheable: Bool { self == .passed || self == .gateFailed }
+    }
+
+    public var id: ID
+    /// The registered project; nil for `sluice run` on a local repository.
+    public var project: String?
+    /// The repository's path or URL, as the run read it.
+    public var repository: String
+    public var commit: String
+    public var state: State
+    /// Why the run ended as it did, in a sentence (the failed step, the skipped paths, the cache hit).
+    public var reason: String?
+    public var conclusion: Conclusion
+    public var startedAt: Date
+    public var finishedAt: Date?
+
+    /// What a finished run produced; empty while it runs, partly filled when it stopped early.
+    public struct Conclusion: Sendable, Hashable, Codable {
+        public var model: String?
+        public var cacheKey: String?
+        /// The earlier run whose training this one reused.
+        public var cachedFrom: ID?
+        /// Data input name → sha256 of the bytes the run used.
+        public var dataVersions: [String: String]
+        public var metrics: Metrics?
+        public var gateReport: GateReport?
+        /// `sha256:<hex>` of the artifact.
+        public var artifactDigest: String?
+        /// Where the artifact lies, inside the run directory of the run that trained it.
+        public var artifactPath: String?
+
+        public init(
+            model: String? = nil, cacheKey: String? = nil, cachedFrom: ID? = nil, dataVersions: [String: String] = [:],
+            metrics: Metrics? = nil, gateReport: GateReport? = nil, artifactDigest: String? = nil,
+            artifactPath: String? = nil
+        ) {
+            self.model = model
+            self.cacheKey = cacheKey
+            self.cachedFrom = cachedFrom
+            self.dataVersions = dataVersions
+            self.metrics = metrics
+            self.gateReport = gateReport
+            self.artifactDigest = artifactDigest
+            self.artifactPath = artifactPath
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Crypto
+import Foundation
+import Git
+
+/// What makes two runs train the same model: equal keys mean the earlier run's artifact and
+/// metrics stand for the later one.
+///
+/// The key is the sha256 of a small text listing the git tree (or blob) id of every input path,
+/// the digest of every data input, and the whole spec as canonical JSON, which holds the step
+/// commands, their environments and the artifact path. Paths outside `inputs.paths` (a README)
+/// do not change it; that is the point of declaring inputs.
+public enum RunCacheKey {
+    /// Blocks its thread (reads the repository).
+    public static func compute(
+        spec: PipelineSpec, repository: Repository, commit: ObjectID, data: [DataCache.Entry]
+    ) throws(RunError) -> String {
+        var text = "sluice run cache v1\n"
+        let paths = spec.inputs.paths.isEmpty ? [""] : spec.inputs.paths.map(PipelineSpec.Inputs.normalized).sorted()
+        do {
+            for path in paths {
+                let id = try repository.objectID(at: path, in: commit)
+                text += "path \(path) \(id?.hex ?? "absent")\n"
+            }
+        } catch {
+            throw RunError(.workspace, "could not read the input paths of \(commit): \(error)")
+        }
+        for entry in data.sorted(by: { $0.name < $1.name }) {
+            text += "data \(entry.name) \(entry.sha256)\n"
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let specJSON = try? encoder.encode(spec) else {
+            throw RunError(.spec, "could not encode the spec for the run cache")
+        }
+        text += "spec " + String(decoding: specJSON, as: UTF8.self) + "\n"
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,48 @@
+import Git
+
+/// What to run the gate on, and in what trust.
+public struct RunRequest: Sendable {
+    /// The repository to read the commit from: a project's mirror, or a local clone.
+    public var repository: Repository
+    /// How the run names the repository (a URL or a path).
+    public var repositoryLabel: String
+    public var project: String?
+    /// A commit id, branch or tag.
+    public var revision: String
+    /// The commit the change is measured from (a push's `before`): when none of the spec's input
+    /// paths differ between the two, the run is skipped. Nil runs unconditionally.
+    public var comparedWith: String?
+    public var baseline: Baseline?
+    /// False for code nobody trusted yet (a fork's pull request): it runs only in a sandbox.
+    public var trusted: Bool
+    /// Data input name → the input to use instead of the spec's (a data arrival's new version).
+    public var dataOverrides: [String: PipelineSpec.DataInput]
+    public var triggerID: Int64?
+
+    public init(
+        repository: Repository, repositoryLabel: String, project: String? = nil, revision: String,
+        comparedWith: String? = nil, baseline: Baseline? = nil, trusted: Bool = true,
+        dataOverrides: [String: PipelineSpec.DataInput] = [:], triggerID: Int64? = nil
+    ) {
+        self.repository = repository
+        self.repositoryLabel = repositoryLabel
+        self.project = project
+        self.revision = revision
+        self.comparedWith = comparedWith
+        self.baseline = baseline
+        self.trusted = trusted
+        self.dataOverrides = dataOverrides
+        self.triggerID = triggerID
+    }
+}
+
+/// The metrics a candidate is compared with, and how reports name them (`churn v3 (production)`).
+public struct Baseline: Sendable, Hashable {
+    public var metrics: Metrics
+    public var label: String
+
+    public init(metrics: Metrics, label: String) {
+        self.metrics = metrics
+        self.label = label
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import GRDB
+
+extension Store {
+    /// Records a run that is starting and returns its number.
+    public func startRun(
+        project: String?, repository: String, commit: String, triggerID: Int64? = nil, at date: Date = Date()
+    ) async throws(StoreError) -> Run.ID {
+        try await write("start a run") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO runs (project, trigger_id, repository, commit_id, state, started_at)
+                    VALUES (?, ?, ?, ?, 'running', ?)
+                    """,
+                arguments: [project, triggerID, repository, commit, date.timeIntervalSince1970])
+            return Run.ID(db.lastInsertedRowID)
+        }
+    }
+
+    /// Records how a run ended and what it produced.
+    public func finishRun(
+        _ id: Run.ID, state: Run.State, reason: String?, conclusion: Run.Conclusion, at date: Date = Date()
+    ) async throws(StoreError) {
+        let encoded = try Self.encode(conclusion)
+        try await write("finish \(id)") { db in
+            try db.execute(
+                sql: """
+                    UPDATE runs SET state = ?, reason = ?, model = ?, cache_key = ?, cached_from = ?,
+                        data_versions = ?, metrics = ?, gate_report = ?, artifact_digest = ?, artifact_path = ?,
+                        finished_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    state.rawValue, reason, conclusion.model, conclusion.cacheKey, conclusion.cachedFrom?.rawValue,
+                    encoded.dataVersions, encoded.metrics, encoded.gateReport, conclusion.artifactDigest,
+                    conclusion.artifactPath, date.timeIntervalSince1970, id.rawValue,
+                ])
+        }
+    }
+
+    /// The run with this number, if there is one.
+    public func run(_ id: Run.ID) async throws(StoreError) -> Run? {
+        try await read("read \(id)") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id.rawValue]).map(Self.run)
+        }
+    }
+
+    /// The most recent run with this cache key whose training can be reused, if any.
+    public func cachedRun(forKey key: String) async throws(StoreError) -> Run? {
+        try await read("look up the run cache") { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT * FROM runs
+                    WHERE cache_key = ? AND state IN ('passed', 'gate_failed') AND artifact_path IS NOT NULL
+                    ORDER BY id DESC LIMIT 1
+                    """,
+                arguments: [key]
+            ).map(Self.run)
+        }
+    }
+
+    /// The most recent runs, newest first.
+    public func runs(limit: Int) async throws(StoreError) -> [Run] {
+        try await read("list runs") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY id DESC LIMIT ?", arguments: [limit]).map(Self.run)
+        }
+    }
+
+    private static func run(_ row: Row) throws -> Run {
+        let decoder = JSONDecoder()
+        func decoded<T: Decodable>(_ type: T.Type, _ column: String) throws -> T? {
+            guard let text = row[column] as String? else { return nil }
+            return try decoder.decode(T.self, from: Data(text.utf8))
+        }
+        return Run(
+            id: Run.ID(row["id"]), project: row["project"], repository: row["repository"], commit: row["commit_id"],
+            state: Run.State(rawValue: row["state"]) ?? .error, reason: row["reason"],
+            conclusion: Run.Conclusion(
+                model: row["model"], cacheKey: row["cache_key"], cachedFrom: (row["cached_from"] as Int64?).map(Run.ID.init),
+                dataVersions: try decoded([String: String].self, "data_versions") ?? [:],
+                metrics: try decoded(Metrics.self, "metrics"), gateReport: try decoded(GateReport.self, "gate_report"),
+                artifactDigest: row["artifact_digest"], artifactPath: row["artifact_path"]),
+            startedAt: Date(timeIntervalSince1970: row["started_at"]),
+            finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+    }
+
+    private struct EncodedConclusion: Sendable {
+        var dataVersions: String
+        var metrics: String?
+        var gateReport: String?
+    }
+
+    private static func encode(_ conclusion: Run.Conclusion) throws(StoreError) -> EncodedConclusion {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        func text(_ value: some Encodable) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        do {
+            return EncodedConclusion(
+                dataVersions: try text(conclusion.dataVersions), metrics: try conclusion.metrics.map(text),
+                gateReport: try conclusion.gateReport.map(text))
+        } catch {
+            throw StoreError(operation: "encode a run's results", underlying: error)
+        }
+    }
+}

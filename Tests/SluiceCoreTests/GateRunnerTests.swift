@@ -1,0 +1,226 @@
+import Curl
+import Foundation
+import Git
+import SluiceCore
+import SluiceTesting
+import Synchronization
+import Testing
+
+@Suite("Runs: the gate on a commit", .serialized)
+struct GateRunnerTests {
+    /// A scratch state directory, store and runner; steps unsandboxed unless a test says otherwise.
+    struct Harness {
+        let scratch: ScratchDirectory
+        let store: Store
+        let runner: GateRunner
+
+        init(sandbox: SandboxMode = .none, secrets: [String] = []) throws {
+            scratch = try ScratchDirectory("sluice-gate")
+            let state = scratch.path("state")
+            store = try Store(stateDirectory: state)
+            runner = GateRunner(
+                store: store, stateDirectory: state, dataCache: DataCache(stateDirectory: state, http: HTTPClient()),
+                sandbox: sandbox, secrets: secrets)
+        }
+
+        /// A repository holding `files`, committed; returns the commit id.
+        @discardableResult
+        func commit(_ files: [String: String], message: String = "change") throws -> String {
+            let repository = scratch.path("repo")
+            if !FileManager.default.fileExists(atPath: repository.path) {
+                _ = try GitCLI.run(["init", "-q", "-b", "main", repository.path])
+            }
+            for (path, text) in files {
+                let file = repository.appendingPathComponent(path)
+                try FileManager.default.createDirectory(
+                    at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(text.utf8).write(to: file)
+            }
+            _ = try GitCLI.run(["add", "-A"], in: repository)
+            _ = try GitCLI.run(["commit", "-q", "-m", message], in: repository)
+            return try GitCLI.run(["rev-parse", "HEAD"], in: repository).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        func run(
+            _ revision: String = "HEAD", comparedWith: String? = nil, baseline: Baseline? = nil
+        ) async throws -> (Run, [RunEvent]) {
+            let events = Mutex<[RunEvent]>([])
+            let run = try await runner.run(
+                RunRequest(
+                    repository: Repository(at: scratch.path("repo")), repositoryLabel: "repo", revision: revision,
+                    comparedWith: comparedWith, baseline: baseline)
+            ) { event in events.withLock { $0.append(event) } }
+            return (run, events.withLock { $0 })
+        }
+    }
+
+    /// A spec whose steps are shell one-liners: train writes the artifact, validate the metrics.
+    static func spec(
+        train: String = "echo model > $SLUICE_OUTPUT/model.txt", validate: String = #"echo '{"auc": 0.9}' > $SLUICE_METRICS"#,
+        test: String = "true", gate: String = "  - metric: auc\n    min: 0.8\n", extra: String = ""
+    ) -> String {
+        """
+        version: 1
+        model: churn
+        inputs:
+          paths: [src/, .sluice.yml]
+        \(extra)
+        steps:
+          test: { run: "\(test.replacingOccurrences(of: "\"", with: "\\\""))", timeout: 1m }
+          train: { run: "\(train.replacingOccurrences(of: "\"", with: "\\\""))", timeout: 1m }
+          validate: { run: "\(validate.replacingOccurrences(of: "\"", with: "\\\""))", timeout: 1m }
+        artifact: model.txt
+        gate:
+        \(gate)
+        """
+    }
+
+    static func steps(_ events: [RunEvent]) -> [String] {
+        events.compactMap { event in
+            if case .stepStarted(let name, _) = event { name } else { nil }
+        }
+    }
+
+    @Test("The starter project passes its gate with the metrics its evaluate.py writes")
+    func starterProjectPasses() async throws {
+        let harness = try Harness()
+        let template = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../templates/project").standardizedFileURL
+        _ = try GitCLI.run(["init", "-q", "-b", "main", harness.scratch.path("repo").path])
+        _ = try GitCLI.shell("cp -R '\(template.path)'/. '\(harness.scratch.path("repo").path)'/")
+        try harness.commit([:], message: "starter")
+        let (run, events) = try await harness.run()
+        #expect(run.state == .passed, "\(run.reason ?? "")")
+        #expect(Self.steps(events) == ["test", "train", "validate"])
+        let metrics = try #require(run.conclusion.metrics)
+        #expect(Set(metrics.values.keys).isSuperset(of: ["auc", "accuracy", "precision", "recall", "f1", "latency_p95_ms"]))
+        #expect(run.conclusion.artifactDigest?.hasPrefix("sha256:") == true)
+        #expect(run.conclusion.gateReport?.passed == true)
+    }
+
+    @Test("A second run of the same inputs is a cache hit: no step runs, the metrics are the first run's")
+    func cacheHitRunsNoStep() async throws {
+        let harness = try Harness()
+        let mark = harness.scratch.path("trained-count")
+        try harness.commit([
+            ".sluice.yml": Self.spec(train: "echo x >> \(mark.path) && echo model > $SLUICE_OUTPUT/model.txt"),
+            "src/model.py": "weights = 1\n",
+        ])
+        let (first, _) = try await harness.run()
+        #expect(first.state == .passed, "\(first.reason ?? "")")
+        try harness.commit(["README.md": "docs only\n"])
+        let (second, events) = try await harness.run()
+        #expect(second.state == .passed)
+        #expect(second.conclusion.cachedFrom == first.id)
+        #expect(second.reason?.hasPrefix("cache hit: \(first.id)") == true)
+        #expect(Self.steps(events).isEmpty)
+        #expect(second.conclusion.metrics == first.conclusion.metrics)
+        #expect(try String(contentsOf: mark, encoding: .utf8) == "x\n")
+
+        try harness.commit(["src/model.py": "weights = 2\n"])
+        let (third, _) = try await harness.run()
+        #expect(third.conclusion.cachedFrom == nil)
+        #expect(try String(contentsOf: mark, encoding: .utf8) == "x\nx\n")
+    }
+
+    @Test("A push that changes only paths outside inputs.paths is skipped, with the reason")
+    func readmeOnlyChangeIsSkipped() async throws {
+        let harness = try Harness()
+        let before = try harness.commit([".sluice.yml": Self.spec(), "src/model.py": "w = 1\n"])
+        try harness.commit(["README.md": "docs\n"])
+        let (run, events) = try await harness.run(comparedWith: before)
+        #expect(run.state == .skipped)
+        #expect(run.reason == "no input path (src/, .sluice.yml) changed since \(before.prefix(12))")
+        #expect(Self.steps(events).isEmpty)
+    }
+
+    @Test("A bad .sluice.yml ends the run in error with the problem's position, before any step")
+    func badSpecIsAnError() async throws {
+        let harness = try Harness()
+        try harness.commit([".sluice.yml": "version: 1\nmodel: churn\nsteps:\n  train: { run: make }\n"])
+        let (run, events) = try await harness.run()
+        #expect(run.state == .error)
+        #expect(run.reason?.contains(".sluice.yml:1:1") == true, "\(run.reason ?? "")")
+        #expect(run.reason?.contains("artifact") == true)
+        #expect(Self.steps(events).isEmpty)
+    }
+
+    @Test("A commit without .sluice.yml ends in error saying to add one")
+    func missingSpecIsAnError() async throws {
+        let harness = try Harness()
+        try harness.commit(["train.py": "print(1)\n"])
+        let (run, _) = try await harness.run()
+        #expect(run.state == .error)
+        #expect(run.reason?.contains("has no .sluice.yml at its root") == true)
+    }
+
+    @Test("A failing test step fails the run and training never starts")
+    func failingTestStopsTheRun() async throws {
+        let harness = try Harness()
+        try harness.commit([".sluice.yml": Self.spec(test: "echo broken >&2; exit 3")])
+        let (run, events) = try await harness.run()
+        #expect(run.state == .failed)
+        #expect(run.reason == "step test exited with status 3")
+        #expect(Self.steps(events) == ["test"])
+        #expect(events.contains { event in if case .output("test", "broken") = event { true } else { false } })
+    }
+
+    @Test("Metrics below a bound fail the gate; the reason names the rule")
+    func gateFailure() async throws {
+        let harness = try Harness()
+        try harness.commit([".sluice.yml": Self.spec(validate: #"echo '{"auc": 0.5}' > $SLUICE_METRICS"#)])
+        let (run, _) = try await harness.run()
+        #expect(run.state == .gateFailed)
+        #expect(run.conclusion.gateReport?.passed == false)
+        #expect(run.reason?.hasPrefix("gate failed: ") == true)
+    }
+
+    @Test("A validate step that writes no metrics ends in error saying what to write")
+    func missingMetrics() async throws {
+        let harness = try Harness()
+        try harness.commit([".sluice.yml": Self.spec(validate: "true")])
+        let (run, _) = try await harness.run()
+        #expect(run.state == .error)
+        #expect(run.reason?.contains("JSON object") == true, "\(run.reason ?? "")")
+    }
+
+    @Test("Data inputs reach the steps as SLUICE_DATA_<NAME>, and a wrong pin names both digests")
+    func dataInputs() async throws {
+        let harness = try Harness()
+        let data = harness.scratch.path("customers_v2.csv")
+        try Data("id,churned\n1,0\n".utf8).write(to: data)
+        let digest = try ArtifactDigest.sha256(ofFile: data)
+        let inputs = "  data:\n    - name: customers_v2\n      uri: file://\(data.path)\n      sha256: \(digest)\n"
+        try harness.commit([
+            ".sluice.yml": Self.spec(train: "cp $SLUICE_DATA_CUSTOMERS_V2 $SLUICE_OUTPUT/model.txt")
+                .replacingOccurrences(of: "  paths: [src/, .sluice.yml]\n", with: "  paths: [src/, .sluice.yml]\n" + inputs)
+        ])
+        let (run, _) = try await harness.run()
+        #expect(run.state == .passed, "\(run.reason ?? "")")
+        #expect(run.conclusion.dataVersions == ["customers_v2": digest])
+        let artifact = try #require(run.conclusion.artifactPath)
+        #expect(try String(contentsOfFile: artifact, encoding: .utf8) == "id,churned\n1,0\n")
+
+        let wrong = String(repeating: "0", count: 64)
+        try harness.commit([
+            ".sluice.yml": Self.spec().replacingOccurrences(
+                of: "  paths: [src/, .sluice.yml]\n",
+                with: "  paths: [src/, .sluice.yml]\n" + inputs.replacingOccurrences(of: digest, with: wrong))
+        ])
+        let (pinned, _) = try await harness.run()
+        #expect(pinned.state == .error)
+        #expect(pinned.reason?.contains(wrong) == true && pinned.reason?.contains(digest) == true, "\(pinned.reason ?? "")")
+    }
+
+    @Test("A secret printed by a step is redacted in the events and the log")
+    func secretsAreRedacted() async throws {
+        let harness = try Harness(secrets: ["hunter2-token"])
+        try harness.commit([".sluice.yml": Self.spec(test: "echo token=hunter2-token")])
+        let (run, events) = try await harness.run()
+        #expect(run.state == .passed, "\(run.reason ?? "")")
+        let lines = events.compactMap { if case .output(_, let line) = $0 { line } else { nil } }
+        #expect(lines.contains("token=<redacted>"))
+        let log = RunDirectory(stateDirectory: harness.scratch.path("state"), run: run.id).log(of: "test")
+        #expect(try !String(contentsOf: log, encoding: .utf8).contains("hunter2"))
+    }
+}
