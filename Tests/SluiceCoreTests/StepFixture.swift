@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import SluiceCore
+@testable import SluiceCore
 import SluiceTesting
 
 /// A run directory, a log file and a line recorder for one step under test.
@@ -52,11 +52,27 @@ struct StepFixture {
         return pid
     }
 
-    static func groupIsGone(_ pgid: pid_t) -> Bool {
-        kill(-pgid, 0) == -1 && errno == ESRCH
+    /// Whether no member of the group is alive (zombies waiting for init do not count).
+    static func groupHasNoLiveMember(_ pgid: pid_t) -> Bool {
+        ProcessGroup(id: pgid).liveMembers().isEmpty
     }
 
-    static func processIsGone(_ pid: pid_t) -> Bool {
-        kill(pid, 0) == -1 && errno == ESRCH
+    /// Whether `kill(-pgid, 0)` comes to fail within `limit`: every member dead and reaped, by init for
+    /// orphans, which on some hosts reaps only every few seconds.
+    static func groupIsGone(_ pgid: pid_t, within limit: Duration = .seconds(10)) -> Bool {
+        eventually(within: limit) { kill(-pgid, 0) == -1 && errno == ESRCH }
+    }
+
+    static func processIsGone(_ pid: pid_t, within limit: Duration = .seconds(10)) -> Bool {
+        eventually(within: limit) { kill(pid, 0) == -1 && errno == ESRCH }
+    }
+
+    private static func eventually(within limit: Duration, _ condition: () -> Bool) -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while !condition() {
+            guard ContinuousClock.now < deadline else { return false }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return true
     }
 }

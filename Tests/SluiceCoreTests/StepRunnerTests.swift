@@ -103,6 +103,7 @@ struct StepRunnerTests {
         // SIGTERM was ignored, so the group had its full grace before SIGKILL.
         #expect(result.endedAt.timeIntervalSince(result.startedAt) >= 1.9)
         let group = try fixture.pid("group.pid")
+        #expect(StepFixture.groupHasNoLiveMember(group))
         #expect(StepFixture.groupIsGone(group))
         #expect(StepFixture.processIsGone(try fixture.pid("grandchild.pid")))
     }

@@ -48,18 +48,16 @@ struct ProcessGroup: Sendable {
         send(SIGKILL)
     }
 
-    /// SIGKILL to the group, then waits up to `bound` for it to be gone; returns the members still alive after that.
+    /// SIGKILL to the group, then waits up to `bound` until no member is alive; returns those still alive after that.
     ///
-    /// Waiting for `kill(-id, 0)` to fail, not only for the members to die, means the zombies were reaped too, so
-    /// afterwards nothing of the step is left and the id is free. Members that are only zombies at the bound
-    /// (an init that does not reap) are not reported: they hold no resources but a pid.
+    /// Zombies do not count: they run nothing and hold nothing but a pid, and an orphan's zombie waits for init,
+    /// which on some hosts reaps only every few seconds; waiting for it would add that to every step.
     func reap(within bound: Duration = .seconds(5)) async -> [pid_t] {
         send(SIGKILL)
         let deadline = ContinuousClock.now + bound
         while !isGone {
-            guard ContinuousClock.now < deadline else {
-                return liveMembers()
-            }
+            let alive = liveMembers()
+            guard !alive.isEmpty, ContinuousClock.now < deadline else { return alive }
             try? await Task.sleep(for: Self.pollInterval)
         }
         return []
