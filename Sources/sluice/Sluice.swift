@@ -6,5 +6,5 @@ struct Sluice: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "GitOps continuous training: gate, register and promote models from git pushes.",
-        subcommands: [ServeCommand.self, DeliveriesCommand.self, VersionCommand.self])
+        subcommands: [ServeCommand.self, RunCommand.self, InitCommand.self, DeliveriesCommand.self, VersionCommand.self])
 }

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+
+/// `sluice init DIR`: a copy of the starter project (`templates/project/`) to fork from.
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create a starter model repository (churn prediction, stdlib Python) in DIR.",
+        discussion: """
+            Copies templates/project/. The templates are found through $SLUICE_TEMPLATES, then \
+            ../share/sluice/templates beside the executable, then a templates/ folder above it (a \
+            source checkout). DIR must not exist or be empty.
+            """)
+
+    @Argument(help: "The directory to create.")
+    var directory: String
+
+    func run() throws {
+        let destination = URL(fileURLWithPath: directory).standardizedFileURL
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: destination.path)) ?? []
+        guard existing.isEmpty else {
+            throw ValidationError("\(destination.path) already holds files; name a new or empty directory")
+        }
+        guard let project = Self.templates()?.appendingPathComponent("project") else {
+            throw ValidationError(
+                "could not find Sluice's templates folder; set SLUICE_TEMPLATES to the templates/ folder of a Sluice checkout")
+        }
+        try? FileManager.default.removeItem(at: destination)
+        try FileManager.default.createDirectory(
+            at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: project, to: destination)
+        print("""
+            Created \(destination.path) from the starter project. Next:
+              cd \(directory)
+              git init -q && git add -A && git commit -qm 'Starter project'
+              sluice run
+            """)
+    }
+
+    /// The templates folder, or nil when none of the known places has one.
+    static func templates() -> URL? {
+        let marker = "project/.sluice.yml"
+        func holdsTemplates(_ folder: URL) -> Bool {
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent(marker).path)
+        }
+        if let configured = ProcessInfo.processInfo.environment["SLUICE_TEMPLATES"], !configured.isEmpty {
+            let folder = URL(fileURLWithPath: configured)
+            return holdsTemplates(folder) ? folder : nil
+        }
+        guard let executable = Bundle.main.executableURL else { return nil }
+        var folder = executable.resolvingSymlinksInPath().deletingLastPathComponent()
+        let installed = folder.appendingPathComponent("../share/sluice/templates").standardizedFileURL
+        if holdsTemplates(installed) { return installed }
+        for _ in 0..<6 {
+            let candidate = folder.appendingPathComponent("templates")
+            if holdsTemplates(candidate) { return candidate }
+            folder.deleteLastPathComponent()
+        }
+        return nil
+    }
+}

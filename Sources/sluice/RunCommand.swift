@@ -1,0 +1,149 @@
+import ArgumentParser
+import Curl
+import Foundation
+import Git
+import SluiceCore
+import Synchronization
+
+/// `sluice run`: the whole gate on a local repository, with no server: what an ML engineer runs
+/// before pushing.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run test -> train -> validate and the gate on a commit of a local repository.",
+        discussion: """
+            Runs the committed state of PATH (default: the current directory) at --commit (default: \
+            HEAD); uncommitted changes are not included. Step output streams to standard error as \
+            '[step elapsed] line'; the gate table goes to standard output. A second run of an \
+            unchanged commit reuses the first one's training (cache hit).
+
+            Exit status: 0 when the gate passes, 1 when it fails (a failing step fails it), 2 when \
+            the run could not be carried out (a bad .sluice.yml, a missing commit, a data download).
+            """)
+
+    @Argument(help: "A git repository (a working tree or a bare repository).")
+    var path = "."
+
+    @Option(help: "The commit, branch or tag to run.")
+    var commit = "HEAD"
+
+    @Option(help: "A JSON object of the production model's metrics to compare with.")
+    var baseline: String?
+
+    @Flag(help: "Print the finished run as JSON instead of the gate table.")
+    var json = false
+
+    @Option(help: "Where runs, the run cache and downloaded data are kept (default: ~/.cache/sluice).")
+    var stateDir: String?
+
+    @Option(help: "Step isolation: auto (bubblewrap when usable), bubblewrap, or none.")
+    var sandbox: SandboxMode = .auto
+
+    func run() async throws {
+        let repositoryURL = URL(fileURLWithPath: path).standardizedFileURL
+        let baseline = try loadBaseline()
+        let stateDirectory = stateDir.map { URL(fileURLWithPath: $0) } ?? Self.defaultStateDirectory
+        let store: Store
+        do {
+            store = try Store(stateDirectory: stateDirectory)
+        } catch {
+            Self.fail("\(error)")
+        }
+        let runner = GateRunner(
+            store: store, stateDirectory: stateDirectory,
+            dataCache: DataCache(stateDirectory: stateDirectory, http: HTTPClient(userAgent: "sluice/\(SluiceVersion.current)")),
+            sandbox: sandbox)
+        let request = RunRequest(
+            repository: Repository(at: repositoryURL), repositoryLabel: repositoryURL.path, revision: commit,
+            baseline: baseline)
+        let progress = Progress()
+        let finished = try await runner.run(request) { event in progress.show(event) }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            print(String(decoding: try encoder.encode(finished), as: UTF8.self))
+        } else if let report = finished.conclusion.gateReport {
+            print(report.markdown)
+        }
+        progress.note("\(finished.id): \(finished.state.rawValue): \(finished.reason ?? "")")
+        switch finished.state {
+        case .passed, .skipped: return
+        case .gateFailed, .failed: throw ExitCode(1)
+        case .error, .cancelled, .running: throw ExitCode(2)
+        }
+    }
+
+    private func loadBaseline() throws -> Baseline? {
+        guard let baseline else { return nil }
+        do {
+            return Baseline(
+                metrics: try Metrics.read(from: URL(fileURLWithPath: baseline)),
+                label: "baseline \(URL(fileURLWithPath: baseline).lastPathComponent)")
+        } catch {
+            Self.fail("--baseline \(baseline): \(error.message)")
+        }
+    }
+
+    static var defaultStateDirectory: URL {
+        let environment = ProcessInfo.processInfo.environment
+        if let cache = environment["XDG_CACHE_HOME"], !cache.isEmpty {
+            return URL(fileURLWithPath: cache).appendingPathComponent("sluice")
+        }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/sluice")
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("sluice run: \(message)\n".utf8))
+        Foundation.exit(2)
+    }
+
+    /// Live progress on standard error: one line per event, output lines with their step and
+    /// the step's elapsed time.
+    final class Progress: Sendable {
+        private let stepStart = Mutex(ContinuousClock.now)
+
+        func show(_ event: RunEvent) {
+            switch event {
+            case .started(let id, let commit):
+                note("\(id): commit \(commit.prefix(12))")
+            case .specRead(let spec):
+                note("model \(spec.model): \(spec.steps.ordered.map(\.name).joined(separator: " -> "))")
+            case .dataReady(let entry):
+                note("data \(entry.name): sha256 \(entry.sha256.prefix(12))\(entry.reused ? " (cached)" : "")")
+            case .cacheHit(let earlier):
+                note("cache hit: \(earlier) trained this exact input; no step runs")
+            case .stepStarted(let name, let command):
+                stepStart.withLock { $0 = .now }
+                note("▸ \(name): \(command)")
+            case .output(let step, let line):
+                note("[\(step) \(elapsed())] \(line)")
+            case .stepFinished(let name, let result):
+                note("\(result.succeeded ? "✓" : "✗") \(name) \(Self.describe(result.termination)) after \(elapsed())")
+            case .gateEvaluated, .finished:
+                break
+            }
+        }
+
+        func note(_ line: String) {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+
+        private func elapsed() -> String {
+            let duration = ContinuousClock.now - stepStart.withLock { $0 }
+            let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+            return String(format: "%.1fs", seconds)
+        }
+
+        private static func describe(_ termination: StepResult.Termination) -> String {
+            switch termination {
+            case .exited(let status): status == 0 ? "done" : "exited \(status)"
+            case .signaled(let signal): "killed by signal \(signal)"
+            case .timedOut: "timed out"
+            case .cancelled: "cancelled"
+            }
+        }
+    }
+}
+
+extension SandboxMode: ExpressibleByArgument {}
