@@ -29,8 +29,10 @@ test: bootstrap
 
 bench: bootstrap
 	$(SWIFT) build -c release --product sluice-bench
+	$(SWIFT) build -c release --product sluice
 	.build/release/sluice-bench git
 	.build/release/sluice-bench ingest
+	.build/release/sluice-bench gate
 
 demo: bootstrap
 	@echo "make demo: the end-to-end demo arrives with the gate (issue 4); nothing to run yet." >&2

@@ -31,7 +31,7 @@ struct GitBenchmark: ParsableCommand {
 
         progress("cold mirror clone over HTTP, \(options.runs) runs each")
         let clone = try compare(
-            "clone_http",
+            "clone_http", runs: options.runs, progress: progress,
             prepare: { run in try remove(scratch.path("ours-\(run)"), scratch.path("cli-\(run)")) },
             ours: { run in try Mirror(path: scratch.path("ours-\(run)"), remoteURL: url).fetch() },
             reference: { run in try GitCLI.run(["clone", "--quiet", "--mirror", url, scratch.path("cli-\(run)").path]) })
@@ -43,7 +43,7 @@ struct GitBenchmark: ParsableCommand {
         try GitCLI.run(["clone", "--quiet", bare.path, work.path])
         progress("one-commit incremental fetch over HTTP, \(options.runs) runs each")
         let fetch = try compare(
-            "fetch_http",
+            "fetch_http", runs: options.runs, progress: progress,
             prepare: { run in
                 try Data("epoch \(run)\n".utf8).write(to: work.appendingPathComponent("metrics-\(run).txt"))
                 try GitCLI.run(["add", "--all"], in: work)
@@ -64,7 +64,7 @@ struct GitBenchmark: ParsableCommand {
         let exports = try ScratchDirectory("sluice-bench-export", in: Self.memoryBackedDirectory)
         progress("export of HEAD's tree into \(exports.url.path), \(options.runs) runs each")
         let export = try compare(
-            "export_head",
+            "export_head", runs: options.runs, progress: progress,
             prepare: { run in
                 if run > 0 { try remove(exports.path("ours-\(run - 1)"), exports.path("cli-\(run - 1)")) }
                 try FileManager.default.createDirectory(at: exports.path("cli-\(run)"), withIntermediateDirectories: true)
@@ -77,30 +77,8 @@ struct GitBenchmark: ParsableCommand {
         withExtendedLifetime(server) {}
     }
 
-    /// Medians of ours and the reference over `options.runs` repetitions, alternating which goes
-    /// first, each after an untimed `prepare`.
-    private func compare(
-        _ name: String, prepare: (Int) throws -> Void, ours: (Int) throws -> Void, reference: (Int) throws -> Void
-    ) throws -> Figure {
-        var oursSamples: [Double] = []
-        var referenceSamples: [Double] = []
-        for run in 0..<options.runs {
-            try prepare(run)
-            if run.isMultiple(of: 2) {
-                oursSamples.append(try seconds { try ours(run) })
-                referenceSamples.append(try seconds { try reference(run) })
-            } else {
-                referenceSamples.append(try seconds { try reference(run) })
-                oursSamples.append(try seconds { try ours(run) })
-            }
-        }
-        let format = { (samples: [Double]) in samples.map { String(format: "%.3f", $0) }.joined(separator: " ") }
-        progress("\(name) samples (s): ours \(format(oursSamples)); reference \(format(referenceSamples))")
-        return Figure(name, ours: median(oursSamples), reference: median(referenceSamples))
-    }
-
     /// `/dev/shm` when it is a writable directory, else the system's temporary directory.
-    private static var memoryBackedDirectory: URL {
+    static var memoryBackedDirectory: URL {
         let shm = URL(fileURLWithPath: "/dev/shm")
         return FileManager.default.isWritableFile(atPath: shm.path) ? shm : FileManager.default.temporaryDirectory
     }

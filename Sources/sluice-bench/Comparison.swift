@@ -1,0 +1,25 @@
+import Foundation
+
+/// Medians of ours and a reference over `runs` repetitions, alternating which goes first so drift
+/// in the machine's load hits both alike, each repetition after an untimed `prepare`. Every
+/// sample goes to `progress`.
+func compare(
+    _ name: String, runs: Int, progress: (String) -> Void, prepare: (Int) throws -> Void = { _ in },
+    ours: (Int) throws -> Void, reference: (Int) throws -> Void
+) throws -> Figure {
+    var oursSamples: [Double] = []
+    var referenceSamples: [Double] = []
+    for run in 0..<runs {
+        try prepare(run)
+        if run.isMultiple(of: 2) {
+            oursSamples.append(try seconds { try ours(run) })
+            referenceSamples.append(try seconds { try reference(run) })
+        } else {
+            referenceSamples.append(try seconds { try reference(run) })
+            oursSamples.append(try seconds { try ours(run) })
+        }
+    }
+    let format = { (samples: [Double]) in samples.map { String(format: "%.3f", $0) }.joined(separator: " ") }
+    progress("\(name) samples (s): ours \(format(oursSamples)); reference \(format(referenceSamples))")
+    return Figure(name, ours: median(oursSamples), reference: median(referenceSamples))
+}
