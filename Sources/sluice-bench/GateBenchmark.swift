@@ -8,6 +8,7 @@ import SluiceTesting
 /// Figures: `sluice run` (the release binary beside this one, fresh state each time, so every
 /// run trains) against the three step commands run directly; a cache-hit `sluice run` of the same
 /// commit against the full run; and the artifact digest of a 1 GiB file against `sha256sum`.
+/// The direct commands get the same PATH as steps do, so both run the same `python3`.
 struct GateBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gate",
@@ -48,7 +49,8 @@ struct GateBenchmark: ParsableCommand {
             reference: { index in
                 let directory = scratch.path("direct-\(index)").path
                 _ = try GitCLI.shell(
-                    "cd '\(directory)' && export SLUICE_OUTPUT='\(directory)/output' SLUICE_METRICS='\(directory)/metrics.json' "
+                    "cd '\(directory)' && export PATH='\(GateRunner.stepPath)' SLUICE_OUTPUT='\(directory)/output' "
+                        + "SLUICE_METRICS='\(directory)/metrics.json' "
                         + "&& mkdir -p output && python3 -m unittest -q 2>/dev/null && python3 train.py > /dev/null "
                         + "&& python3 evaluate.py > /dev/null")
             })
