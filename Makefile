@@ -34,6 +34,15 @@ bench: bootstrap
 	.build/release/sluice-bench ingest
 	.build/release/sluice-bench gate
 
-demo: bootstrap
-	@echo "make demo: the end-to-end demo arrives with the gate (issue 4); nothing to run yet." >&2
-	@exit 1
+# Today the demo is the gate on the starter project: init, commit, run, then run again (a cache
+# hit). Registration, promotion and the server loop join it as they land.
+demo: build
+	@set -e; demo=$$(mktemp -d /tmp/sluice-demo-XXXXXX); \
+	.build/debug/sluice init "$$demo/churn" > /dev/null; \
+	cd "$$demo/churn" && git init -q -b main && git add -A && \
+		git -c user.name="Sluice demo" -c user.email=demo@sluice.invalid commit -qm "Starter project" && cd - > /dev/null; \
+	echo "== sluice run $$demo/churn"; \
+	.build/debug/sluice run "$$demo/churn" --state-dir "$$demo/state"; \
+	echo "== sluice run $$demo/churn (again: the same commit)"; \
+	.build/debug/sluice run "$$demo/churn" --state-dir "$$demo/state"; \
+	echo "make demo: the gate passed, and the second run reused the first (cache hit). Files: $$demo"
