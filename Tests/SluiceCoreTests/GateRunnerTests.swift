@@ -42,13 +42,14 @@ struct GateRunnerTests {
         }
 
         func run(
-            _ revision: String = "HEAD", comparedWith: String? = nil, baseline: Baseline? = nil
+            _ revision: String = "HEAD", comparedWith: String? = nil, baseline: Baseline? = nil,
+            dataArrival: DataArrival? = nil
         ) async throws -> (Run, [RunEvent]) {
             let events = Mutex<[RunEvent]>([])
             let run = try await runner.run(
                 RunRequest(
                     repository: Repository(at: scratch.path("repo")), repositoryLabel: "repo", revision: revision,
-                    comparedWith: comparedWith, baseline: baseline)
+                    comparedWith: comparedWith, baseline: baseline, dataArrival: dataArrival)
             ) { event in events.withLock { $0.append(event) } }
             return (run, events.withLock { $0 })
         }
@@ -210,6 +211,26 @@ struct GateRunnerTests {
         let (pinned, _) = try await harness.run()
         #expect(pinned.state == .error)
         #expect(pinned.reason?.contains(wrong) == true && pinned.reason?.contains(digest) == true, "\(pinned.reason ?? "")")
+    }
+
+    @Test("A data arrival's new version replaces the spec's pin for that run")
+    func dataArrivalOverridesThePin() async throws {
+        let harness = try Harness()
+        let pinned = try harness.scratch.write("v1\n", to: "lake/customers-v1.csv")
+        let arrived = try harness.scratch.write("v2\n", to: "lake/customers-v2.csv")
+        let inputs = "  data:\n    - name: customers\n      uri: file://\(pinned.path)\n"
+            + "      sha256: \(try ArtifactDigest.sha256(ofFile: pinned))\n"
+        try harness.commit([
+            ".sluice.yml": Self.spec(train: "cp $SLUICE_DATA_CUSTOMERS $SLUICE_OUTPUT/model.txt")
+                .replacingOccurrences(of: "  paths: [src/, .sluice.yml]\n", with: "  paths: [src/, .sluice.yml]\n" + inputs)
+        ])
+        let digest = try ArtifactDigest.sha256(ofFile: arrived)
+        let arrival = DataArrival(
+            source: "lake", dataset: "customers", uri: "file://\(arrived.path)", version: "2", sha256: digest, size: 3)
+        let (run, _) = try await harness.run(dataArrival: arrival)
+        #expect(run.state == .passed, "\(run.reason ?? "")")
+        #expect(run.conclusion.dataVersions == ["customers": digest])
+        #expect(try String(contentsOfFile: try #require(run.conclusion.artifactPath), encoding: .utf8) == "v2\n")
     }
 
     @Test("A secret printed by a step is redacted in the events and the log")

@@ -95,7 +95,11 @@ public struct GateRunner: Sendable {
 
         var data: [DataCache.Entry] = []
         for input in spec.inputs.data {
-            let entry = try await dataCache.fetch(request.dataOverrides[input.name] ?? input)
+            let arrived = request.dataArrival.flatMap { arrival in
+                arrival.dataset == input.name
+                    ? PipelineSpec.DataInput(name: input.name, uri: arrival.uri, sha256: arrival.sha256) : nil
+            }
+            let entry = try await dataCache.fetch(arrived ?? input)
             data.append(entry)
             conclusion.dataVersions[entry.name] = entry.sha256
             events(.dataReady(entry))

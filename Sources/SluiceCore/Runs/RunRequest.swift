@@ -15,14 +15,15 @@ public struct RunRequest: Sendable {
     public var baseline: Baseline?
     /// False for code nobody trusted yet (a fork's pull request): it runs only in a sandbox.
     public var trusted: Bool
-    /// Data input name → the input to use instead of the spec's (a data arrival's new version).
-    public var dataOverrides: [String: PipelineSpec.DataInput]
+    /// A new version of a dataset: the spec's data input of the same name uses its URI and digest
+    /// instead of its own for this run (the run's trigger keeps the version identity).
+    public var dataArrival: DataArrival?
     public var triggerID: Int64?
 
     public init(
         repository: Repository, repositoryLabel: String, project: String? = nil, revision: String,
         comparedWith: String? = nil, baseline: Baseline? = nil, trusted: Bool = true,
-        dataOverrides: [String: PipelineSpec.DataInput] = [:], triggerID: Int64? = nil
+        dataArrival: DataArrival? = nil, triggerID: Int64? = nil
     ) {
         self.repository = repository
         self.repositoryLabel = repositoryLabel
@@ -31,7 +32,7 @@ public struct RunRequest: Sendable {
         self.comparedWith = comparedWith
         self.baseline = baseline
         self.trusted = trusted
-        self.dataOverrides = dataOverrides
+        self.dataArrival = dataArrival
         self.triggerID = triggerID
     }
 }
