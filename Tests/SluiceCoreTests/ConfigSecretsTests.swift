@@ -36,6 +36,25 @@ struct ConfigSecretsTests {
         #expect("\(config.auth!.tokens[0])" == "alice (release-manager)")
     }
 
+    @Test("step_secrets_env grants steps variables from the server's environment, and says which is missing")
+    func stepSecrets() throws {
+        let yaml = ConfigFixture.minimal + "\n    step_secrets_env: { HF_TOKEN: CHURN_HF_TOKEN }\n"
+        var environment = ConfigFixture.designEnvironment
+        environment["CHURN_HF_TOKEN"] = "hf-secret"
+        let config = try ConfigFixture.parse(yaml, environment: environment)
+        #expect(config.projects[0].stepSecrets["HF_TOKEN"]?.revealed == "hf-secret")
+        #expect(!"\(config.projects[0])".contains("hf-secret"))
+
+        let problems = ConfigFixture.problems(yaml).map(\.description)
+        #expect(problems == [
+            "sluice.yml:6:35: projects[0].step_secrets_env.HF_TOKEN: environment variable CHURN_HF_TOKEN "
+                + "(named by projects[0].step_secrets_env.HF_TOKEN) is not set or empty"
+        ])
+        let reserved = ConfigFixture.minimal + "\n    step_secrets_env: { SLUICE_OUTPUT: CHURN_HF_TOKEN }\n"
+        #expect(ConfigFixture.problems(reserved, environment: environment).map(\.keyPath)
+            == ["projects[0].step_secrets_env.SLUICE_OUTPUT"])
+    }
+
     @Test("Constant-time comparison accepts only the exact value")
     func constantTimeComparison() {
         let secret = Secret("abc")

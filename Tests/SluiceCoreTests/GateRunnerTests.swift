@@ -43,13 +43,14 @@ struct GateRunnerTests {
 
         func run(
             _ revision: String = "HEAD", comparedWith: String? = nil, baseline: Baseline? = nil,
-            dataArrival: DataArrival? = nil
+            dataArrival: DataArrival? = nil, trusted: Bool = true, stepSecrets: [String: Secret] = [:]
         ) async throws -> (Run, [RunEvent]) {
             let events = Mutex<[RunEvent]>([])
             let run = try await runner.run(
                 RunRequest(
                     repository: Repository(at: scratch.path("repo")), repositoryLabel: "repo", revision: revision,
-                    comparedWith: comparedWith, baseline: baseline, dataArrival: dataArrival)
+                    comparedWith: comparedWith, baseline: baseline, trusted: trusted, dataArrival: dataArrival,
+                    stepSecrets: stepSecrets)
             ) { event in events.withLock { $0.append(event) } }
             return (run, events.withLock { $0 })
         }
@@ -231,6 +232,29 @@ struct GateRunnerTests {
         #expect(run.state == .passed, "\(run.reason ?? "")")
         #expect(run.conclusion.dataVersions == ["customers": digest])
         #expect(try String(contentsOfFile: try #require(run.conclusion.artifactPath), encoding: .utf8) == "v2\n")
+    }
+
+    @Test("Step secrets reach trusted steps, redacted from their output, and never untrusted ones")
+    func stepSecretsOnlyForTrustedRuns() async throws {
+        let harness = try Harness()
+        try harness.commit([".sluice.yml": Self.spec(test: "echo token=${HF_TOKEN:-none}")])
+        let secrets = ["HF_TOKEN": Secret("hf-1234-secret")]
+        let (trusted, trustedEvents) = try await harness.run(stepSecrets: secrets)
+        #expect(trusted.state == .passed, "\(trusted.reason ?? "")")
+        #expect(Self.lines(trustedEvents).contains("token=<redacted>"))
+
+        guard Bubblewrap.isUsable() else {
+            print("skipped the untrusted half: bubblewrap is not usable on this host")
+            return
+        }
+        try harness.commit(["src/change.py": "x = 1\n"])
+        let (untrusted, untrustedEvents) = try await harness.run(trusted: false, stepSecrets: secrets)
+        #expect(untrusted.state == .passed, "\(untrusted.reason ?? "")")
+        #expect(Self.lines(untrustedEvents).contains("token=none"))
+    }
+
+    static func lines(_ events: [RunEvent]) -> [String] {
+        events.compactMap { if case .output(_, let line) = $0 { line } else { nil } }
     }
 
     @Test("A secret printed by a step is redacted in the events and the log")

@@ -33,6 +33,7 @@ struct ConfigDecoder {
     ]
     static let projectKeys = [
         "name", "forge", "repo", "webhook_secret_env", "signing_secret_env", "token_env", "branches", "models",
+        "step_secrets_env",
     ]
     static let deployKeys = ["repo", "branch", "path", "token_env"]
     static let datasetKeys = ["name", "match"]
@@ -162,6 +163,11 @@ struct ConfigDecoder {
             models = names
         }
 
+        var stepSecrets: [String: Secret] = [:]
+        if let node = fields["step_secrets_env"] {
+            stepSecrets = readStepSecrets(node, path: "\(path).step_secrets_env")
+        }
+
         guard let name, let forge, let repo else { return nil }
         return ProjectConfig(
             name: name,
@@ -171,8 +177,32 @@ struct ConfigDecoder {
             signingSecret: signingSecret,
             token: token,
             branches: branches,
-            models: models
+            models: models,
+            stepSecrets: stepSecrets
         )
+    }
+
+    /// `step_secrets_env`: step variable → the server's environment variable holding its value.
+    private mutating func readStepSecrets(_ node: Node, path: String) -> [String: Secret] {
+        var secrets: [String: Secret] = [:]
+        for entry in reader.entries(node, path: path, expected: "step variables to environment variable names") ?? [] {
+            let entryPath = "\(path).\(entry.name)"
+            guard YAMLReader.isVariableName(entry.name), !entry.name.hasPrefix("SLUICE_") else {
+                reader.report(.invalidValue, at: entry.key.mark, entryPath, "a step variable name (letters, digits and '_', not starting with SLUICE_)")
+                continue
+            }
+            guard let variable = reader.string(entry.value, path: entryPath) else { continue }
+            guard YAMLReader.isVariableName(variable) else {
+                reader.report(.invalidValue, at: entry.value.mark, entryPath, "expected the name of an environment variable (letters, digits and '_'); the secret itself never goes in this file")
+                continue
+            }
+            guard let value = environment[variable], !value.isEmpty else {
+                reader.report(.missingEnvironmentVariable, at: entry.value.mark, entryPath, "environment variable \(variable) (named by \(entryPath)) is not set or empty")
+                continue
+            }
+            secrets[entry.name] = Secret(value)
+        }
+        return secrets
     }
 
     private mutating func deploy(_ node: Node, path: String) -> DeployConfig? {

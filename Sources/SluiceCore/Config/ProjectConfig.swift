@@ -17,6 +17,9 @@ public struct ProjectConfig: Sendable {
     public var branches: [String]?
     /// The registry model names this project owns; defaults to `[name]`.
     public var models: [String]
+    /// Variables the project's trusted steps receive (`HF_TOKEN`), with values from the server's
+    /// environment; never given to untrusted code, and redacted from every step's output.
+    public var stepSecrets: [String: Secret]
 
     public init(
         name: String,
@@ -26,7 +29,8 @@ public struct ProjectConfig: Sendable {
         signingSecret: Secret? = nil,
         token: Secret? = nil,
         branches: [String]? = nil,
-        models: [String]? = nil
+        models: [String]? = nil,
+        stepSecrets: [String: Secret] = [:]
     ) {
         self.name = name
         self.forge = forge
@@ -34,6 +38,7 @@ public struct ProjectConfig: Sendable {
         self.webhookSecret = webhookSecret
         self.signingSecret = signingSecret
         self.token = token
+        self.stepSecrets = stepSecrets
         self.branches = branches
         self.models = models ?? [name]
     }

@@ -17,8 +17,9 @@ public struct GateRunner: Sendable {
     public let stateDirectory: URL
     public let dataCache: DataCache
     public let sandbox: SandboxMode
-    /// Every secret Sluice knows, removed from step output before it is stored or shown.
-    public let redactor: Redactor
+    /// Every secret Sluice knows, removed from step output before it is stored or shown (with
+    /// the run's own step secrets).
+    public let secrets: [String]
     public let stepRunner: StepRunner
     /// How long a step may take to exit after SIGTERM before the whole group is killed.
     public let killGrace: Duration
@@ -33,7 +34,7 @@ public struct GateRunner: Sendable {
         self.stateDirectory = stateDirectory
         self.dataCache = dataCache
         self.sandbox = sandbox
-        self.redactor = Redactor(secrets: secrets)
+        self.secrets = secrets
         self.stepRunner = StepRunner()
         self.killGrace = killGrace
         self.logLimit = logLimit
@@ -135,8 +136,12 @@ public struct GateRunner: Sendable {
                 throw RunError(.workspace, "could not write the baseline metrics: \(error.localizedDescription)")
             }
         }
-        let environment = Self.environment(
+        var environment = Self.environment(
             run: id, commit: commit, directory: directory, data: data, hasBaseline: request.baseline != nil)
+        if request.trusted {
+            environment.merge(request.stepSecrets.mapValues(\.revealed)) { contract, _ in contract }
+        }
+        let redactor = Redactor(secrets: secrets + request.stepSecrets.values.map(\.revealed))
         for (name, step) in spec.steps.ordered {
             events(.stepStarted(name: name, command: step.run))
             let invocation = StepInvocation(

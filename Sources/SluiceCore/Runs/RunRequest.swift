@@ -19,11 +19,14 @@ public struct RunRequest: Sendable {
     /// instead of its own for this run (the run's trigger keeps the version identity).
     public var dataArrival: DataArrival?
     public var triggerID: Int64?
+    /// Variables the project grants its steps (`projects[].step_secrets_env`); given to trusted
+    /// runs only, and redacted from the output of every run.
+    public var stepSecrets: [String: Secret]
 
     public init(
         repository: Repository, repositoryLabel: String, project: String? = nil, revision: String,
         comparedWith: String? = nil, baseline: Baseline? = nil, trusted: Bool = true,
-        dataArrival: DataArrival? = nil, triggerID: Int64? = nil
+        dataArrival: DataArrival? = nil, triggerID: Int64? = nil, stepSecrets: [String: Secret] = [:]
     ) {
         self.repository = repository
         self.repositoryLabel = repositoryLabel
@@ -34,6 +37,7 @@ public struct RunRequest: Sendable {
         self.trusted = trusted
         self.dataArrival = dataArrival
         self.triggerID = triggerID
+        self.stepSecrets = stepSecrets
     }
 }
 
