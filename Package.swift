@@ -95,7 +95,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["sluice", "Curl", "SluiceTesting"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["sluice", "Curl", "SluiceCore", "SluiceTesting"]),
         .testTarget(
             name: "CurlTests",
             dependencies: ["Curl", "SluiceTesting", .product(name: "Hummingbird", package: "hummingbird")]

@@ -40,7 +40,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
                 delivery.event, delivery.outcome.rawValue, Self.detail(delivery),
             ]
         }
-        print(Self.table(header: ["ID", "RECEIVED", "SOURCE", "PROJECT", "EVENT", "OUTCOME", "DETAIL"], rows: rows))
+        print(TextTable.render(header: ["ID", "RECEIVED", "SOURCE", "PROJECT", "EVENT", "OUTCOME", "DETAIL"], rows: rows))
     }
 
     private static func detail(_ delivery: DeliveryRecord) -> String {
@@ -49,14 +49,5 @@ struct DeliveriesCommand: AsyncParsableCommand {
         case .ignored: delivery.reason ?? ""
         case .duplicate: delivery.duplicateOf.map { "of #\($0)" } ?? ""
         }
-    }
-
-    private static func table(header: [String], rows: [[String]]) -> String {
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        return ([header] + rows).map { row in
-            row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
     }
 }

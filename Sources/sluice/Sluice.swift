@@ -6,5 +6,8 @@ struct Sluice: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "GitOps continuous training: gate, register and promote models from git pushes.",
-        subcommands: [ServeCommand.self, RunCommand.self, InitCommand.self, DeliveriesCommand.self, VersionCommand.self])
+        subcommands: [
+            ServeCommand.self, RunCommand.self, InitCommand.self, ModelsCommand.self, DeliveriesCommand.self,
+            VersionCommand.self,
+        ])
 }

@@ -77,6 +77,7 @@ public struct GateRunner: Sendable {
         let repository = request.repository
         let spec = try await offload { () throws(RunError) -> PipelineSpec in try Self.readSpec(repository, commit) }
         conclusion.model = spec.model
+        conclusion.specDigest = spec.digest
         events(.specRead(spec))
 
         if let base = request.comparedWith {

@@ -51,6 +51,8 @@ public struct Run: Sendable, Hashable, Codable {
     /// What a finished run produced; empty while it runs, partly filled when it stopped early.
     public struct Conclusion: Sendable, Hashable, Codable {
         public var model: String?
+        /// `sha256:<hex>` of the spec the run followed.
+        public var specDigest: String?
         public var cacheKey: String?
         /// The earlier run whose training this one reused.
         public var cachedFrom: ID?
@@ -64,11 +66,12 @@ public struct Run: Sendable, Hashable, Codable {
         public var artifactPath: String?
 
         public init(
-            model: String? = nil, cacheKey: String? = nil, cachedFrom: ID? = nil, dataVersions: [String: String] = [:],
+            model: String? = nil, specDigest: String? = nil, cacheKey: String? = nil, cachedFrom: ID? = nil, dataVersions: [String: String] = [:],
             metrics: Metrics? = nil, gateReport: GateReport? = nil, artifactDigest: String? = nil,
             artifactPath: String? = nil
         ) {
             self.model = model
+            self.specDigest = specDigest
             self.cacheKey = cacheKey
             self.cachedFrom = cachedFrom
             self.dataVersions = dataVersions

@@ -6,8 +6,8 @@ import Git
 /// metrics stand for the later one.
 ///
 /// The key is the sha256 of a small text listing the git tree (or blob) id of every input path,
-/// the digest of every data input, and the whole spec as canonical JSON, which holds the step
-/// commands, their environments and the artifact path. Paths outside `inputs.paths` (a README)
+/// the digest of every data input, and the digest of the whole spec (canonical JSON), which holds
+/// the step commands, their environments and the artifact path. Paths outside `inputs.paths` (a README)
 /// do not change it; that is the point of declaring inputs.
 public enum RunCacheKey {
     /// Blocks its thread (reads the repository).
@@ -27,12 +27,7 @@ public enum RunCacheKey {
         for entry in data.sorted(by: { $0.name < $1.name }) {
             text += "data \(entry.name) \(entry.sha256)\n"
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let specJSON = try? encoder.encode(spec) else {
-            throw RunError(.spec, "could not encode the spec for the run cache")
-        }
-        text += "spec " + String(decoding: specJSON, as: UTF8.self) + "\n"
+        text += "spec \(spec.digest)\n"
         return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -25,13 +25,13 @@ extension Store {
         try await write("finish \(id)") { db in
             try db.execute(
                 sql: """
-                    UPDATE runs SET state = ?, reason = ?, model = ?, cache_key = ?, cached_from = ?,
+                    UPDATE runs SET state = ?, reason = ?, model = ?, spec_digest = ?, cache_key = ?, cached_from = ?,
                         data_versions = ?, metrics = ?, gate_report = ?, artifact_digest = ?, artifact_path = ?,
                         finished_at = ?
                     WHERE id = ?
                     """,
                 arguments: [
-                    state.rawValue, reason, conclusion.model, conclusion.cacheKey, conclusion.cachedFrom?.rawValue,
+                    state.rawValue, reason, conclusion.model, conclusion.specDigest, conclusion.cacheKey, conclusion.cachedFrom?.rawValue,
                     encoded.dataVersions, encoded.metrics, encoded.gateReport, conclusion.artifactDigest,
                     conclusion.artifactPath, date.timeIntervalSince1970, id.rawValue,
                 ])
@@ -67,7 +67,7 @@ extension Store {
         }
     }
 
-    private static func run(_ row: Row) throws -> Run {
+    static func run(_ row: Row) throws -> Run {
         let decoder = JSONDecoder()
         func decoded<T: Decodable>(_ type: T.Type, _ column: String) throws -> T? {
             guard let text = row[column] as String? else { return nil }
@@ -77,7 +77,7 @@ extension Store {
             id: Run.ID(row["id"]), project: row["project"], repository: row["repository"], commit: row["commit_id"],
             state: Run.State(rawValue: row["state"]) ?? .error, reason: row["reason"],
             conclusion: Run.Conclusion(
-                model: row["model"], cacheKey: row["cache_key"], cachedFrom: (row["cached_from"] as Int64?).map(Run.ID.init),
+                model: row["model"], specDigest: row["spec_digest"], cacheKey: row["cache_key"], cachedFrom: (row["cached_from"] as Int64?).map(Run.ID.init),
                 dataVersions: try decoded([String: String].self, "data_versions") ?? [:],
                 metrics: try decoded(Metrics.self, "metrics"), gateReport: try decoded(GateReport.self, "gate_report"),
                 artifactDigest: row["artifact_digest"], artifactPath: row["artifact_path"]),

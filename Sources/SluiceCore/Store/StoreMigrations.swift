@@ -56,6 +56,39 @@ enum StoreMigrations {
             }
             try db.create(index: "runs_by_cache_key", on: "runs", columns: ["cache_key", "state"])
         }
+        migrator.registerMigration("v4: registry") { db in
+            try db.alter(table: "runs") { table in table.add(column: "spec_digest", .text) }
+            try db.create(table: "model_versions") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("model", .text).notNull()
+                table.column("number", .integer).notNull()
+                table.uniqueKey(["model", "number"])
+                table.column("run_id", .integer).notNull().unique().references("runs")
+                table.column("artifact_digest", .text).notNull()
+                table.column("branch", .text)
+                table.column("sluice_version", .text).notNull()
+                table.column("registered_at", .double).notNull()
+            }
+            // Enforced here, not only by callers: nothing registers a model whose gate did not pass.
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER model_versions_need_a_passed_gate BEFORE INSERT ON model_versions
+                    WHEN (SELECT state FROM runs WHERE id = NEW.run_id) IS NOT 'passed'
+                    BEGIN SELECT RAISE(ABORT, 'only a run whose gate passed can be registered'); END
+                    """)
+            try db.create(table: "environment_history") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("model", .text).notNull()
+                table.column("environment", .text).notNull()
+                table.column("from_version", .integer)
+                table.column("to_version", .integer)
+                table.column("actor", .text).notNull()
+                table.column("reason", .text).notNull()
+                table.column("at", .double).notNull()
+            }
+            try db.create(
+                index: "environment_history_by_alias", on: "environment_history", columns: ["model", "environment", "id"])
+        }
         return migrator
     }()
 }

@@ -1,0 +1,14 @@
+import Crypto
+import Foundation
+
+extension PipelineSpec {
+    /// `sha256:<hex>` of the spec as canonical JSON (sorted keys): equal for specs that say the
+    /// same thing, however the YAML was laid out. Part of a version's lineage and of the run cache key.
+    public var digest: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain strings, numbers and durations cannot fail.
+        let json = (try? encoder.encode(self)) ?? Data()
+        return "sha256:" + SHA256.hash(data: json).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import GRDB
+
+extension Store {
+    /// Registers a run whose gate passed as the next version of its model, or returns the version
+    /// it already is. Any other run is refused, here and by the database itself.
+    public func register(
+        _ runID: Run.ID, branch: String?, at date: Date = Date()
+    ) async throws(RegistryError) -> ModelVersion {
+        do {
+            return try await pool.write { db in
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [runID.rawValue])
+                else { throw RegistryError(.notFound, "there is no \(runID)") }
+                let run = try Self.run(row)
+                if let existing = try Self.version(where: "v.run_id = ?", [runID.rawValue], in: db).first {
+                    return existing
+                }
+                guard run.state == .passed, let model = run.conclusion.model, let digest = run.conclusion.artifactDigest
+                else {
+                    throw RegistryError(
+                        .gateNotPassed,
+                        "\(runID) ended \(run.state.rawValue); only a run whose gate passed can be registered")
+                }
+                let number = try Int.fetchOne(
+                    db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM model_versions WHERE model = ?", arguments: [model]) ?? 1
+                try db.execute(
+                    sql: """
+                        INSERT INTO model_versions (model, number, run_id, artifact_digest, branch, sluice_version, registered_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [model, number, runID.rawValue, digest, branch, SluiceVersion.current, date.timeIntervalSince1970])
+                guard let version = try Self.version(where: "v.run_id = ?", [runID.rawValue], in: db).first else {
+                    throw RegistryError(.store, "the version of \(runID) vanished after it was registered")
+                }
+                return version
+            }
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            throw RegistryError(.store, "could not register \(runID): \(error)")
+        }
+    }
+
+    /// Every version of `model`, oldest first.
+    public func versions(of model: String) async throws(StoreError) -> [ModelVersion] {
+        try await read("list the versions of \(model)") { db in
+            try Self.version(where: "v.model = ?", [model], in: db)
+        }
+    }
+
+    /// One version of a model, if it exists.
+    public func version(_ number: ModelVersion.Number, of model: String) async throws(StoreError) -> ModelVersion? {
+        try await read("read \(model) \(number)") { db in
+            try Self.version(where: "v.model = ? AND v.number = ?", [model, number.rawValue], in: db).first
+        }
+    }
+
+    /// Points `environment` at `number` (nil empties it) and records the move with who and why.
+    public func moveEnvironment(
+        _ environment: String, of model: String, to number: ModelVersion.Number?, actor: String, reason: String,
+        at date: Date = Date()
+    ) async throws(RegistryError) -> EnvironmentChange {
+        do {
+            return try await pool.write { db in
+                if let number,
+                    try Int.fetchOne(
+                        db, sql: "SELECT 1 FROM model_versions WHERE model = ? AND number = ?",
+                        arguments: [model, number.rawValue]) == nil
+                {
+                    throw RegistryError(.notFound, "\(model) has no version \(number)")
+                }
+                let current = try Self.currentVersion(of: model, in: environment, before: nil, db)
+                try db.execute(
+                    sql: """
+                        INSERT INTO environment_history (model, environment, from_version, to_version, actor, reason, at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        model, environment, current?.rawValue, number?.rawValue, actor, reason, date.timeIntervalSince1970,
+                    ])
+                return EnvironmentChange(
+                    model: model, environment: environment, from: current, to: number, actor: actor, reason: reason,
+                    at: date)
+            }
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            throw RegistryError(.store, "could not move \(model) in \(environment): \(error)")
+        }
+    }
+
+    /// Every move of `environment` for `model`, oldest first.
+    public func environmentHistory(of model: String, environment: String) async throws(StoreError) -> [EnvironmentChange] {
+        try await read("read the history of \(model) in \(environment)") { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM environment_history WHERE model = ? AND environment = ? ORDER BY id",
+                arguments: [model, environment]
+            ).map { row in
+                EnvironmentChange(
+                    model: row["model"], environment: row["environment"],
+                    from: (row["from_version"] as Int?).map(ModelVersion.Number.init),
+                    to: (row["to_version"] as Int?).map(ModelVersion.Number.init), actor: row["actor"],
+                    reason: row["reason"], at: Date(timeIntervalSince1970: row["at"]))
+            }
+        }
+    }
+
+    /// The version `environment` held at `date` (now when nil); nil when it held none.
+    public func version(
+        of model: String, in environment: String, at date: Date? = nil
+    ) async throws(StoreError) -> ModelVersion.Number? {
+        try await read("find \(model) in \(environment)") { db in
+            try Self.currentVersion(of: model, in: environment, before: date, db)
+        }
+    }
+
+    private static func currentVersion(
+        of model: String, in environment: String, before date: Date?, _ db: Database
+    ) throws -> ModelVersion.Number? {
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT to_version FROM environment_history
+                WHERE model = ? AND environment = ? AND at <= ?
+                ORDER BY at DESC, id DESC LIMIT 1
+                """,
+            arguments: [model, environment, (date ?? .distantFuture).timeIntervalSince1970])
+        return (row?["to_version"] as Int?).map(ModelVersion.Number.init)
+    }
+
+    /// Versions with their runs and the delivery of the run's trigger, by a condition on `v`.
+    private static func version(where condition: String, _ arguments: StatementArguments, in db: Database) throws
+        -> [ModelVersion]
+    {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT v.model AS v_model, v.number AS v_number, v.artifact_digest AS v_digest, v.branch AS v_branch,
+                       v.sluice_version AS v_sluice, v.registered_at AS v_at, t.delivery_id AS v_delivery, r.*
+                FROM model_versions v JOIN runs r ON r.id = v.run_id LEFT JOIN triggers t ON t.id = r.trigger_id
+                WHERE \(condition) ORDER BY v.model, v.number
+                """,
+            arguments: arguments
+        ).map { row in
+            ModelVersion(
+                model: row["v_model"], number: ModelVersion.Number(row["v_number"]), artifactDigest: row["v_digest"],
+                run: try run(row), branch: row["v_branch"], deliveryID: row["v_delivery"], sluiceVersion: row["v_sluice"],
+                registeredAt: Date(timeIntervalSince1970: row["v_at"]))
+        }
+    }
+}
