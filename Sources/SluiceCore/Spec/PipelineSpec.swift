@@ -112,12 +112,18 @@ public struct PipelineSpec: Sendable, Hashable, Codable {
         public var approvals: Int
         /// Forge user names allowed to approve.
         public var approvers: [String]
+        /// Whether the author of the commit that produced a version may approve its promotion.
+        public var allowSelfApproval: Bool
 
-        public init(name: String, auto: Bool = false, approvals: Int = 0, approvers: [String] = []) {
+        public init(
+            name: String, auto: Bool = false, approvals: Int = 0, approvers: [String] = [],
+            allowSelfApproval: Bool = false
+        ) {
             self.name = name
             self.auto = auto
             self.approvals = approvals
             self.approvers = approvers
+            self.allowSelfApproval = allowSelfApproval
         }
     }
 

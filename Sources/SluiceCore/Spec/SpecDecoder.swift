@@ -39,7 +39,7 @@ struct SpecDecoder {
     /// The keys of a gate rule that set a bound, in the order messages list them.
     static let boundKeys = ["min", "max", "max_drop", "max_increase", "max_drop_pct", "max_increase_pct"]
     static let gateRuleKeys = ["metric"] + boundKeys + ["direction"]
-    static let environmentKeys = ["name", "auto", "approvals", "approvers"]
+    static let environmentKeys = ["name", "auto", "approvals", "approvers", "allow_self_approval"]
     static let deployKeys = ["template", "values"]
 
     static let dataSchemes = ["https", "http", "file"]
@@ -262,6 +262,9 @@ struct SpecDecoder {
             }
             reader.checkUnique(fields["name"], path: itemPath, kind: "environment", list: path, index: index, seen: &names, citingLine: true)
             let auto = fields["auto"].flatMap { reader.boolean($0, path: fields.child("auto")) } ?? false
+            let allowSelfApproval = fields["allow_self_approval"].flatMap {
+                reader.boolean($0, path: fields.child("allow_self_approval"))
+            } ?? false
             let approvals = fields["approvals"].flatMap {
                 reader.integer($0, path: fields.child("approvals"), in: 0...Int.max, expected: "how many distinct approvers must approve, 0 or more")
             }
@@ -273,7 +276,10 @@ struct SpecDecoder {
                 checkApprovalPolicy(fields, auto: auto, approvals: approvals, approvers: approvers)
             }
             guard let name else { continue }
-            result.append(PipelineSpec.EnvironmentPolicy(name: name, auto: auto, approvals: approvals ?? 0, approvers: approvers ?? []))
+            result.append(
+                PipelineSpec.EnvironmentPolicy(
+                    name: name, auto: auto, approvals: approvals ?? 0, approvers: approvers ?? [],
+                    allowSelfApproval: allowSelfApproval))
         }
         return result
     }

@@ -89,6 +89,31 @@ enum StoreMigrations {
             try db.create(
                 index: "environment_history_by_alias", on: "environment_history", columns: ["model", "environment", "id"])
         }
+        migrator.registerMigration("v5: promotions") { db in
+            try db.create(table: "promotions") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("model", .text).notNull()
+                table.column("version", .integer).notNull()
+                table.column("environment", .text).notNull()
+                table.column("state", .text).notNull()
+                    .check { ["pending_approval", "approved", "applied", "rejected", "superseded", "failed"].contains($0) }
+                table.column("requested_by", .text).notNull()
+                table.column("required_approvals", .integer).notNull()
+                table.column("approvers", .jsonText).notNull()
+                table.column("author", .text)
+                table.column("allow_self_approval", .boolean).notNull()
+                table.column("reason", .text)
+                table.column("deploy_commit", .text)
+                table.column("requested_at", .double).notNull()
+                table.column("updated_at", .double).notNull()
+            }
+            try db.create(table: "promotion_approvals") { table in
+                table.column("promotion_id", .integer).notNull().references("promotions")
+                table.column("approver", .text).notNull()
+                table.column("at", .double).notNull()
+                table.primaryKey(["promotion_id", "approver"])
+            }
+        }
         return migrator
     }()
 }

@@ -1,0 +1,59 @@
+import Foundation
+
+/// Moving a model version into an environment: pending approval → approved → applied, or
+/// rejected, superseded, failed.
+public struct Promotion: Sendable, Hashable, Codable {
+    /// The store's number for a promotion, shown as `promotion 4`.
+    public struct ID: Hashable, Sendable, Codable, CustomStringConvertible {
+        public let rawValue: Int64
+
+        public init(_ rawValue: Int64) {
+            self.rawValue = rawValue
+        }
+
+        public var description: String { "promotion \(rawValue)" }
+    }
+
+    public enum State: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Waiting for approvals from the environment's approvers.
+        case pendingApproval = "pending_approval"
+        /// Approved (or `auto`), waiting to be written to the deploy repository.
+        case approved
+        /// Its manifest commit is on the deploy repository's remote.
+        case applied
+        case rejected
+        /// A newer version was promoted to the same environment first.
+        case superseded
+        /// Writing the manifest failed for good.
+        case failed
+
+        /// Whether the promotion can still change (be approved, rejected or superseded).
+        public var isOpen: Bool { self == .pendingApproval || self == .approved }
+    }
+
+    /// One approver's approval.
+    public struct Approval: Sendable, Hashable, Codable {
+        public var approver: String
+        public var at: Date
+    }
+
+    public var id: ID
+    public var model: String
+    public var version: ModelVersion.Number
+    public var environment: String
+    public var state: State
+    public var requestedBy: String
+    /// Distinct approvals needed, from `approvers`.
+    public var requiredApprovals: Int
+    public var approvers: [String]
+    /// The author of the commit that produced the version, who may not approve it unless allowed.
+    public var author: String?
+    public var allowSelfApproval: Bool
+    public var approvals: [Approval]
+    /// Why it ended as it did (the rejection's reason, the failure, the superseding version).
+    public var reason: String?
+    /// The deploy repository commit that applied it.
+    public var deployCommit: String?
+    public var requestedAt: Date
+    public var updatedAt: Date
+}

@@ -1,0 +1,142 @@
+import Foundation
+import GRDB
+
+extension Store {
+    /// Asks to move `version` into the environment `policy` describes. An `auto` environment's
+    /// promotion is approved at once; a protected one waits for approvals. Older open promotions
+    /// of the same model to the same environment are superseded.
+    public func requestPromotion(
+        of version: ModelVersion, to policy: PipelineSpec.EnvironmentPolicy, requestedBy: String, author: String?,
+        at date: Date = Date()
+    ) async throws(PromotionError) -> Promotion {
+        try await promotionWrite("request a promotion of \(version.label)") { db in
+            try db.execute(
+                sql: """
+                    UPDATE promotions SET state = 'superseded', reason = ?, updated_at = ?
+                    WHERE model = ? AND environment = ? AND state IN ('pending_approval', 'approved') AND version < ?
+                    """,
+                arguments: [
+                    "superseded by \(version.number)", date.timeIntervalSince1970, version.model, policy.name,
+                    version.number.rawValue,
+                ])
+            let approvers = String(decoding: try JSONEncoder().encode(policy.approvers), as: UTF8.self)
+            try db.execute(
+                sql: """
+                    INSERT INTO promotions (model, version, environment, state, requested_by, required_approvals, approvers,
+                                            author, allow_self_approval, requested_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    version.model, version.number.rawValue, policy.name,
+                    (policy.auto || policy.approvals == 0 ? Promotion.State.approved : .pendingApproval).rawValue,
+                    requestedBy, policy.auto ? 0 : policy.approvals, approvers, author, policy.allowSelfApproval,
+                    date.timeIntervalSince1970, date.timeIntervalSince1970,
+                ])
+            return try Self.promotion(Promotion.ID(db.lastInsertedRowID), db)
+        }
+    }
+
+    /// Records `approver`'s approval; the promotion is approved once it has enough distinct ones.
+    public func approve(
+        _ id: Promotion.ID, as approver: String, at date: Date = Date()
+    ) async throws(PromotionError) -> Promotion {
+        try await promotionWrite("approve \(id)") { db in
+            let promotion = try Self.promotion(id, db)
+            try Self.checkDecision(on: promotion, by: approver, verb: "approve")
+            if promotion.author == approver, !promotion.allowSelfApproval {
+                throw PromotionError(
+                    .selfApproval,
+                    "\(approver) wrote the commit that produced \(promotion.model) \(promotion.version) and cannot approve "
+                        + "its promotion; another approver must (or set allow_self_approval: true for \(promotion.environment))")
+            }
+            if promotion.approvals.contains(where: { $0.approver == approver }) {
+                throw PromotionError(.alreadyApproved, "\(approver) already approved \(id); approvals must come from distinct approvers")
+            }
+            try db.execute(
+                sql: "INSERT INTO promotion_approvals (promotion_id, approver, at) VALUES (?, ?, ?)",
+                arguments: [id.rawValue, approver, date.timeIntervalSince1970])
+            if promotion.approvals.count + 1 >= promotion.requiredApprovals {
+                try db.execute(
+                    sql: "UPDATE promotions SET state = 'approved', updated_at = ? WHERE id = ?",
+                    arguments: [date.timeIntervalSince1970, id.rawValue])
+            }
+            return try Self.promotion(id, db)
+        }
+    }
+
+    /// Rejects a promotion that waits for approval; only one of its approvers may.
+    public func reject(
+        _ id: Promotion.ID, as approver: String, reason: String, at date: Date = Date()
+    ) async throws(PromotionError) -> Promotion {
+        try await promotionWrite("reject \(id)") { db in
+            try Self.checkDecision(on: try Self.promotion(id, db), by: approver, verb: "reject")
+            try db.execute(
+                sql: "UPDATE promotions SET state = 'rejected', reason = ?, updated_at = ? WHERE id = ?",
+                arguments: ["rejected by \(approver): \(reason)", date.timeIntervalSince1970, id.rawValue])
+            return try Self.promotion(id, db)
+        }
+    }
+
+    /// One promotion with its approvals.
+    public func promotion(_ id: Promotion.ID) async throws(PromotionError) -> Promotion {
+        try await promotionWrite("read \(id)") { db in try Self.promotion(id, db) }
+    }
+
+    /// Promotions newest first, open ones only unless `all`.
+    public func promotions(all: Bool = false, limit: Int = 100) async throws(StoreError) -> [Promotion] {
+        try await read("list promotions") { db in
+            let ids = try Int64.fetchAll(
+                db,
+                sql: all
+                    ? "SELECT id FROM promotions ORDER BY id DESC LIMIT ?"
+                    : "SELECT id FROM promotions WHERE state IN ('pending_approval', 'approved') ORDER BY id DESC LIMIT ?",
+                arguments: [limit])
+            return try ids.map { try Self.promotion(Promotion.ID($0), db) }
+        }
+    }
+
+    private static func checkDecision(on promotion: Promotion, by approver: String, verb: String) throws(PromotionError) {
+        guard promotion.state == .pendingApproval else {
+            throw PromotionError(.notPending, "\(promotion.id) is \(promotion.state.rawValue), not waiting for approval")
+        }
+        guard promotion.approvers.contains(approver) else {
+            let allowed = promotion.approvers.isEmpty ? "nobody is listed" : promotion.approvers.joined(separator: ", ")
+            throw PromotionError(
+                .notApprover,
+                "\(approver) is not an approver of \(promotion.environment) and cannot \(verb) \(promotion.id) "
+                    + "(approvers: \(allowed))")
+        }
+    }
+
+    private static func promotion(_ id: Promotion.ID, _ db: Database) throws -> Promotion {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM promotions WHERE id = ?", arguments: [id.rawValue]) else {
+            throw PromotionError(.notFound, "there is no \(id)")
+        }
+        let approvals = try Row.fetchAll(
+            db, sql: "SELECT approver, at FROM promotion_approvals WHERE promotion_id = ? ORDER BY at, approver",
+            arguments: [id.rawValue]
+        ).map { Promotion.Approval(approver: $0["approver"], at: Date(timeIntervalSince1970: $0["at"])) }
+        return Promotion(
+            id: id, model: row["model"], version: ModelVersion.Number(row["version"]), environment: row["environment"],
+            state: Promotion.State(rawValue: row["state"]) ?? .failed, requestedBy: row["requested_by"],
+            requiredApprovals: row["required_approvals"],
+            approvers: try JSONDecoder().decode([String].self, from: Data((row["approvers"] as String).utf8)),
+            author: row["author"], allowSelfApproval: row["allow_self_approval"], approvals: approvals,
+            reason: row["reason"], deployCommit: row["deploy_commit"],
+            requestedAt: Date(timeIntervalSince1970: row["requested_at"]),
+            updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
+    }
+
+    /// A write whose refusals stay `PromotionError`s and whose failures become `.store` ones.
+    private func promotionWrite<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws(PromotionError) -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as PromotionError {
+            throw error
+        } catch {
+            throw PromotionError(.store, "could not \(operation): \(error)")
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import SluiceTesting
+import Testing
+
+@testable import SluiceCore
+
+@Suite("Promotions: approvals, refusals and supersession")
+struct PromotionTests {
+    /// A store with `count` registered versions of churn.
+    static func versions(_ count: Int, in scratch: ScratchDirectory) async throws -> (Store, [ModelVersion]) {
+        let store = try Store(stateDirectory: scratch.url)
+        var versions: [ModelVersion] = []
+        for index in 1...count {
+            let run = try await RegistryTests.finishedRun(store, commit: "c\(index)")
+            versions.append(try await store.register(run, branch: "main"))
+        }
+        return (store, versions)
+    }
+
+    static let production = PipelineSpec.EnvironmentPolicy(
+        name: "production", approvals: 2, approvers: ["alice", "bob", "carol"])
+
+    @Test("An auto environment's promotion is approved at once; a protected one waits for distinct approvers")
+    func approvals() async throws {
+        let scratch = try ScratchDirectory()
+        let (store, versions) = try await Self.versions(1, in: scratch)
+        let staging = try await store.requestPromotion(
+            of: versions[0], to: .init(name: "staging", auto: true), requestedBy: "sluice", author: "dave")
+        #expect(staging.state == .approved)
+
+        let pending = try await store.requestPromotion(
+            of: versions[0], to: Self.production, requestedBy: "sluice", author: "dave")
+        #expect(pending.state == .pendingApproval)
+        #expect(try await store.approve(pending.id, as: "alice").state == .pendingApproval)
+        let twice = await #expect(throws: PromotionError.self) { try await store.approve(pending.id, as: "alice") }
+        #expect(twice?.code == .alreadyApproved)
+        let approved = try await store.approve(pending.id, as: "bob")
+        #expect(approved.state == .approved)
+        #expect(approved.approvals.map(\.approver) == ["alice", "bob"])
+        let late = await #expect(throws: PromotionError.self) { try await store.approve(pending.id, as: "carol") }
+        #expect(late?.message == "\(pending.id) is approved, not waiting for approval")
+    }
+
+    @Test("A non-approver and the commit's author are refused, saying why; allow_self_approval lets the author")
+    func refusals() async throws {
+        let scratch = try ScratchDirectory()
+        let (store, versions) = try await Self.versions(1, in: scratch)
+        let promotion = try await store.requestPromotion(
+            of: versions[0], to: Self.production, requestedBy: "sluice", author: "alice")
+        let stranger = await #expect(throws: PromotionError.self) { try await store.approve(promotion.id, as: "mallory") }
+        #expect(stranger?.message
+            == "mallory is not an approver of production and cannot approve \(promotion.id) (approvers: alice, bob, carol)")
+        let author = await #expect(throws: PromotionError.self) { try await store.approve(promotion.id, as: "alice") }
+        #expect(author?.code == .selfApproval)
+        #expect(author?.message.contains("alice wrote the commit that produced churn v1") == true)
+
+        var lenient = Self.production
+        lenient.allowSelfApproval = true
+        let allowed = try await store.requestPromotion(of: versions[0], to: lenient, requestedBy: "sluice", author: "alice")
+        #expect(try await store.approve(allowed.id, as: "alice").approvals.count == 1)
+    }
+
+    @Test("A rejection ends the promotion with its reason; a newer version supersedes an older pending one")
+    func rejectionAndSupersession() async throws {
+        let scratch = try ScratchDirectory()
+        let (store, versions) = try await Self.versions(3, in: scratch)
+        let first = try await store.requestPromotion(of: versions[0], to: Self.production, requestedBy: "sluice", author: nil)
+        let rejected = try await store.reject(first.id, as: "carol", reason: "latency regressed")
+        #expect(rejected.state == .rejected)
+        #expect(rejected.reason == "rejected by carol: latency regressed")
+
+        let second = try await store.requestPromotion(of: versions[1], to: Self.production, requestedBy: "sluice", author: nil)
+        let third = try await store.requestPromotion(of: versions[2], to: Self.production, requestedBy: "sluice", author: nil)
+        let superseded = try await store.promotion(second.id)
+        #expect(superseded.state == .superseded)
+        #expect(superseded.reason == "superseded by v3")
+        #expect(try await store.promotions().map(\.id) == [third.id])
+    }
+}
