@@ -7,7 +7,7 @@ struct Sluice: AsyncParsableCommand {
         commandName: "sluice",
         abstract: "GitOps continuous training: gate, register and promote models from git pushes.",
         subcommands: [
-            ServeCommand.self, RunCommand.self, InitCommand.self, ModelsCommand.self, DeliveriesCommand.self,
-            VersionCommand.self,
+            ServeCommand.self, RunCommand.self, InitCommand.self, ModelsCommand.self, PromotionsCommand.self,
+            ApproveCommand.self, RejectCommand.self, DeliveriesCommand.self, VersionCommand.self,
         ])
 }

@@ -1,0 +1,45 @@
+import Foundation
+import SluiceCore
+import SluiceTesting
+import Testing
+
+@Suite("sluice promotions, approve and reject")
+struct PromotionCommandsTests {
+    @Test("An approver's approval is recorded; a non-approver is refused with who may, and exit status 1")
+    func approveFromTheCommandLine() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: SluiceProcess.binary.path), "build the sluice product first")
+        let scratch = try ScratchDirectory("sluice-promotions")
+        let config = try scratch.write(
+            """
+            state_dir: state
+            projects:
+              - name: churn
+                forge: github
+                repo: https://github.com/acme/churn.git
+                webhook_secret_env: CHURN_WEBHOOK_SECRET
+            """, to: "sluice.yml")
+        let store = try Store(stateDirectory: scratch.path("state"))
+        let run = try await store.startRun(project: "churn", repository: "repo", commit: "c1")
+        try await store.finishRun(
+            run, state: .passed, reason: "gate passed",
+            conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "a", count: 64)))
+        let version = try await store.register(run, branch: "main")
+        let promotion = try await store.requestPromotion(
+            of: version, to: .init(name: "production", approvals: 1, approvers: ["alice"]), requestedBy: "sluice",
+            author: "dave")
+        let environment = ["CHURN_WEBHOOK_SECRET": "s3cret"]
+        let id = String(promotion.id.rawValue)
+
+        let (listed, listing) = try SluiceProcess.run(["promotions", "--config", config.path], environment: environment)
+        #expect(listed == 0)
+        #expect(listing.contains("churn v1") && listing.contains("pending_approval"))
+        let (refused, refusal) = try SluiceProcess.run(
+            ["approve", id, "--as", "mallory", "--config", config.path], environment: environment)
+        #expect(refused == 1)
+        #expect(refusal.contains("mallory is not an approver of production"))
+        let (approved, approval) = try SluiceProcess.run(
+            ["approve", id, "--as", "alice", "--config", config.path], environment: environment)
+        #expect(approved == 0, "\(approval)")
+        #expect(approval.contains("now approved (1/1 approvals)"))
+    }
+}
