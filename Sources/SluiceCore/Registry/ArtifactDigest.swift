@@ -18,6 +18,12 @@ public enum ArtifactDigest {
 
     /// The digest of the file or directory at `url`, which must lie inside `root`.
     public static func digest(of url: URL, within root: URL) throws(ArtifactError) -> String {
+        try digest(of: url, within: root, storingIn: nil)
+    }
+
+    /// The digest of the artifact at `url`; with a `store`, every file, symlink text and the
+    /// manifest also go into it as blobs, copied in the same pass that hashes them.
+    static func digest(of url: URL, within root: URL, storingIn store: ArtifactStore?) throws(ArtifactError) -> String {
         let rootPath = plainPath(root)
         let path = plainPath(url)
         guard let realRoot = try realPath(Array(rootPath.utf8), shownAs: rootPath) else {
@@ -52,11 +58,17 @@ public enum ArtifactDigest {
         }
         switch status.st_mode & S_IFMT {
         case S_IFREG:
+            if let store {
+                return "sha256:" + hex(try store.ingest(descriptor, shownAs: path, buffer: buffer))
+            }
             return "sha256:" + hex(try sha256(of: descriptor, path: path, buffer: buffer))
         case S_IFDIR:
-            var manifest = ArtifactManifest(root: realRoot, shownAs: path, buffer: buffer)
+            var manifest = ArtifactManifest(root: realRoot, shownAs: path, buffer: buffer, store: store)
             try manifest.add(directory: descriptor, at: realArtifact, relative: [])
-            return "sha256:" + hex(SHA256.hash(data: manifest.text))
+            let text = manifest.text
+            let digest = SHA256.hash(data: text)
+            try store?.ingest(text, digest: digest)
+            return "sha256:" + hex(digest)
         default:
             throw ArtifactError(
                 .specialFile, path: path,
@@ -83,15 +95,18 @@ public enum ArtifactDigest {
         return hex(try sha256(of: descriptor, path: url.path, buffer: buffer))
     }
 
-    /// The SHA-256 of everything left to read from `descriptor`.
+    /// The SHA-256 of everything left to read from `descriptor`, also written to `copy` when one
+    /// is given, so a stored blob holds exactly the bytes its name was computed from.
     static func sha256(
-        of descriptor: Int32, path: String, buffer: UnsafeMutableRawBufferPointer
+        of descriptor: Int32, path: String, buffer: UnsafeMutableRawBufferPointer, copyingTo copy: BlobFile? = nil
     ) throws(ArtifactError) -> SHA256.Digest {
         var hasher = SHA256()
         while true {
             let count = read(descriptor, buffer.baseAddress, buffer.count)
             if count > 0 {
-                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+                let chunk = UnsafeRawBufferPointer(rebasing: buffer[..<count])
+                hasher.update(bufferPointer: chunk)
+                try copy?.write(chunk)
             } else if count == 0 {
                 return hasher.finalize()
             } else if errno != EINTR {

@@ -1,8 +1,9 @@
-/// Why a model artifact cannot be hashed into the registry; terminal, naming the path at fault.
+/// Why a model artifact cannot be hashed into, stored in or read from the registry, naming the path at fault.
 ///
-/// Every case is something the user's train step must change: write the artifact, keep its
+/// Most cases are something the user's train step must change: write the artifact, keep its
 /// symlinks inside `$SLUICE_OUTPUT`, leave no FIFOs or sockets in it. Refusing these keeps the
-/// content-addressed store from ever holding, or pointing at, bytes from outside the run.
+/// content-addressed store from ever holding, or pointing at, bytes from outside the run. The
+/// store's own cases (`unwritable`, `corrupt`) are the operator's to fix: free disk, restore a blob.
 public struct ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem it is; an open set so new checks need no breaking change.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -22,6 +23,12 @@ public struct ArtifactError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let unsupportedName = Code("unsupported name")
         /// The file system refused a read (permissions, I/O error, too many open files).
         public static let unreadable = Code("unreadable")
+        /// The artifact store could not write, sync or rename a blob (disk full, permissions).
+        public static let unwritable = Code("unwritable")
+        /// A name that is not `sha256:` and 64 lower-case hex digits.
+        public static let malformedDigest = Code("malformed digest")
+        /// A stored blob whose bytes no longer hash to its name: never served, never trusted.
+        public static let corrupt = Code("corrupt")
     }
 
     public let code: Code

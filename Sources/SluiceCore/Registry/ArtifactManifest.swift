@@ -18,14 +18,17 @@ struct ArtifactManifest {
     private let root: [UInt8]
     private let shown: String
     private let buffer: UnsafeMutableRawBufferPointer
+    private let store: ArtifactStore?
     private var entries: [Entry] = []
 
     /// `root` is the canonical output directory; `shown` the artifact path as messages name it;
-    /// `buffer` the read buffer for hashing files, owned by the caller.
-    init(root: [UInt8], shownAs shown: String, buffer: UnsafeMutableRawBufferPointer) {
+    /// `buffer` the read buffer for hashing files, owned by the caller; `store`, when given,
+    /// receives every file and symlink text as a blob while it is hashed.
+    init(root: [UInt8], shownAs shown: String, buffer: UnsafeMutableRawBufferPointer, store: ArtifactStore? = nil) {
         self.root = root
         self.shown = shown
         self.buffer = buffer
+        self.store = store
     }
 
     /// The manifest so far, sorted.
@@ -84,7 +87,12 @@ struct ArtifactManifest {
         guard fstat(file, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
             throw ArtifactDigest.unreadable(shownPath, "changed while it was being hashed")
         }
-        let digest = try ArtifactDigest.sha256(of: file, path: shownPath, buffer: buffer)
+        let digest =
+            if let store {
+                try store.ingest(file, shownAs: shownPath, buffer: buffer)
+            } else {
+                try ArtifactDigest.sha256(of: file, path: shownPath, buffer: buffer)
+            }
         let mode = status.st_mode & S_IXUSR != 0 ? "755" : "644"
         append(mode: mode, digest: ArtifactDigest.hex(digest), path: path)
     }
@@ -110,7 +118,9 @@ struct ArtifactManifest {
                 message: "\(shownPath) is a symlink to '\(shownTarget)', outside the output directory; "
                     + "copy the file into the artifact instead")
         }
-        append(mode: "120000", digest: ArtifactDigest.hex(SHA256.hash(data: target)), path: path)
+        let digest = SHA256.hash(data: target)
+        try store?.ingest(target, digest: digest)
+        append(mode: "120000", digest: ArtifactDigest.hex(digest), path: path)
     }
 
     private mutating func append(mode: String, digest: String, path: [UInt8]) {

@@ -1,0 +1,220 @@
+import Crypto
+import Foundation
+import Synchronization
+
+/// The content-addressed store of model artifacts: immutable blobs named by their sha256, under
+/// `state_dir/artifacts/sha256/<hex>`.
+///
+/// A file artifact is one blob. A directory artifact is stored like a git tree: its
+/// ``ArtifactManifest`` text is a blob under the directory's digest, and every file (and every
+/// symlink's target text) it lists is a blob under its own digest, so every stored object is a
+/// plain blob verified by its own name, and a client fetches the manifest, then the files it lists.
+///
+/// Writes copy into `artifacts/tmp/` while hashing, fsync, rename into place and fsync the
+/// directory; putting bytes that are already stored changes nothing but the blob's modification
+/// time, which tells garbage collection the blob is in use again. Reads are verified: ``open(_:)``
+/// hashes a blob the first time this process hands it out and again whenever its inode, size or
+/// timestamps change, so a blob that was written over or replaced is never served; silent
+/// corruption that keeps every timestamp (bit rot under an unchanged inode) is caught on the
+/// next process start. All methods block on file I/O; call them on a thread pool.
+public final class ArtifactStore: Sendable {
+    /// How long a temporary file, or a blob written or put again, is safe from garbage collection:
+    /// long enough for any run to record the digest it just stored.
+    public static let gracePeriod: TimeInterval = 3600
+
+    /// `state_dir/artifacts/sha256`, one file per blob, named by its hex digest.
+    public let blobs: URL
+    /// `state_dir/artifacts/tmp`, where blobs are written before they are renamed into place.
+    let temporary: URL
+    /// Blobs this process has hashed, with what their files looked like then.
+    private let verified = Mutex<[String: BlobIdentity]>([:])
+
+    public init(stateDirectory: URL) {
+        let artifacts = stateDirectory.appending(path: "artifacts", directoryHint: .isDirectory)
+        blobs = artifacts.appending(path: "sha256", directoryHint: .isDirectory)
+        temporary = artifacts.appending(path: "tmp", directoryHint: .isDirectory)
+    }
+
+    /// Stores the regular file at `file` and returns its digest, `sha256:<hex>`, as
+    /// ``ArtifactDigest/digest(of:within:)`` gives it.
+    public func put(file: URL) throws(ArtifactError) -> String {
+        let path = file.path(percentEncoded: false)
+        let descriptor = Foundation.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw ArtifactDigest.unreadable(path, "cannot be opened")
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw ArtifactError(.specialFile, path: path, message: "\(path) is not a regular file; store it with put(artifact:within:)")
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ArtifactDigest.chunkSize, alignment: 64)
+        defer { buffer.deallocate() }
+        return "sha256:" + ArtifactDigest.hex(try ingest(descriptor, shownAs: path, buffer: buffer))
+    }
+
+    /// Stores the file or directory at `url`, which must lie inside `root`, with the same checks
+    /// as ``ArtifactDigest/digest(of:within:)``, and returns the same digest.
+    ///
+    /// A directory's file blobs are installed before its manifest, so a stored manifest always
+    /// finds its files. A refused directory may leave some file blobs behind, unreferenced until
+    /// garbage collection removes them.
+    public func put(artifact url: URL, within root: URL) throws(ArtifactError) -> String {
+        try ArtifactDigest.digest(of: url, within: root, storingIn: self)
+    }
+
+    /// The blob named `digest` (`sha256:<hex>`), verified against its name.
+    ///
+    /// Throws `.malformedDigest` for a bad name, `.missing` when no such blob is stored and
+    /// `.corrupt` when its bytes do not hash to its name.
+    public func open(_ digest: String) throws(ArtifactError) -> StoredBlob {
+        guard digest.hasPrefix("sha256:"), Self.isHexDigest(String(digest.dropFirst(7))) else {
+            throw ArtifactError(
+                .malformedDigest, path: digest, message: "\(digest) is not sha256: and 64 lower-case hex digits")
+        }
+        let hex = String(digest.dropFirst(7))
+        let url = blobs.appending(path: hex, directoryHint: .notDirectory)
+        let path = url.path(percentEncoded: false)
+        var status = stat()
+        guard lstat(path, &status) == 0 else {
+            if errno == ENOENT {
+                throw ArtifactError(.missing, path: path, message: "no artifact \(digest) is stored")
+            }
+            throw ArtifactDigest.unreadable(path, "cannot be examined")
+        }
+        let identity = BlobIdentity(status)
+        let blob = StoredBlob(digest: digest, url: url, size: identity.size)
+        if verified.withLock({ $0[hex] }) == identity {
+            return blob
+        }
+        guard status.st_mode & S_IFMT == S_IFREG, try ArtifactDigest.sha256(ofFile: url) == hex else {
+            verified.withLock { $0[hex] = nil }
+            throw ArtifactError(
+                .corrupt, path: path,
+                message: "the stored artifact \(path) does not hash to its name; restore it or put the artifact again")
+        }
+        verified.withLock { $0[hex] = identity }
+        return blob
+    }
+
+    /// Removes every blob not in `referenced` (digests `sha256:<hex>`) nor listed by a referenced
+    /// directory manifest, and every temporary file; returns how many files and bytes went.
+    ///
+    /// Blobs and temporary files younger than ``gracePeriod`` (by modification time, at `now`)
+    /// stay, so a run that stored an artifact but has not recorded its digest yet keeps it.
+    /// With `dryRun`, counts what would go and removes nothing.
+    public func collectGarbage(
+        keeping referenced: Set<String>, dryRun: Bool = false, now: Date = Date()
+    ) throws(ArtifactError) -> (removed: Int, bytes: Int64) {
+        var keep = Set<String>()
+        for digest in referenced where digest.hasPrefix("sha256:") {
+            let hex = String(digest.dropFirst(7))
+            guard Self.isHexDigest(hex) else { continue }
+            keep.insert(hex)
+            keep.formUnion(try listedDigests(inBlob: hex))
+        }
+        let cutoff = now.timeIntervalSince1970 - Self.gracePeriod
+        var removed = 0
+        var bytes: Int64 = 0
+        for directory in [blobs, temporary] {
+            let directoryPath = directory.path(percentEncoded: false)
+            for name in try names(in: directoryPath) where directory == temporary || !keep.contains(name) {
+                let path = directoryPath + "/" + name
+                var status = stat()
+                guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
+                    Double(BlobIdentity(status).modifiedSeconds) < cutoff
+                else { continue }
+                if !dryRun {
+                    guard unlink(path) == 0 else { throw Self.unwritable(path, "cannot be removed") }
+                    _ = verified.withLock { $0.removeValue(forKey: name) }
+                }
+                removed += 1
+                bytes += Int64(status.st_size)
+            }
+        }
+        return (removed, bytes)
+    }
+
+    /// Whether `text` is 64 lower-case hex digits, the form of a blob's name.
+    public static func isHexDigest(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// Copies the rest of `descriptor` into the store while hashing it; returns the digest.
+    func ingest(_ descriptor: Int32, shownAs path: String, buffer: UnsafeMutableRawBufferPointer) throws(ArtifactError)
+        -> SHA256.Digest
+    {
+        try createDirectories()
+        let file = try BlobFile(in: temporary.path(percentEncoded: false))
+        let digest = try ArtifactDigest.sha256(of: descriptor, path: path, buffer: buffer, copyingTo: file)
+        try install(file, hex: ArtifactDigest.hex(digest))
+        return digest
+    }
+
+    /// Stores `bytes`, whose digest the caller has computed, unless they are stored already.
+    func ingest(_ bytes: [UInt8], digest: SHA256.Digest) throws(ArtifactError) {
+        let hex = ArtifactDigest.hex(digest)
+        guard !touch(hex) else { return }
+        try createDirectories()
+        let file = try BlobFile(in: temporary.path(percentEncoded: false))
+        try bytes.withUnsafeBytes { buffer in Result { () throws(ArtifactError) in try file.write(buffer) } }.get()
+        try install(file, hex: hex)
+    }
+
+    /// An `unwritable` error with the system's reason; call it right after the failing call.
+    static func unwritable(_ path: String, _ what: String, errno code: Int32 = errno) -> ArtifactError {
+        ArtifactError(.unwritable, path: path, message: "\(path) \(what): \(String(cString: strerror(code)))")
+    }
+
+    /// Renames `file` to the blob `hex`, or drops it when that blob is stored already.
+    private func install(_ file: BlobFile, hex: String) throws(ArtifactError) {
+        guard !touch(hex) else { return }
+        try file.install(
+            at: blobs.appending(path: hex).path(percentEncoded: false), in: blobs.path(percentEncoded: false))
+    }
+
+    /// Whether the blob `hex` is stored; if it is, sets its modification time to now, so garbage
+    /// collection sees that it was put again.
+    private func touch(_ hex: String) -> Bool {
+        let path = blobs.appending(path: hex).path(percentEncoded: false)
+        return utimensat(AT_FDCWD, path, nil, AT_SYMLINK_NOFOLLOW) == 0
+    }
+
+    private func createDirectories() throws(ArtifactError) {
+        for directory in [blobs, temporary] {
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            } catch {
+                throw ArtifactError(
+                    .unwritable, path: directory.path(percentEncoded: false),
+                    message: "cannot create \(directory.path(percentEncoded: false)): \(error.localizedDescription)")
+            }
+        }
+    }
+
+    /// The digests the blob `hex` lists when it is a directory manifest; empty when it is not
+    /// one or is not stored.
+    private func listedDigests(inBlob hex: String) throws(ArtifactError) -> [String] {
+        let url = blobs.appending(path: hex)
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return [] }
+        defer { try? handle.close() }
+        do {
+            let prefix = try handle.read(upToCount: ArtifactManifest.longestLine) ?? Data()
+            guard ArtifactManifest.mayStartManifest(prefix) else { return [] }
+            let text = try Data(contentsOf: url, options: .mappedIfSafe)
+            return ArtifactManifest.listedDigests(in: text) ?? []
+        } catch {
+            throw ArtifactDigest.unreadable(url.path(percentEncoded: false), "cannot be read")
+        }
+    }
+
+    /// The entry names in `directory`; none when it does not exist yet.
+    private func names(in directory: String) throws(ArtifactError) -> [String] {
+        guard FileManager.default.fileExists(atPath: directory) else { return [] }
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw ArtifactDigest.unreadable(directory, "cannot be listed")
+        }
+    }
+}
