@@ -2,7 +2,7 @@ import Hummingbird
 import Logging
 import SluiceCore
 
-/// Assembles Sluice's HTTP server: webhooks, API, health and metrics, on the configured address.
+/// Assembles Sluice's HTTP server: webhooks, API, artifacts, health and metrics, on the configured address.
 public enum ServerApplication {
     /// The application for `config`, writing to `store`. `onListening` receives the bound address
     /// (host:port), which differs from the configured one when the port is 0.
@@ -16,6 +16,8 @@ public enum ServerApplication {
         HealthRoutes.add(to: router, store: store)
         MetricsRoutes.add(to: router, metrics: metrics)
         DeliveryRoutes.add(to: router, store: store)
+        ArtifactRoutes(artifacts: ArtifactStore(stateDirectory: config.stateDirectory), auth: config.auth, logger: logger)
+            .add(to: router)
         HookRoutes(config: config, store: store, metrics: metrics, logger: logger).add(to: router)
         return Application(
             router: router,

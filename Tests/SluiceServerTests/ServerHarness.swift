@@ -22,7 +22,7 @@ struct ServerHarness {
     let config: ServerConfig
     let log = LogCapture()
 
-    init(maxBodyBytes: Int = ServerConfig.defaultMaxBodyBytes) throws {
+    init(maxBodyBytes: Int = ServerConfig.defaultMaxBodyBytes, auth: AuthConfig? = nil) throws {
         scratch = try ScratchDirectory("server-tests")
         store = try Store(stateDirectory: scratch.url)
         config = ServerConfig(
@@ -42,7 +42,8 @@ struct ServerHarness {
             ],
             datasets: [DatasetConfig(name: "transactions", match: "s3://lake/transactions/*")],
             dataSources: [DataSourceConfig(name: "lake", kind: .sluice, credential: .bearerToken(Secret(Self.lakeToken)))],
-            alertmanager: AlertmanagerConfig(bearerToken: Secret(Self.alertmanagerToken)))
+            alertmanager: AlertmanagerConfig(bearerToken: Secret(Self.alertmanagerToken)),
+            auth: auth)
     }
 
     /// Runs `body` against the live server.
