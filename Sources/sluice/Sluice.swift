@@ -8,6 +8,6 @@ struct Sluice: AsyncParsableCommand {
         abstract: "GitOps continuous training: gate, register and promote models from git pushes.",
         subcommands: [
             ServeCommand.self, RunCommand.self, InitCommand.self, ModelsCommand.self, PromotionsCommand.self,
-            ApproveCommand.self, RejectCommand.self, DeliveriesCommand.self, VersionCommand.self,
+            ApproveCommand.self, RejectCommand.self, DeliveriesCommand.self, GCCommand.self, VersionCommand.self,
         ])
 }

@@ -60,6 +60,14 @@ extension Store {
         }
     }
 
+    /// Every artifact digest a run recorded: what artifact garbage collection must keep until the
+    /// registry's versions take over that role.
+    public func referencedArtifactDigests() async throws(StoreError) -> Set<String> {
+        try await read("list artifact digests") { db in
+            Set(try String.fetchAll(db, sql: "SELECT DISTINCT artifact_digest FROM runs WHERE artifact_digest IS NOT NULL"))
+        }
+    }
+
     /// The most recent runs, newest first.
     public func runs(limit: Int) async throws(StoreError) -> [Run] {
         try await read("list runs") { db in

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import SluiceCore
+
+/// `sluice gc`: removes stored artifacts nothing refers to any more.
+///
+/// What is referenced is every artifact digest a run recorded (and, for a directory, the files
+/// its manifest lists); registered model versions join that set when the registry lands. Safe to
+/// run beside a live server: blobs written within the last hour are kept.
+struct GCCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gc",
+        abstract: "Remove stored artifacts that no run references, and stale temporary files.")
+
+    @OptionGroup var config: ConfigOption
+
+    @Flag(help: "Count what would be removed; remove nothing.")
+    var dryRun = false
+
+    func run() async throws {
+        let config = try config.load()
+        let referenced = try await Store(stateDirectory: config.stateDirectory).referencedArtifactDigests()
+        let artifacts = ArtifactStore(stateDirectory: config.stateDirectory)
+        let (removed, bytes) = try artifacts.collectGarbage(keeping: referenced, dryRun: dryRun)
+        let size = ByteCountFormatter.string(fromByteCount: bytes, countStyle: .binary)
+        print("\(dryRun ? "Would remove" : "Removed") \(removed) file\(removed == 1 ? "" : "s") (\(bytes) bytes, \(size)); "
+            + "kept what \(referenced.count) referenced artifact\(referenced.count == 1 ? "" : "s") need.")
+    }
+}
