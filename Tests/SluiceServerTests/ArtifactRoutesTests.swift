@@ -65,6 +65,7 @@ struct ArtifactRoutesTests {
             let beyond = try await get(client, hex, headers: [.range: "bytes=20-"])
             #expect(beyond.status == .rangeNotSatisfiable)
             #expect(beyond.headers[.contentRange] == "bytes */20")
+            #expect(beyond.headers[.contentType] == "application/json")
             let several = try await get(client, hex, headers: [.range: "bytes=0-1,4-5"])
             #expect(several.status == .ok)
             #expect(several.text == Self.bytes)

@@ -52,7 +52,6 @@ struct ArtifactRoutes {
         if let tags = request.headers[.ifNoneMatch], Self.matches(tags, etag: blob.digest) {
             return Response(status: .notModified, headers: headers)
         }
-        headers[.contentType] = "application/octet-stream"
         let range: ClosedRange<Int64>
         let status: HTTPResponse.Status
         switch ByteRange.parse(request.headers[.range], size: blob.size) {
@@ -62,8 +61,10 @@ struct ArtifactRoutes {
                 JSONResponse.error(.rangeNotSatisfiable, "the artifact has \(blob.size) bytes", field: "Range"), headers)
         case .satisfiable(let requested):
             headers[.contentRange] = "bytes \(requested.lowerBound)-\(requested.upperBound)/\(blob.size)"
+            headers[.contentType] = "application/octet-stream"
             (range, status) = (requested, .partialContent)
         case nil:
+            headers[.contentType] = "application/octet-stream"
             guard blob.size > 0 else { return Response(status: .ok, headers: headers, body: ResponseBody()) }
             (range, status) = (0...(blob.size - 1), .ok)
         }
