@@ -5,8 +5,8 @@ import SluiceCore
 /// `sluice gc`: removes stored artifacts nothing refers to any more.
 ///
 /// What is referenced is every artifact digest a run recorded (and, for a directory, the files
-/// its manifest lists); registered model versions join that set when the registry lands. Safe to
-/// run beside a live server: blobs written within the last hour are kept.
+/// its manifest lists), which includes every registered model version's. Safe to run beside a
+/// live server: blobs written within the last hour are kept.
 struct GCCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gc",
