@@ -269,3 +269,25 @@ struct GateRunnerTests {
         #expect(try !String(contentsOf: log, encoding: .utf8).contains("hunter2"))
     }
 }
+
+@Suite("Registry: registering what a run trained")
+struct RegistrarTests {
+    @Test("A passed run's artifact goes into the artifact store under its digest, then the run becomes v1")
+    func registerStoresTheArtifact() async throws {
+        let harness = try GateRunnerTests.Harness()
+        try harness.commit([".sluice.yml": GateRunnerTests.spec()])
+        let (run, _) = try await harness.run()
+        let state = harness.scratch.path("state")
+        let artifacts = ArtifactStore(stateDirectory: state)
+        let registrar = Registrar(store: harness.store, artifacts: artifacts, stateDirectory: state)
+        let version = try await registrar.register(run.id, branch: "main")
+        #expect(version.number == ModelVersion.Number(1))
+        let digest = try #require(run.conclusion.artifactDigest)
+        #expect(try artifacts.open(digest).size > 0)
+
+        try harness.commit([".sluice.yml": GateRunnerTests.spec(validate: #"echo '{"auc": 0.1}' > $SLUICE_METRICS"#)])
+        let (failed, _) = try await harness.run()
+        let refusal = await #expect(throws: RegistryError.self) { try await registrar.register(failed.id, branch: "main") }
+        #expect(refusal?.code == .gateNotPassed)
+    }
+}
