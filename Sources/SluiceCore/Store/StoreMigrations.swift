@@ -56,6 +56,27 @@ enum StoreMigrations {
             }
             try db.create(index: "runs_by_cache_key", on: "runs", columns: ["cache_key", "state"])
         }
+        migrator.registerMigration("v3: audit") { db in
+            // No AUTOINCREMENT: `AuditLog.append` numbers entries itself, last + 1, so they are gapless.
+            try db.create(table: "audit_log") { table in
+                table.primaryKey("sequence", .integer)
+                // Unix milliseconds, an integer, so the hashed value reads back exactly.
+                table.column("at_ms", .integer).notNull()
+                table.column("actor", .text).notNull()
+                table.column("action", .text).notNull()
+                table.column("subject", .text).notNull()
+                // A canonical JSON object of strings (see `CanonicalJSON`), hashed as stored.
+                table.column("details", .text).notNull()
+                table.column("previous_hash", .text).notNull()
+                table.column("hash", .text).notNull()
+            }
+            // Refuse edits made through SQL; `Store.verifyAudit` catches those made around it.
+            for statement in ["UPDATE", "DELETE"] {
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER audit_log_refuses_\(statement.lowercased()) BEFORE \(statement) ON audit_log
+                        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+                        """)
         migrator.registerMigration("v4: registry") { db in
             try db.alter(table: "runs") { table in table.add(column: "spec_digest", .text) }
             try db.create(table: "model_versions") { table in
