@@ -5,6 +5,9 @@ extension Store {
     /// Records a received delivery and the triggers it produces in one transaction, or records it
     /// as a duplicate of the delivery that first carried the same key.
     ///
+    /// An accepted or ignored delivery gets its audit entry in the same transaction; a duplicate
+    /// gets none, since it decides nothing.
+    ///
     /// A delivery is a duplicate when its delivery key was seen before, or when every trigger it
     /// carries was (data sources and Alertmanager resend the same object or alert in new
     /// deliveries). Of a delivery that is partly new, only the new triggers are queued. Writes are
@@ -31,6 +34,11 @@ extension Store {
         switch delivery.verdict {
         case .ignored(let reason):
             let id = try Self.insertDelivery(db, delivery, receivedAt, outcome: "ignored", reason: reason, key: delivery.deliveryKey)
+            var details = Self.auditDetails(delivery)
+            details["reason"] = reason
+            _ = try AuditLog.append(
+                AuditEntry.Draft(actor: delivery.source, action: "delivery.ignored", subject: "delivery \(id)", details: details),
+                at: receivedAt, in: db)
             return .ignored(delivery: id, reason: reason)
         case .accepted(let keyed):
             var fresh: [(KeyedTrigger, String)] = []
@@ -65,6 +73,11 @@ extension Store {
                     ])
                 triggers.append(TriggerSummary(id: db.lastInsertedRowID, kind: keyedTrigger.trigger.kind))
             }
+            var details = Self.auditDetails(delivery)
+            details["triggers"] = triggers.map { "\($0.kind.rawValue) \($0.id)" }.joined(separator: ", ")
+            _ = try AuditLog.append(
+                AuditEntry.Draft(actor: delivery.source, action: "delivery.accepted", subject: "delivery \(id)", details: details),
+                at: receivedAt, in: db)
             return .accepted(delivery: id, triggers: triggers)
         }
     }
@@ -106,6 +119,14 @@ extension Store {
                         trigger: try JSONDecoder().decode(Trigger.self, from: Data((row["payload"] as String).utf8)))
                 }
         }
+    }
+
+    /// What every delivery's audit entry says: the event, and the project and sender's key when known.
+    private static func auditDetails(_ delivery: IncomingDelivery) -> [String: String] {
+        var details = ["event": delivery.event]
+        details["project"] = delivery.project
+        details["key"] = delivery.deliveryKey
+        return details
     }
 
     private static func encodedTriggers(_ delivery: IncomingDelivery) throws(StoreError) -> [String] {

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 extension Store {
-    /// Records a run that is starting and returns its number.
+    /// Records a run that is starting, with its `run.started` audit entry, and returns its number.
     public func startRun(
         project: String?, repository: String, commit: String, triggerID: Int64? = nil, at date: Date = Date()
     ) async throws(StoreError) -> Run.ID {
@@ -13,11 +13,19 @@ extension Store {
                     VALUES (?, ?, ?, ?, 'running', ?)
                     """,
                 arguments: [project, triggerID, repository, commit, date.timeIntervalSince1970])
-            return Run.ID(db.lastInsertedRowID)
+            let id = Run.ID(db.lastInsertedRowID)
+            var details = ["repository": repository, "commit": commit]
+            details["project"] = project
+            details["trigger"] = triggerID.map { String($0) }
+            _ = try AuditLog.append(
+                AuditEntry.Draft(actor: "sluice", action: "run.started", subject: id.description, details: details),
+                at: date, in: db)
+            return id
         }
     }
 
-    /// Records how a run ended and what it produced.
+    /// Records how a run ended and what it produced, with its `run.finished` audit entry and, when
+    /// the gate was evaluated, a `gate.passed` or `gate.failed` one.
     public func finishRun(
         _ id: Run.ID, state: Run.State, reason: String?, conclusion: Run.Conclusion, at date: Date = Date()
     ) async throws(StoreError) {
@@ -35,7 +43,37 @@ extension Store {
                     encoded.dataVersions, encoded.metrics, encoded.gateReport, conclusion.artifactDigest,
                     conclusion.artifactPath, date.timeIntervalSince1970, id.rawValue,
                 ])
+            for draft in Self.auditDrafts(finishing: id, state: state, reason: reason, conclusion: conclusion) {
+                _ = try AuditLog.append(draft, at: date, in: db)
+            }
         }
+    }
+
+    /// The audit entries a run's end makes: `run.finished`, then the gate's verdict when it was evaluated.
+    private static func auditDrafts(
+        finishing id: Run.ID, state: Run.State, reason: String?, conclusion: Run.Conclusion
+    ) -> [AuditEntry.Draft] {
+        var details = ["state": state.rawValue]
+        details["reason"] = reason
+        details["model"] = conclusion.model
+        details["artifact"] = conclusion.artifactDigest
+        details["cached_from"] = conclusion.cachedFrom?.description
+        var drafts = [AuditEntry.Draft(actor: "sluice", action: "run.finished", subject: id.description, details: details)]
+        if let report = conclusion.gateReport {
+            var gate: [String: String] = [:]
+            var failedMetrics: [String] = []
+            for check in report.checks where check.verdict == .fail && !failedMetrics.contains(check.metric) {
+                failedMetrics.append(check.metric)
+            }
+            gate["failed"] = failedMetrics.isEmpty ? nil : failedMetrics.joined(separator: ", ")
+            gate["baseline"] = report.baselineLabel
+            gate["model"] = conclusion.model
+            drafts.append(
+                AuditEntry.Draft(
+                    actor: "sluice", action: report.passed ? "gate.passed" : "gate.failed", subject: id.description,
+                    details: gate))
+        }
+        return drafts
     }
 
     /// The run with this number, if there is one.
