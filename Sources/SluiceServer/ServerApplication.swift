@@ -18,6 +18,7 @@ public enum ServerApplication {
         DeliveryRoutes.add(to: router, store: store)
         ArtifactRoutes(artifacts: ArtifactStore(stateDirectory: config.stateDirectory), auth: config.auth, logger: logger)
             .add(to: router)
+        AuditRoutes.add(to: router, store: store)
         HookRoutes(config: config, store: store, metrics: metrics, logger: logger).add(to: router)
         return Application(
             router: router,

@@ -1,0 +1,41 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import SluiceCore
+import Testing
+
+@Suite("The audit API on a live server")
+struct AuditRoutesTests {
+    @Test("GET /api/v1/audit lists the entries deliveries made, oldest first, and pages with after and limit")
+    func listsEntries() async throws {
+        let harness = try ServerHarness()
+        try await harness.run { client in
+            for index in 1...3 {
+                let body = ServerHarness.pushBody(after: String(repeating: String(index), count: 40))
+                let response = try await ServerHarness.gitHub(client, delivery: "audit-\(index)", body: body)
+                #expect(response.status == .accepted)
+            }
+            let all = try await client.execute(uri: "/api/v1/audit", method: .get)
+            #expect(all.status == .ok)
+            let entries = try JSONDecoder().decode([AuditEntry].self, from: Data(buffer: all.body))
+            #expect(entries.map(\.sequence) == [1, 2, 3])
+            #expect(entries.map(\.action) == ["delivery.accepted", "delivery.accepted", "delivery.accepted"])
+            #expect(entries.first?.details["key"] == "github:audit-1")
+
+            let page = try await client.execute(uri: "/api/v1/audit?after=1&limit=1", method: .get)
+            #expect(try JSONDecoder().decode([AuditEntry].self, from: Data(buffer: page.body)).map(\.sequence) == [2])
+        }
+    }
+
+    @Test("A bad after or limit is refused with 400 naming the parameter")
+    func badParametersRefused() async throws {
+        let harness = try ServerHarness()
+        try await harness.run { client in
+            for (query, field) in [("after=-1", "after"), ("after=x", "after"), ("limit=0", "limit"), ("limit=1001", "limit")] {
+                let response = try await client.execute(uri: "/api/v1/audit?\(query)", method: .get)
+                #expect(response.status == .badRequest)
+                #expect(response.json["field"] as? String == field)
+            }
+        }
+    }
+}
