@@ -37,7 +37,7 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     /// Lower-case hex sha256 of `previousHash`, a line feed, and ``canonicalText``.
     public let hash: String
 
-    public init(
+    init(
         sequence: Int64, at: Date, actor: String, action: String, subject: String, details: [String: String],
         previousHash: String, hash: String
     ) {
@@ -54,7 +54,7 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     /// The entry's time as the log stores and hashes it: whole milliseconds since 1970.
     public var atMilliseconds: Int64 { Self.milliseconds(at) }
 
-    /// The bytes that are hashed, as UTF-8 (see ``AuditLog/canonicalText(sequence:atMilliseconds:actor:action:subject:details:)``).
+    /// The text whose UTF-8 bytes are hashed, as `AuditLog.canonicalText` defines it.
     public var canonicalText: String {
         AuditLog.canonicalText(
             sequence: sequence, atMilliseconds: atMilliseconds, actor: actor, action: action, subject: subject,
