@@ -7,10 +7,8 @@ struct Sluice: AsyncParsableCommand {
         commandName: "sluice",
         abstract: "GitOps continuous training: gate, register and promote models from git pushes.",
         subcommands: [
-        subcommands: [
             ServeCommand.self, RunCommand.self, InitCommand.self, ModelsCommand.self, PromotionsCommand.self,
             ApproveCommand.self, RejectCommand.self, AuditCommand.self, DeliveriesCommand.self, GCCommand.self,
             VersionCommand.self,
-        ])
         ])
 }

@@ -77,6 +77,8 @@ enum StoreMigrations {
                         CREATE TRIGGER audit_log_refuses_\(statement.lowercased()) BEFORE \(statement) ON audit_log
                         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
                         """)
+            }
+        }
         migrator.registerMigration("v4: registry") { db in
             try db.alter(table: "runs") { table in table.add(column: "spec_digest", .text) }
             try db.create(table: "model_versions") { table in
