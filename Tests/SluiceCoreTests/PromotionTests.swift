@@ -39,6 +39,16 @@ struct PromotionTests {
         #expect(approved.approvals.map(\.approver) == ["alice", "bob"])
         let late = await #expect(throws: PromotionError.self) { try await store.approve(pending.id, as: "carol") }
         #expect(late?.message == "\(pending.id) is approved, not waiting for approval")
+
+        let actions = try await store.auditEntries(limit: 100).map(\.action).filter { !$0.hasPrefix("run.") && !$0.hasPrefix("gate.") }
+        #expect(actions == [
+            "version.registered", "promotion.requested", "promotion.requested", "promotion.approval", "promotion.approval",
+            "promotion.approved",
+        ])
+        guard case .intact = try await store.verifyAudit() else {
+            Issue.record("the audit chain should verify")
+            return
+        }
     }
 
     @Test("A non-approver and the commit's author are refused, saying why; allow_self_approval lets the author")

@@ -10,15 +10,19 @@ extension Store {
         at date: Date = Date()
     ) async throws(PromotionError) -> Promotion {
         try await promotionWrite("request a promotion of \(version.label)") { db in
-            try db.execute(
+            let superseded = try Int64.fetchAll(
+                db,
                 sql: """
-                    UPDATE promotions SET state = 'superseded', reason = ?, updated_at = ?
+                    SELECT id FROM promotions
                     WHERE model = ? AND environment = ? AND state IN ('pending_approval', 'approved') AND version < ?
                     """,
-                arguments: [
-                    "superseded by \(version.number)", date.timeIntervalSince1970, version.model, policy.name,
-                    version.number.rawValue,
-                ])
+                arguments: [version.model, policy.name, version.number.rawValue])
+            for id in superseded {
+                try db.execute(
+                    sql: "UPDATE promotions SET state = 'superseded', reason = ?, updated_at = ? WHERE id = ?",
+                    arguments: ["superseded by \(version.number)", date.timeIntervalSince1970, id])
+                try Self.audit(Promotion.ID(id), "promotion.superseded", by: "sluice", ["by": version.label], date, db)
+            }
             let approvers = String(decoding: try JSONEncoder().encode(policy.approvers), as: UTF8.self)
             try db.execute(
                 sql: """
@@ -32,7 +36,11 @@ extension Store {
                     requestedBy, policy.auto ? 0 : policy.approvals, approvers, author, policy.allowSelfApproval,
                     date.timeIntervalSince1970, date.timeIntervalSince1970,
                 ])
-            return try Self.promotion(Promotion.ID(db.lastInsertedRowID), db)
+            let promotion = try Self.promotion(Promotion.ID(db.lastInsertedRowID), db)
+            try Self.audit(
+                promotion.id, "promotion.requested", by: requestedBy,
+                ["version": version.label, "environment": policy.name, "state": promotion.state.rawValue], date, db)
+            return promotion
         }
     }
 
@@ -55,10 +63,12 @@ extension Store {
             try db.execute(
                 sql: "INSERT INTO promotion_approvals (promotion_id, approver, at) VALUES (?, ?, ?)",
                 arguments: [id.rawValue, approver, date.timeIntervalSince1970])
+            try Self.audit(id, "promotion.approval", by: approver, [:], date, db)
             if promotion.approvals.count + 1 >= promotion.requiredApprovals {
                 try db.execute(
                     sql: "UPDATE promotions SET state = 'approved', updated_at = ? WHERE id = ?",
                     arguments: [date.timeIntervalSince1970, id.rawValue])
+                try Self.audit(id, "promotion.approved", by: "sluice", ["approvals": String(promotion.approvals.count + 1)], date, db)
             }
             return try Self.promotion(id, db)
         }
@@ -73,6 +83,7 @@ extension Store {
             try db.execute(
                 sql: "UPDATE promotions SET state = 'rejected', reason = ?, updated_at = ? WHERE id = ?",
                 arguments: ["rejected by \(approver): \(reason)", date.timeIntervalSince1970, id.rawValue])
+            try Self.audit(id, "promotion.rejected", by: approver, ["reason": reason], date, db)
             return try Self.promotion(id, db)
         }
     }
@@ -93,6 +104,13 @@ extension Store {
                 arguments: [limit])
             return try ids.map { try Self.promotion(Promotion.ID($0), db) }
         }
+    }
+
+    private static func audit(
+        _ id: Promotion.ID, _ action: String, by actor: String, _ details: [String: String], _ date: Date, _ db: Database
+    ) throws {
+        _ = try AuditLog.append(
+            AuditEntry.Draft(actor: actor, action: action, subject: id.description, details: details), at: date, in: db)
     }
 
     private static func checkDecision(on promotion: Promotion, by approver: String, verb: String) throws(PromotionError) {

@@ -32,6 +32,11 @@ extension Store {
                 guard let version = try Self.version(where: "v.run_id = ?", [runID.rawValue], in: db).first else {
                     throw RegistryError(.store, "the version of \(runID) vanished after it was registered")
                 }
+                _ = try AuditLog.append(
+                    AuditEntry.Draft(
+                        actor: "sluice", action: "version.registered", subject: version.label,
+                        details: ["run": String(runID.rawValue), "digest": digest, "commit": run.commit, "branch": branch ?? ""]),
+                    at: date, in: db)
                 return version
             }
         } catch let error as RegistryError {
@@ -70,6 +75,13 @@ extension Store {
                     throw RegistryError(.notFound, "\(model) has no version \(number)")
                 }
                 let current = try Self.currentVersion(of: model, in: environment, before: nil, db)
+                _ = try AuditLog.append(
+                    AuditEntry.Draft(
+                        actor: actor, action: "environment.moved", subject: "\(model) in \(environment)",
+                        details: [
+                            "from": current?.description ?? "", "to": number?.description ?? "", "reason": reason,
+                        ]),
+                    at: date, in: db)
                 try db.execute(
                     sql: """
                         INSERT INTO environment_history (model, environment, from_version, to_version, actor, reason, at)
