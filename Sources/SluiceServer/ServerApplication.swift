@@ -19,6 +19,7 @@ public enum ServerApplication {
         ArtifactRoutes(artifacts: ArtifactStore(stateDirectory: config.stateDirectory), auth: config.auth, logger: logger)
             .add(to: router)
         AuditRoutes.add(to: router, store: store)
+        PromotionRoutes(store: store, auth: config.auth).add(to: router)
         HookRoutes(config: config, store: store, metrics: metrics, logger: logger).add(to: router)
         return Application(
             router: router,

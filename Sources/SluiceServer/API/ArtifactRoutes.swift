@@ -78,11 +78,7 @@ struct ArtifactRoutes {
     /// bearer, each compared in constant time.
     private func isAuthorized(_ authorization: String?) -> Bool {
         guard let auth else { return true }
-        var matched = false
-        for entry in auth.tokens {
-            matched = WebhookAuthentication.bearerMatches(authorization: authorization, token: entry.token.revealed) || matched
-        }
-        return matched
+        return APICaller.identify(authorization, in: auth) != nil
     }
 
     /// Whether an `If-None-Match` list names `etag` (quoted, optionally weak) or is `*`.

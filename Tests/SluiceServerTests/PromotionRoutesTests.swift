@@ -1,0 +1,76 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import SluiceCore
+import Testing
+
+@Suite("The promotions API on a live server")
+struct PromotionRoutesTests {
+    static let auth = AuthConfig(
+        tokensVariable: "SLUICE_API_TOKENS",
+        tokens: [
+            APIToken(name: "alice", role: .releaseManager, token: Secret("tok-alice")),
+            APIToken(name: "mallory", role: .releaseManager, token: Secret("tok-mallory")),
+            APIToken(name: "eve", role: .viewer, token: Secret("tok-eve")),
+        ])
+
+    /// A registered churn v1 with a production promotion that alice may approve.
+    static func pendingPromotion(_ store: Store) async throws -> Promotion {
+        let run = try await store.startRun(project: "churn", repository: "repo", commit: "c1")
+        try await store.finishRun(
+            run, state: .passed, reason: "gate passed",
+            conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "a", count: 64)))
+        let version = try await store.register(run, branch: "main")
+        return try await store.requestPromotion(
+            of: version, to: .init(name: "production", approvals: 1, approvers: ["alice"]), requestedBy: "sluice",
+            author: "dave")
+    }
+
+    static func post(
+        _ client: some TestClientProtocol, _ uri: String, token: String?, body: String = ""
+    ) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body))
+    }
+
+    @Test("An approver's release-manager token approves; the token's name is the approver")
+    func approverApproves() async throws {
+        let harness = try ServerHarness(auth: Self.auth)
+        let promotion = try await Self.pendingPromotion(harness.store)
+        try await harness.run { client in
+            let uri = "/api/v1/promotions/\(promotion.id.rawValue)/approve"
+            let response = try await Self.post(client, uri, token: "tok-alice")
+            #expect(response.status == .ok)
+            #expect(response.json["state"] as? String == "approved")
+            let again = try await Self.post(client, uri, token: "tok-alice")
+            #expect(again.status == .conflict)
+        }
+    }
+
+    @Test("No token, a viewer's token and a non-approver are refused, each saying why")
+    func refusals() async throws {
+        let harness = try ServerHarness(auth: Self.auth)
+        let promotion = try await Self.pendingPromotion(harness.store)
+        try await harness.run { client in
+            let uri = "/api/v1/promotions/\(promotion.id.rawValue)/approve"
+            let anonymous = try await Self.post(client, uri, token: nil)
+            #expect(anonymous.status == .unauthorized)
+            let viewer = try await Self.post(client, uri, token: "tok-eve")
+            #expect(viewer.status == .forbidden)
+            #expect((viewer.json["error"] as? String)?.contains("eve has role viewer") == true)
+            let stranger = try await Self.post(client, uri, token: "tok-mallory")
+            #expect(stranger.status == .forbidden)
+            #expect((stranger.json["error"] as? String)?.contains("mallory is not an approver of production") == true)
+            let missing = try await Self.post(client, "/api/v1/promotions/999/approve", token: "tok-alice")
+            #expect(missing.status == .notFound)
+            let reasonless = try await Self.post(client, "/api/v1/promotions/\(promotion.id.rawValue)/reject", token: "tok-alice")
+            #expect(reasonless.status == .badRequest)
+            let rejected = try await Self.post(
+                client, "/api/v1/promotions/\(promotion.id.rawValue)/reject", token: "tok-alice",
+                body: #"{"reason": "latency regressed"}"#)
+            #expect(rejected.json["state"] as? String == "rejected")
+        }
+    }
+}
