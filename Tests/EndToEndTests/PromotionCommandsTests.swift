@@ -41,5 +41,14 @@ struct PromotionCommandsTests {
             ["approve", id, "--as", "alice", "--config", config.path], environment: environment)
         #expect(approved == 0, "\(approval)")
         #expect(approval.contains("now approved (1/1 approvals)"))
+
+        let pin = ["churn", "--env", "production", "--as", "alice", "--config", config.path]
+        let (pinned, pinning) = try SluiceProcess.run(["pin"] + pin + ["--reason", "incident 42"], environment: environment)
+        #expect(pinned == 0, "\(pinning)")
+        let (unpinned, _) = try SluiceProcess.run(["unpin"] + pin, environment: environment)
+        #expect(unpinned == 0)
+        let (again, notPinned) = try SluiceProcess.run(["unpin"] + pin, environment: environment)
+        #expect(again == 1)
+        #expect(notPinned.contains("production is not pinned for churn"))
     }
 }

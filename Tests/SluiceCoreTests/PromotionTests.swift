@@ -86,4 +86,30 @@ struct PromotionTests {
         #expect(superseded.reason == "superseded by v3")
         #expect(try await store.promotions().map(\.id) == [third.id])
     }
+
+    @Test("A pinned environment's promotions wait and say why; unpinning approves those that have their approvals")
+    func pinFreezesPromotion() async throws {
+        let scratch = try ScratchDirectory()
+        let (store, versions) = try await Self.versions(1, in: scratch)
+        try await store.pin("churn", environment: "staging", by: "alice", reason: "incident 42")
+        let automatic = try await store.requestPromotion(
+            of: versions[0], to: .init(name: "staging", auto: true), requestedBy: "sluice", author: nil)
+        #expect(automatic.state == .pendingApproval)
+        #expect(automatic.reason == "waiting: staging is pinned by alice (incident 42)")
+
+        try await store.pin("churn", environment: "production", by: "alice", reason: "freeze")
+        let protected = try await store.requestPromotion(
+            of: versions[0], to: .init(name: "production", approvals: 1, approvers: ["bob"]), requestedBy: "sluice",
+            author: nil)
+        #expect(try await store.approve(protected.id, as: "bob").state == .pendingApproval)
+
+        try await store.unpin("churn", environment: "staging", by: "alice")
+        try await store.unpin("churn", environment: "production", by: "alice")
+        #expect(try await store.promotion(automatic.id).state == .approved)
+        #expect(try await store.promotion(protected.id).state == .approved)
+        let notPinned = await #expect(throws: PromotionError.self) {
+            try await store.unpin("churn", environment: "staging", by: "alice")
+        }
+        #expect(notPinned?.message == "staging is not pinned for churn")
+    }
 }

@@ -24,16 +24,18 @@ extension Store {
                 try Self.audit(Promotion.ID(id), "promotion.superseded", by: "sluice", ["by": version.label], date, db)
             }
             let approvers = String(decoding: try JSONEncoder().encode(policy.approvers), as: UTF8.self)
+            let pin = try Self.pinReason(version.model, policy.name, db)
+            let approvedAtOnce = (policy.auto || policy.approvals == 0) && pin == nil
             try db.execute(
                 sql: """
                     INSERT INTO promotions (model, version, environment, state, requested_by, required_approvals, approvers,
-                                            author, allow_self_approval, requested_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                            author, allow_self_approval, reason, requested_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     version.model, version.number.rawValue, policy.name,
-                    (policy.auto || policy.approvals == 0 ? Promotion.State.approved : .pendingApproval).rawValue,
-                    requestedBy, policy.auto ? 0 : policy.approvals, approvers, author, policy.allowSelfApproval,
+                    (approvedAtOnce ? Promotion.State.approved : .pendingApproval).rawValue,
+                    requestedBy, policy.auto ? 0 : policy.approvals, approvers, author, policy.allowSelfApproval, pin,
                     date.timeIntervalSince1970, date.timeIntervalSince1970,
                 ])
             let promotion = try Self.promotion(Promotion.ID(db.lastInsertedRowID), db)
@@ -64,7 +66,9 @@ extension Store {
                 sql: "INSERT INTO promotion_approvals (promotion_id, approver, at) VALUES (?, ?, ?)",
                 arguments: [id.rawValue, approver, date.timeIntervalSince1970])
             try Self.audit(id, "promotion.approval", by: approver, [:], date, db)
-            if promotion.approvals.count + 1 >= promotion.requiredApprovals {
+            if promotion.approvals.count + 1 >= promotion.requiredApprovals,
+                try Self.pinReason(promotion.model, promotion.environment, db) == nil
+            {
                 try db.execute(
                     sql: "UPDATE promotions SET state = 'approved', updated_at = ? WHERE id = ?",
                     arguments: [date.timeIntervalSince1970, id.rawValue])
@@ -104,6 +108,62 @@ extension Store {
                 arguments: [limit])
             return try ids.map { try Self.promotion(Promotion.ID($0), db) }
         }
+    }
+
+    /// Freezes promotion into an environment: its promotions wait, saying why, until `unpin`.
+    public func pin(
+        _ model: String, environment: String, by actor: String, reason: String, at date: Date = Date()
+    ) async throws(PromotionError) {
+        try await promotionWrite("pin \(model) in \(environment)") { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO pins (model, environment, pinned_by, reason, at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [model, environment, actor, reason, date.timeIntervalSince1970])
+            try db.execute(
+                sql: """
+                    UPDATE promotions SET reason = ?, updated_at = ?
+                    WHERE model = ? AND environment = ? AND state = 'pending_approval'
+                    """,
+                arguments: [try Self.pinReason(model, environment, db), date.timeIntervalSince1970, model, environment])
+            _ = try AuditLog.append(
+                AuditEntry.Draft(
+                    actor: actor, action: "environment.pinned", subject: "\(model) in \(environment)",
+                    details: ["reason": reason]),
+                at: date, in: db)
+        }
+    }
+
+    /// Lifts a pin: waiting promotions that have their approvals (or need none) are approved.
+    public func unpin(
+        _ model: String, environment: String, by actor: String, at date: Date = Date()
+    ) async throws(PromotionError) {
+        try await promotionWrite("unpin \(model) in \(environment)") { db in
+            try db.execute(
+                sql: "DELETE FROM pins WHERE model = ? AND environment = ?", arguments: [model, environment])
+            guard db.changesCount > 0 else {
+                throw PromotionError(.notFound, "\(environment) is not pinned for \(model)")
+            }
+            try db.execute(
+                sql: """
+                    UPDATE promotions SET state = 'approved', reason = NULL, updated_at = ?
+                    WHERE model = ? AND environment = ? AND state = 'pending_approval'
+                      AND (SELECT COUNT(*) FROM promotion_approvals WHERE promotion_id = promotions.id) >= required_approvals
+                    """,
+                arguments: [date.timeIntervalSince1970, model, environment])
+            try db.execute(
+                sql: "UPDATE promotions SET reason = NULL WHERE model = ? AND environment = ? AND state = 'pending_approval'",
+                arguments: [model, environment])
+            _ = try AuditLog.append(
+                AuditEntry.Draft(actor: actor, action: "environment.unpinned", subject: "\(model) in \(environment)"),
+                at: date, in: db)
+        }
+    }
+
+    /// Why promotions into the environment wait, when it is pinned.
+    private static func pinReason(_ model: String, _ environment: String, _ db: Database) throws -> String? {
+        try Row.fetchOne(
+            db, sql: "SELECT pinned_by, reason FROM pins WHERE model = ? AND environment = ?",
+            arguments: [model, environment]
+        ).map { row in "waiting: \(environment) is pinned by \(row["pinned_by"] as String) (\(row["reason"] as String))" }
     }
 
     private static func audit(

@@ -137,6 +137,16 @@ enum StoreMigrations {
                 table.primaryKey(["promotion_id", "approver"])
             }
         }
+        migrator.registerMigration("v6: pins") { db in
+            try db.create(table: "pins") { table in
+                table.column("model", .text).notNull()
+                table.column("environment", .text).notNull()
+                table.column("pinned_by", .text).notNull()
+                table.column("reason", .text).notNull()
+                table.column("at", .double).notNull()
+                table.primaryKey(["model", "environment"])
+            }
+        }
         return migrator
     }()
 }
