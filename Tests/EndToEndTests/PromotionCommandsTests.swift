@@ -8,26 +8,12 @@ struct PromotionCommandsTests {
     @Test("An approver's approval is recorded; a non-approver is refused with who may, and exit status 1")
     func approveFromTheCommandLine() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: SluiceProcess.binary.path), "build the sluice product first")
-        let scratch = try ScratchDirectory("sluice-promotions")
-        let config = try scratch.write(
-            """
-            state_dir: state
-            projects:
-              - name: churn
-                forge: github
-                repo: https://github.com/acme/churn.git
-                webhook_secret_env: CHURN_WEBHOOK_SECRET
-            """, to: "sluice.yml")
-        let store = try Store(stateDirectory: scratch.path("state"))
-        let run = try await store.startRun(project: "churn", repository: "repo", commit: "c1")
-        try await store.finishRun(
-            run, state: .passed, reason: "gate passed",
-            conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "a", count: 64)))
-        let version = try await store.register(run, branch: "main")
+        let fixture = try RegistryFixture("sluice-promotions")
+        let (config, store, environment) = (fixture.config, fixture.store, fixture.environment)
+        let version = try await fixture.register(commit: "c1")
         let promotion = try await store.requestPromotion(
             of: version, to: .init(name: "production", approvals: 1, approvers: ["alice"]), requestedBy: "sluice",
             author: "dave")
-        let environment = ["CHURN_WEBHOOK_SECRET": "s3cret"]
         let id = String(promotion.id.rawValue)
 
         let (listed, listing) = try SluiceProcess.run(["promotions", "--config", config.path], environment: environment)

@@ -26,26 +26,6 @@ struct ManifestRendererTests {
             sourceCommit: "0123456789abcdef0123456789abcdef01234567", run: 42, values: values)
     }
 
-    /// Compares `text` with `Golden/<name>`; with `SLUICE_UPDATE_GOLDEN=1` rewrites the file instead
-    /// and records an issue, so a regeneration is never mistaken for a pass.
-    private func expectGolden(_ text: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Golden").appendingPathComponent(name)
-        if ProcessInfo.processInfo.environment["SLUICE_UPDATE_GOLDEN"] == "1" {
-            do {
-                try Data(text.utf8).write(to: url)
-                Issue.record("regenerated Golden/\(name); review the diff", sourceLocation: sourceLocation)
-            } catch {
-                Issue.record("could not write Golden/\(name): \(error)", sourceLocation: sourceLocation)
-            }
-            return
-        }
-        let golden = try? String(contentsOf: url, encoding: .utf8)
-        #expect(
-            text == golden, "differs from Golden/\(name); run with SLUICE_UPDATE_GOLDEN=1 to regenerate",
-            sourceLocation: sourceLocation)
-    }
-
     /// The error `body` throws, or nil (recorded as an issue) when it renders.
     private func refusal(_ body: () throws(ManifestError) -> String) -> ManifestError? {
         do {
@@ -64,12 +44,12 @@ struct ManifestRendererTests {
 
     @Test("The KServe template renders the golden InferenceService")
     func kserveGolden() throws {
-        expectGolden(try renderer.render(template: "kserve", context: context()), "manifest-kserve.yaml")
+        Golden.expect(try renderer.render(template: "kserve", context: context()), "manifest-kserve.yaml")
     }
 
     @Test("The deployment template renders the golden Deployment and Service")
     func deploymentGolden() throws {
-        expectGolden(try renderer.render(template: "deployment", context: context()), "manifest-deployment.yaml")
+        Golden.expect(try renderer.render(template: "deployment", context: context()), "manifest-deployment.yaml")
     }
 
     @Test("The KServe manifest is an InferenceService whose storageUri is the artifact's URL on this server")

@@ -59,16 +59,16 @@ public enum ArtifactDigest {
         switch status.st_mode & S_IFMT {
         case S_IFREG:
             if let store {
-                return "sha256:" + hex(try store.ingest(descriptor, shownAs: path, buffer: buffer))
+                return "sha256:" + Hex.encode(try store.ingest(descriptor, shownAs: path, buffer: buffer))
             }
-            return "sha256:" + hex(try sha256(of: descriptor, path: path, buffer: buffer))
+            return "sha256:" + Hex.encode(try sha256(of: descriptor, path: path, buffer: buffer))
         case S_IFDIR:
             var manifest = ArtifactManifest(root: realRoot, shownAs: path, buffer: buffer, store: store)
             try manifest.add(directory: descriptor, at: realArtifact, relative: [])
             let text = manifest.text
             let digest = SHA256.hash(data: text)
             try store?.ingest(text, digest: digest)
-            return "sha256:" + hex(digest)
+            return "sha256:" + Hex.encode(digest)
         default:
             throw ArtifactError(
                 .specialFile, path: path,
@@ -92,7 +92,7 @@ public enum ArtifactDigest {
         defer { close(descriptor) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
         defer { buffer.deallocate() }
-        return hex(try sha256(of: descriptor, path: url.path, buffer: buffer))
+        return Hex.encode(try sha256(of: descriptor, path: url.path, buffer: buffer))
     }
 
     /// The SHA-256 of everything left to read from `descriptor`, also written to `copy` when one
@@ -143,16 +143,5 @@ public enum ArtifactDigest {
     /// `bytes` with a terminating NUL, for a system call.
     static func cString(_ bytes: [UInt8]) -> [CChar] {
         bytes.map { CChar(bitPattern: $0) } + [0]
-    }
-
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(64)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 }

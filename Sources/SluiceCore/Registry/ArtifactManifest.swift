@@ -94,7 +94,7 @@ struct ArtifactManifest {
                 try ArtifactDigest.sha256(of: file, path: shownPath, buffer: buffer)
             }
         let mode = status.st_mode & S_IXUSR != 0 ? "755" : "644"
-        append(mode: mode, digest: ArtifactDigest.hex(digest), path: path)
+        append(mode: mode, digest: Hex.encode(digest), path: path)
     }
 
     private mutating func addSymlink(
@@ -120,7 +120,7 @@ struct ArtifactManifest {
         }
         let digest = SHA256.hash(data: target)
         try store?.ingest(target, digest: digest)
-        append(mode: "120000", digest: ArtifactDigest.hex(digest), path: path)
+        append(mode: "120000", digest: Hex.encode(digest), path: path)
     }
 
     private mutating func append(mode: String, digest: String, path: [UInt8]) {

@@ -50,7 +50,7 @@ public final class ArtifactStore: Sendable {
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ArtifactDigest.chunkSize, alignment: 64)
         defer { buffer.deallocate() }
-        return "sha256:" + ArtifactDigest.hex(try ingest(descriptor, shownAs: path, buffer: buffer))
+        return "sha256:" + Hex.encode(try ingest(descriptor, shownAs: path, buffer: buffer))
     }
 
     /// Stores the file or directory at `url`, which must lie inside `root`, with the same checks
@@ -147,13 +147,13 @@ public final class ArtifactStore: Sendable {
         try createDirectories()
         let file = try BlobFile(in: temporary.path(percentEncoded: false))
         let digest = try ArtifactDigest.sha256(of: descriptor, path: path, buffer: buffer, copyingTo: file)
-        try install(file, hex: ArtifactDigest.hex(digest))
+        try install(file, hex: Hex.encode(digest))
         return digest
     }
 
     /// Stores `bytes`, whose digest the caller has computed, unless they are stored already.
     func ingest(_ bytes: [UInt8], digest: SHA256.Digest) throws(ArtifactError) {
-        let hex = ArtifactDigest.hex(digest)
+        let hex = Hex.encode(digest)
         guard !touch(hex) else { return }
         try createDirectories()
         let file = try BlobFile(in: temporary.path(percentEncoded: false))

@@ -25,10 +25,7 @@ public struct Registrar: Sendable {
             throw RegistryError(.store, error.description)
         }
         guard let run else { throw RegistryError(.notFound, "there is no \(runID)") }
-        guard run.state == .passed else {
-            throw RegistryError(
-                .gateNotPassed, "\(runID) ended \(run.state.rawValue); only a run whose gate passed can be registered")
-        }
+        guard run.state == .passed else { throw RegistryError.gateNotPassed(run) }
         if let path = run.conclusion.artifactPath, let recorded = run.conclusion.artifactDigest {
             let artifact = URL(fileURLWithPath: path)
             let output = RunDirectory(stateDirectory: stateDirectory, run: run.conclusion.cachedFrom ?? runID).output

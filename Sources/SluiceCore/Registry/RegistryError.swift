@@ -23,4 +23,10 @@ public struct RegistryError: Error, Sendable, Hashable, CustomStringConvertible 
     }
 
     public var description: String { message }
+
+    /// The refusal of a run that did not pass its gate.
+    static func gateNotPassed(_ run: Run) -> RegistryError {
+        RegistryError(
+            .gateNotPassed, "\(run.id) ended \(run.state.rawValue); only a run whose gate passed can be registered")
+    }
 }

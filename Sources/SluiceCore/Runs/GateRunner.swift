@@ -25,6 +25,9 @@ public struct GateRunner: Sendable {
     public let killGrace: Duration
     /// The most bytes one step's log keeps.
     public let logLimit: Int
+    /// Whether bwrap works on this host, probed once: the probe starts a process, which no run
+    /// should pay for again (the step runner still refuses a sandboxed step if bwrap stops working).
+    private let bubblewrapIsUsable: Bool
 
     public init(
         store: Store, stateDirectory: URL, dataCache: DataCache, sandbox: SandboxMode = .auto, secrets: [String] = [],
@@ -38,6 +41,7 @@ public struct GateRunner: Sendable {
         self.stepRunner = StepRunner()
         self.killGrace = killGrace
         self.logLimit = logLimit
+        self.bubblewrapIsUsable = Bubblewrap.isUsable()
     }
 
     /// Runs the gate and returns the finished run.
@@ -223,9 +227,8 @@ public struct GateRunner: Sendable {
 
     /// Whether the run's steps go in bubblewrap: untrusted code always does, or is refused.
     private func needsSandbox(trusted: Bool) throws(RunError) -> Bool {
-        let usable = Bubblewrap.isUsable()
         if !trusted || sandbox == .bubblewrap {
-            guard usable else {
+            guard bubblewrapIsUsable else {
                 throw RunError(
                     .sandbox,
                     trusted
@@ -235,7 +238,7 @@ public struct GateRunner: Sendable {
             }
             return true
         }
-        return sandbox == .auto && usable
+        return sandbox == .auto && bubblewrapIsUsable
     }
 
     /// The step environment of DESIGN.md: a minimal base plus the `SLUICE_*` contract.

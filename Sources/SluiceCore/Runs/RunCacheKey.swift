@@ -28,6 +28,6 @@ public enum RunCacheKey {
             text += "data \(entry.name) \(entry.sha256)\n"
         }
         text += "spec \(spec.digest)\n"
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(SHA256.hash(data: Data(text.utf8)))
     }
 }

@@ -9,6 +9,6 @@ extension PipelineSpec {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding plain strings, numbers and durations cannot fail.
         let json = (try? encoder.encode(self)) ?? Data()
-        return "sha256:" + SHA256.hash(data: json).map { String(format: "%02x", $0) }.joined()
+        return "sha256:" + Hex.encode(SHA256.hash(data: json))
     }
 }

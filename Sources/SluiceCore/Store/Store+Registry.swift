@@ -16,11 +16,7 @@ extension Store {
                     return existing
                 }
                 guard run.state == .passed, let model = run.conclusion.model, let digest = run.conclusion.artifactDigest
-                else {
-                    throw RegistryError(
-                        .gateNotPassed,
-                        "\(runID) ended \(run.state.rawValue); only a run whose gate passed can be registered")
-                }
+                else { throw RegistryError.gateNotPassed(run) }
                 let number = try Int.fetchOne(
                     db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM model_versions WHERE model = ?", arguments: [model]) ?? 1
                 try db.execute(
