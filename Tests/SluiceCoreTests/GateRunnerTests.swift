@@ -42,13 +42,14 @@ struct GateRunnerTests {
         }
 
         func run(
-            _ revision: String = "HEAD", comparedWith: String? = nil, baseline: Baseline? = nil,
+            _ revision: String = "HEAD", comparedWith: RunRequest.Comparison = .none, baseline: Baseline? = nil,
             dataArrival: DataArrival? = nil, trusted: Bool = true, stepSecrets: [String: Secret] = [:]
         ) async throws -> (Run, [RunEvent]) {
             let events = Mutex<[RunEvent]>([])
             let run = try await runner.run(
                 RunRequest(
-                    repository: Repository(at: scratch.path("repo")), repositoryLabel: "repo", revision: revision,
+                    repository: Repository(at: scratch.path("repo")), repositoryLabel: "repo", project: "churn",
+                    revision: revision,
                     comparedWith: comparedWith, baseline: baseline, trusted: trusted, dataArrival: dataArrival,
                     stepSecrets: stepSecrets)
             ) { event in events.withLock { $0.append(event) } }
@@ -130,10 +131,25 @@ struct GateRunnerTests {
         let harness = try Harness()
         let before = try harness.commit([".sluice.yml": Self.spec(), "src/model.py": "w = 1\n"])
         try harness.commit(["README.md": "docs\n"])
-        let (run, events) = try await harness.run(comparedWith: before)
+        let (run, events) = try await harness.run(comparedWith: .commit(before))
         #expect(run.state == .skipped)
         #expect(run.reason == "no input path (src/, .sluice.yml) changed since \(before.prefix(12))")
         #expect(Self.steps(events).isEmpty)
+    }
+
+    @Test("Without a before, a push is compared with the project's last trained commit")
+    func comparedWithLastTrainedCommit() async throws {
+        let harness = try Harness()
+        try harness.commit([".sluice.yml": Self.spec(), "src/model.py": "w = 1\n"])
+        let (first, _) = try await harness.run(comparedWith: .lastTrained)
+        #expect(first.state == .passed, "\(first.reason ?? "")")
+        try harness.commit(["README.md": "docs\n"])
+        let (second, events) = try await harness.run(comparedWith: .lastTrained)
+        #expect(second.state == .skipped)
+        #expect(second.reason == "no input path (src/, .sluice.yml) changed since \(first.commit.prefix(12))")
+        #expect(Self.steps(events).isEmpty)
+        try harness.commit(["src/model.py": "w = 2\n"])
+        #expect(try await harness.run(comparedWith: .lastTrained).0.state == .passed)
     }
 
     @Test("A bad .sluice.yml ends the run in error with the problem's position, before any step")

@@ -84,7 +84,7 @@ public struct GateRunner: Sendable {
         conclusion.specDigest = spec.digest
         events(.specRead(spec))
 
-        if let base = request.comparedWith {
+        if let base = try await comparisonBase(request) {
             let changed = try await offload { () throws(RunError) -> [String] in
                 do {
                     return try repository.changedPaths(from: try repository.resolve(base), to: commit)
@@ -210,6 +210,23 @@ public struct GateRunner: Sendable {
         if report.passed { return (.passed, prefix + "gate passed") }
         let failures = report.checks.filter { $0.verdict == .fail }.map(\.reason)
         return (.gateFailed, prefix + "gate failed: " + failures.joined(separator: "; "))
+    }
+
+    /// The commit a run is compared with, if any.
+    private func comparisonBase(_ request: RunRequest) async throws(RunError) -> String? {
+        switch request.comparedWith {
+        case .none:
+            return nil
+        case .commit(let base):
+            return base
+        case .lastTrained:
+            guard let project = request.project else { return nil }
+            do {
+                return try await store.lastTrainedCommit(of: project)
+            } catch {
+                throw RunError(.store, error.description)
+            }
+        }
     }
 
     /// The latest run with this key whose artifact is still on disk.

@@ -9,9 +9,9 @@ public struct RunRequest: Sendable {
     public var project: String?
     /// A commit id, branch or tag.
     public var revision: String
-    /// The commit the change is measured from (a push's `before`): when none of the spec's input
-    /// paths differ between the two, the run is skipped. Nil runs unconditionally.
-    public var comparedWith: String?
+    /// What the change is measured from: when none of the spec's input paths differ between the
+    /// two commits, the run is skipped.
+    public var comparedWith: Comparison
     public var baseline: Baseline?
     /// False for code nobody trusted yet (a fork's pull request): it runs only in a sandbox.
     public var trusted: Bool
@@ -25,7 +25,7 @@ public struct RunRequest: Sendable {
 
     public init(
         repository: Repository, repositoryLabel: String, project: String? = nil, revision: String,
-        comparedWith: String? = nil, baseline: Baseline? = nil, trusted: Bool = true,
+        comparedWith: Comparison = .none, baseline: Baseline? = nil, trusted: Bool = true,
         dataArrival: DataArrival? = nil, triggerID: Int64? = nil, stepSecrets: [String: Secret] = [:]
     ) {
         self.repository = repository

@@ -106,6 +106,21 @@ extension Store {
         }
     }
 
+    /// The commit of the project's latest run that trained a model (its steps all succeeded and it
+    /// was not a cache hit), if any.
+    public func lastTrainedCommit(of project: String) async throws(StoreError) -> String? {
+        try await read("find the last trained commit of \(project)") { db in
+            try String.fetchOne(
+                db,
+                sql: """
+                    SELECT commit_id FROM runs
+                    WHERE project = ? AND state IN ('passed', 'gate_failed') AND cached_from IS NULL
+                    ORDER BY id DESC LIMIT 1
+                    """,
+                arguments: [project])
+        }
+    }
+
     /// The most recent runs, newest first.
     public func runs(limit: Int) async throws(StoreError) -> [Run] {
         try await read("list runs") { db in
