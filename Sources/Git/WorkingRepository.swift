@@ -43,8 +43,7 @@ public struct WorkingRepository: Sendable {
     /// Puts the fresh clone on `branch`: the remote's branch when it exists, an unborn branch when
     /// the remote is empty. A missing branch on a non-empty remote is `.notFound`.
     private func checkOutBranch(in repository: OpaquePointer) throws(GitError) {
-        let tracking = "refs/remotes/\(Mirror.remoteName)/\(branch)"
-        let target = try Repository.commitIfPresent("\(tracking)^{commit}", in: repository)
+        let target = try Repository.commitIfPresent("\(trackingReference)^{commit}", in: repository)
         defer { git_object_free(target) }
         if target == nil {
             guard git_repository_head_unborn(repository) == 1 else {
@@ -179,13 +178,18 @@ public struct WorkingRepository: Sendable {
     /// Returns the remote's commit, or nil while the remote branch does not exist yet.
     @discardableResult
     public func resetToRemote() throws(GitError) -> ObjectID? {
+        try fetch()
+        return try resetToLastSeenRemote()
+    }
+
+    /// Fetches `branch` into its remote-tracking ref, leaving the branch and the work tree alone.
+    public func fetch() throws(GitError) {
         let session = try RemoteSession(url: remoteURL, credentials: credentials, timeouts: timeouts)
-        let tracking = "refs/remotes/\(Mirror.remoteName)/\(branch)"
-        return try repository.withHandle { repository throws(GitError) -> ObjectID? in
+        try repository.withHandle { repository throws(GitError) in
             var remote: OpaquePointer?
             try check(git_remote_lookup(&remote, repository, Mirror.remoteName), "git_remote_lookup")
             defer { git_remote_free(remote) }
-            try Self.withPathspec(["+\(branchReference):\(tracking)"]) { refspecs throws(GitError) in
+            try Self.withPathspec(["+\(branchReference):\(trackingReference)"]) { refspecs throws(GitError) in
                 try session.perform("git_remote_fetch") { callbacks in
                     var options = git_fetch_options()
                     git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION))
@@ -193,7 +197,20 @@ public struct WorkingRepository: Sendable {
                     return git_remote_fetch(remote, refspecs, &options, "sluice: fetch")
                 }
             }
-            guard let target = try Repository.commitIfPresent("\(tracking)^{commit}", in: repository) else {
+        }
+    }
+
+    /// Resets the clone to the remote's branch as the last fetch or push saw it, without the
+    /// network: local commits that were never pushed and work-tree changes are dropped.
+    ///
+    /// A successful `push` moves that remote-tracking ref too, so after one the clone needs no
+    /// fetch to be current unless someone else pushed. Returns the commit, or nil while the
+    /// remote branch does not exist yet (the branch is then unborn and the work tree empty).
+    @discardableResult
+    public func resetToLastSeenRemote() throws(GitError) -> ObjectID? {
+        try repository.withHandle { repository throws(GitError) -> ObjectID? in
+            guard let target = try Repository.commitIfPresent("\(trackingReference)^{commit}", in: repository) else {
+                try Self.makeUnborn(branchReference, in: repository, workTree: directory)
                 return nil
             }
             defer { git_object_free(target) }
@@ -202,6 +219,40 @@ public struct WorkingRepository: Sendable {
             checkout.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue | GIT_CHECKOUT_REMOVE_UNTRACKED.rawValue
             try check(git_reset(repository, target, GIT_RESET_HARD, &checkout), "git_reset")
             return ObjectID(git_object_id(target))
+        }
+    }
+
+    /// The remote's branch as the last fetch or push saw it; nil while it does not exist.
+    public func lastSeenRemoteCommit() throws(GitError) -> ObjectID? {
+        try repository.withHandle { repository throws(GitError) -> ObjectID? in
+            guard let target = try Repository.commitIfPresent("\(trackingReference)^{commit}", in: repository) else {
+                return nil
+            }
+            defer { git_object_free(target) }
+            return ObjectID(git_object_id(target))
+        }
+    }
+
+    private var trackingReference: String { "refs/remotes/\(Mirror.remoteName)/\(branch)" }
+
+    /// Takes the branch back to unborn with an empty index and work tree: what a clone of an
+    /// empty remote is, after a commit that never reached it.
+    private static func makeUnborn(_ branch: String, in repository: OpaquePointer, workTree: URL) throws(GitError) {
+        var reference: OpaquePointer?
+        if git_reference_lookup(&reference, repository, branch) == 0 {
+            defer { git_reference_free(reference) }
+            try check(git_reference_delete(reference), "git_reference_delete")
+        }
+        git_error_clear()
+        try check(git_repository_set_head(repository, branch), "git_repository_set_head")
+        var index: OpaquePointer?
+        try check(git_repository_index(&index, repository), "git_repository_index")
+        defer { git_index_free(index) }
+        try check(git_index_clear(index), "git_index_clear")
+        try check(git_index_write(index), "git_index_write")
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: workTree.path)) ?? []
+        for entry in entries where entry != ".git" {
+            try? FileManager.default.removeItem(at: workTree.appendingPathComponent(entry))
         }
     }
 

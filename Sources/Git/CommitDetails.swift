@@ -1,0 +1,15 @@
+/// What a commit says about itself: who wrote it, when, and its message with its trailers.
+public struct CommitDetails: Sendable, Hashable {
+    public var id: ObjectID
+    public var author: Signature
+    public var committer: Signature
+    /// The whole message, trailers included.
+    public var message: String
+    /// The `Key: value` lines at the end of the message, as git parses them, in order.
+    public var trailers: [Trailer]
+
+    /// The message's first line.
+    public var summary: String {
+        String(message.prefix { !$0.isNewline })
+    }
+}
