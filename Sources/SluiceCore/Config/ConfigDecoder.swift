@@ -35,7 +35,7 @@ struct ConfigDecoder {
         "name", "forge", "repo", "webhook_secret_env", "signing_secret_env", "token_env", "branches", "models",
         "step_secrets_env",
     ]
-    static let deployKeys = ["repo", "branch", "path", "token_env"]
+    static let deployKeys = ["repo", "branch", "path", "token_env", "username"]
     static let datasetKeys = ["name", "match"]
     static let dataSourceKeys = ["name", "kind", "bearer_token_env", "hmac_secret_env"]
     static let alertmanagerKeys = ["bearer_token_env"]
@@ -217,8 +217,9 @@ struct ConfigDecoder {
             checkManifestPath(value, at: node, path: "\(path).path")
         }
         let token = secret(fields, "token_env", required: nil)
+        let username = fields["username"].flatMap { reader.string($0, path: "\(path).username") } ?? DeployConfig.defaultUsername
         guard let repo else { return nil }
-        return DeployConfig(repo: repo, branch: branch, path: template, token: token)
+        return DeployConfig(repo: repo, branch: branch, path: template, token: token, username: username)
     }
 
     private mutating func checkManifestPath(_ value: String, at node: Node, path: String) {

@@ -8,17 +8,26 @@ import Foundation
 public struct DeployConfig: Sendable {
     public static let defaultBranch = "main"
     public static let defaultPath = "environments/{environment}/{model}.yaml"
+    public static let defaultUsername = "x-access-token"
 
     public var repo: String
     public var branch: String
     public var path: String
+    /// The token pushes authenticate with, from `token_env`.
     public var token: Secret?
+    /// The user name sent with the token. GitHub and GitLab accept any with an access token;
+    /// a GitLab deploy token needs its own user name.
+    public var username: String
 
-    public init(repo: String, branch: String = defaultBranch, path: String = defaultPath, token: Secret? = nil) {
+    public init(
+        repo: String, branch: String = defaultBranch, path: String = defaultPath, token: Secret? = nil,
+        username: String = defaultUsername
+    ) {
         self.repo = repo
         self.branch = branch
         self.path = path
         self.token = token
+        self.username = username
     }
 
     /// The manifest's path inside the deploy repository for one model in one environment.

@@ -17,7 +17,8 @@ public struct Promotion: Sendable, Hashable, Codable {
     public enum State: String, Sendable, Hashable, Codable, CaseIterable {
         /// Waiting for approvals from the environment's approvers.
         case pendingApproval = "pending_approval"
-        /// Approved (or `auto`), waiting to be written to the deploy repository.
+        /// Approved (or `auto`), waiting to be written to the deploy repository; `reason` says why
+        /// a write that failed for now will be tried again.
         case approved
         /// Its manifest commit is on the deploy repository's remote.
         case applied
@@ -54,6 +55,9 @@ public struct Promotion: Sendable, Hashable, Codable {
     public var reason: String?
     /// The deploy repository commit that applied it.
     public var deployCommit: String?
+    /// Why a release manager rolled the environment back to this version; nil for a promotion
+    /// that came from a new version.
+    public var rollbackReason: String?
     public var requestedAt: Date
     public var updatedAt: Date
 }

@@ -15,6 +15,10 @@ public struct PromotionError: Error, Sendable, Hashable, CustomStringConvertible
         public static let selfApproval = Code("self-approval")
         /// The person already approved this promotion.
         public static let alreadyApproved = Code("already approved")
+        /// The environment cannot go back to that version: it holds it, never held it, or holds nothing.
+        public static let invalidRollback = Code("invalid rollback")
+        /// The version's commit or its `.sluice.yml` cannot be read.
+        public static let unreadableSource = Code("unreadable source")
         public static let store = Code("store")
     }
 

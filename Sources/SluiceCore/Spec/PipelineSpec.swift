@@ -138,5 +138,11 @@ public struct PipelineSpec: Sendable, Hashable, Codable {
             self.template = template
             self.values = values
         }
+
+        /// The template's path in the model repository, or nil for a shipped template's bare
+        /// name: a path has a `/` or a `.` (`deploy/model.yaml.mustache`), a name has neither.
+        public var repositoryTemplatePath: String? {
+            template.contains("/") || template.contains(".") ? template : nil
+        }
     }
 }

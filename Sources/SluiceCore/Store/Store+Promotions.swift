@@ -10,19 +10,9 @@ extension Store {
         at date: Date = Date()
     ) async throws(PromotionError) -> Promotion {
         try await promotionWrite("request a promotion of \(version.label)") { db in
-            let superseded = try Int64.fetchAll(
-                db,
-                sql: """
-                    SELECT id FROM promotions
-                    WHERE model = ? AND environment = ? AND state IN ('pending_approval', 'approved') AND version < ?
-                    """,
-                arguments: [version.model, policy.name, version.number.rawValue])
-            for id in superseded {
-                try db.execute(
-                    sql: "UPDATE promotions SET state = 'superseded', reason = ?, updated_at = ? WHERE id = ?",
-                    arguments: ["superseded by \(version.number)", date.timeIntervalSince1970, id])
-                try Self.audit(Promotion.ID(id), "promotion.superseded", by: "sluice", ["by": version.label], date, db)
-            }
+            try Self.supersedeOpen(
+                version.model, policy.name, below: version.number, reason: "superseded by \(version.number)",
+                by: version.label, date, db)
             let approvers = String(decoding: try JSONEncoder().encode(policy.approvers), as: UTF8.self)
             let pin = try Self.pinReason(version.model, policy.name, db)
             let approvedAtOnce = (policy.auto || policy.approvals == 0) && pin == nil
@@ -110,26 +100,174 @@ extension Store {
         }
     }
 
+    /// Approved promotions waiting to be written to the deploy repository, oldest first.
+    public func approvedPromotions() async throws(StoreError) -> [Promotion] {
+        try await read("list approved promotions") { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM promotions WHERE state = 'approved' ORDER BY id")
+                .map { try Self.promotion(Promotion.ID($0), db) }
+        }
+    }
+
+    /// Records that the promotion's manifest is on the deploy repository's remote at
+    /// `deployCommit`, and moves the environment to its version, in one transaction.
+    ///
+    /// A promotion superseded while its write was under way is applied all the same: its commit
+    /// is on the remote, so the environment does hold that version until the newer one lands.
+    public func markApplied(
+        _ id: Promotion.ID, deployCommit: String, at date: Date = Date()
+    ) async throws(PromotionError) -> Promotion {
+        try await promotionWrite("mark \(id) applied") { db in
+            let promotion = try Self.promotion(id, db)
+            if promotion.state == .applied { return promotion }
+            guard promotion.state == .approved || promotion.state == .superseded else {
+                throw PromotionError(.notPending, "\(id) is \(promotion.state.rawValue), not approved; it cannot be applied")
+            }
+            try db.execute(
+                sql: "UPDATE promotions SET state = 'applied', deploy_commit = ?, reason = NULL, updated_at = ? WHERE id = ?",
+                arguments: [deployCommit, date.timeIntervalSince1970, id.rawValue])
+            try Self.audit(id, "promotion.applied", by: "sluice", ["deploy_commit": deployCommit], date, db)
+            let approvers = promotion.approvals.map(\.approver)
+            _ = try Self.recordMove(
+                of: promotion.model, in: promotion.environment, to: promotion.version,
+                actor: approvers.isEmpty ? promotion.requestedBy : approvers.joined(separator: ", "),
+                reason: promotion.rollbackReason.map { "rollback (\(id)): \($0)" } ?? "\(id)", at: date, db)
+            return try Self.promotion(id, db)
+        }
+    }
+
+    /// Ends an approved promotion that can never be written as it is (its manifest does not
+    /// render, its spec cannot be read); `reason` says what to fix.
+    public func markFailed(_ id: Promotion.ID, reason: String, at date: Date = Date()) async throws(PromotionError) {
+        try await promotionWrite("mark \(id) failed") { db in
+            try db.execute(
+                sql: "UPDATE promotions SET state = 'failed', reason = ?, updated_at = ? WHERE id = ? AND state = 'approved'",
+                arguments: [reason, date.timeIntervalSince1970, id.rawValue])
+            if db.changesCount > 0 { try Self.audit(id, "promotion.failed", by: "sluice", ["reason": reason], date, db) }
+        }
+    }
+
+    /// Notes on an approved promotion why its write did not happen yet (the deploy repository
+    /// is unreachable, refused the credentials, kept moving); it stays approved and is tried again.
+    public func noteWriteDelayed(_ id: Promotion.ID, reason: String, at date: Date = Date()) async throws(PromotionError) {
+        try await promotionWrite("note on \(id)") { db in
+            try db.execute(
+                sql: "UPDATE promotions SET reason = ?, updated_at = ? WHERE id = ? AND state = 'approved'",
+                arguments: ["not written yet: \(reason)", date.timeIntervalSince1970, id.rawValue])
+        }
+    }
+
+    /// Rolls `environment` back to an earlier version of `model`: a promotion approved at once on
+    /// the release manager's word, which supersedes open promotions there and pins the
+    /// environment so automation cannot undo it.
+    ///
+    /// Without `target`, the version the environment held before its current one. Only a version
+    /// the environment held before is allowed: a rollback returns to something that was approved
+    /// there, it cannot bring in a version that never was.
+    public func requestRollback(
+        of model: String, in environment: String, to target: ModelVersion.Number? = nil, by actor: String,
+        reason: String, at date: Date = Date()
+    ) async throws(PromotionError) -> Promotion {
+        try await promotionWrite("roll back \(model) in \(environment)") { db in
+            let held = try Int.fetchAll(
+                db,
+                sql: """
+                    SELECT to_version FROM environment_history
+                    WHERE model = ? AND environment = ? AND to_version IS NOT NULL ORDER BY at, id
+                    """,
+                arguments: [model, environment]
+            ).map(ModelVersion.Number.init)
+            guard let current = try Self.currentVersion(of: model, in: environment, before: nil, db) else {
+                throw PromotionError(.invalidRollback, "\(environment) holds no version of \(model); there is nothing to roll back")
+            }
+            let earlier = held.filter { $0 != current }
+            let listed = Set(earlier).sorted().map(\.description).joined(separator: ", ")
+            let version: ModelVersion.Number
+            if let target {
+                guard target != current else {
+                    throw PromotionError(.invalidRollback, "\(environment) already holds \(model) \(target)")
+                }
+                guard earlier.contains(target) else {
+                    throw PromotionError(
+                        .invalidRollback,
+                        "\(environment) never held \(model) \(target); a rollback goes back to a version it held before "
+                            + (listed.isEmpty ? "(it has held no other)" : "(\(listed))") + ", anything else needs a promotion")
+                }
+                version = target
+            } else {
+                guard let previous = earlier.last else {
+                    throw PromotionError(.invalidRollback, "\(environment) has held only \(model) \(current); there is no earlier version to roll back to")
+                }
+                version = previous
+            }
+            try Self.supersedeOpen(
+                model, environment, below: nil, reason: "superseded by the rollback to \(version)",
+                by: "rollback to \(model) \(version)", date, db)
+            try db.execute(
+                sql: """
+                    INSERT INTO promotions (model, version, environment, state, requested_by, required_approvals, approvers,
+                                            allow_self_approval, rollback_reason, requested_at, updated_at)
+                    VALUES (?, ?, ?, 'approved', ?, 0, '[]', 0, ?, ?, ?)
+                    """,
+                arguments: [
+                    model, version.rawValue, environment, actor, reason, date.timeIntervalSince1970, date.timeIntervalSince1970,
+                ])
+            let id = Promotion.ID(db.lastInsertedRowID)
+            try Self.audit(
+                id, "promotion.rollback", by: actor,
+                ["environment": environment, "from": current.description, "to": version.description, "reason": reason], date, db)
+            try Self.recordPin(model, environment, by: actor, reason: "rolled back to \(version): \(reason)", date, db)
+            return try Self.promotion(id, db)
+        }
+    }
+
     /// Freezes promotion into an environment: its promotions wait, saying why, until `unpin`.
     public func pin(
         _ model: String, environment: String, by actor: String, reason: String, at date: Date = Date()
     ) async throws(PromotionError) {
         try await promotionWrite("pin \(model) in \(environment)") { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO pins (model, environment, pinned_by, reason, at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [model, environment, actor, reason, date.timeIntervalSince1970])
-            try db.execute(
-                sql: """
-                    UPDATE promotions SET reason = ?, updated_at = ?
-                    WHERE model = ? AND environment = ? AND state = 'pending_approval'
-                    """,
-                arguments: [try Self.pinReason(model, environment, db), date.timeIntervalSince1970, model, environment])
-            _ = try AuditLog.append(
-                AuditEntry.Draft(
-                    actor: actor, action: "environment.pinned", subject: "\(model) in \(environment)",
-                    details: ["reason": reason]),
-                at: date, in: db)
+            try Self.recordPin(model, environment, by: actor, reason: reason, date, db)
         }
+    }
+
+    /// Supersedes the open promotions of `model` to `environment` (those of versions below
+    /// `below`, when given), each with its audit entry, inside `db`'s transaction.
+    private static func supersedeOpen(
+        _ model: String, _ environment: String, below: ModelVersion.Number?, reason: String, by superseder: String,
+        _ date: Date, _ db: Database
+    ) throws {
+        let superseded = try Int64.fetchAll(
+            db,
+            sql: """
+                SELECT id FROM promotions
+                WHERE model = ? AND environment = ? AND state IN ('pending_approval', 'approved') AND version < ?
+                """,
+            arguments: [model, environment, below?.rawValue ?? Int.max])
+        for id in superseded {
+            try db.execute(
+                sql: "UPDATE promotions SET state = 'superseded', reason = ?, updated_at = ? WHERE id = ?",
+                arguments: [reason, date.timeIntervalSince1970, id])
+            try audit(Promotion.ID(id), "promotion.superseded", by: "sluice", ["by": superseder], date, db)
+        }
+    }
+
+    /// Pins the environment inside `db`'s transaction; its pending promotions say why they wait.
+    private static func recordPin(
+        _ model: String, _ environment: String, by actor: String, reason: String, _ date: Date, _ db: Database
+    ) throws {
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO pins (model, environment, pinned_by, reason, at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [model, environment, actor, reason, date.timeIntervalSince1970])
+        try db.execute(
+            sql: """
+                UPDATE promotions SET reason = ?, updated_at = ?
+                WHERE model = ? AND environment = ? AND state = 'pending_approval'
+                """,
+            arguments: [try pinReason(model, environment, db), date.timeIntervalSince1970, model, environment])
+        _ = try AuditLog.append(
+            AuditEntry.Draft(
+                actor: actor, action: "environment.pinned", subject: "\(model) in \(environment)",
+                details: ["reason": reason]),
+            at: date, in: db)
     }
 
     /// Lifts a pin: waiting promotions that have their approvals (or need none) are approved.
@@ -200,7 +338,7 @@ extension Store {
             requiredApprovals: row["required_approvals"],
             approvers: try JSONDecoder().decode([String].self, from: Data((row["approvers"] as String).utf8)),
             author: row["author"], allowSelfApproval: row["allow_self_approval"], approvals: approvals,
-            reason: row["reason"], deployCommit: row["deploy_commit"],
+            reason: row["reason"], deployCommit: row["deploy_commit"], rollbackReason: row["rollback_reason"],
             requestedAt: Date(timeIntervalSince1970: row["requested_at"]),
             updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
     }

@@ -70,31 +70,40 @@ extension Store {
                 {
                     throw RegistryError(.notFound, "\(model) has no version \(number)")
                 }
-                let current = try Self.currentVersion(of: model, in: environment, before: nil, db)
-                _ = try AuditLog.append(
-                    AuditEntry.Draft(
-                        actor: actor, action: "environment.moved", subject: "\(model) in \(environment)",
-                        details: [
-                            "from": current?.description ?? "", "to": number?.description ?? "", "reason": reason,
-                        ]),
-                    at: date, in: db)
-                try db.execute(
-                    sql: """
-                        INSERT INTO environment_history (model, environment, from_version, to_version, actor, reason, at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        model, environment, current?.rawValue, number?.rawValue, actor, reason, date.timeIntervalSince1970,
-                    ])
-                return EnvironmentChange(
-                    model: model, environment: environment, from: current, to: number, actor: actor, reason: reason,
-                    at: date)
+                return try Self.recordMove(
+                    of: model, in: environment, to: number, actor: actor, reason: reason, at: date, db)
             }
         } catch let error as RegistryError {
             throw error
         } catch {
             throw RegistryError(.store, "could not move \(model) in \(environment): \(error)")
         }
+    }
+
+    /// Points `environment` at `number` in the history, with its audit entry, inside `db`'s transaction.
+    static func recordMove(
+        of model: String, in environment: String, to number: ModelVersion.Number?, actor: String, reason: String,
+        at date: Date, _ db: Database
+    ) throws -> EnvironmentChange {
+        let current = try Self.currentVersion(of: model, in: environment, before: nil, db)
+        _ = try AuditLog.append(
+            AuditEntry.Draft(
+                actor: actor, action: "environment.moved", subject: "\(model) in \(environment)",
+                details: [
+                    "from": current?.description ?? "", "to": number?.description ?? "", "reason": reason,
+                ]),
+            at: date, in: db)
+        try db.execute(
+            sql: """
+                INSERT INTO environment_history (model, environment, from_version, to_version, actor, reason, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                model, environment, current?.rawValue, number?.rawValue, actor, reason, date.timeIntervalSince1970,
+            ])
+        return EnvironmentChange(
+            model: model, environment: environment, from: current, to: number, actor: actor, reason: reason,
+            at: date)
     }
 
     /// Every move of `environment` for `model`, oldest first.
@@ -123,7 +132,7 @@ extension Store {
         }
     }
 
-    private static func currentVersion(
+    static func currentVersion(
         of model: String, in environment: String, before date: Date?, _ db: Database
     ) throws -> ModelVersion.Number? {
         let row = try Row.fetchOne(

@@ -14,6 +14,9 @@ public final class Store: Sendable {
 
     let pool: DatabasePool
     let deliveryCommits: GroupCommit<DeliveryReceipt>
+    /// This store's random name (16 hex digits), made by its first migration to v7 and never
+    /// changed: promotion commits carry it, so a promotion number means one promotion anywhere.
+    public let installationID: String
 
     /// Opens (creating if needed) the database in `stateDirectory` and applies every migration.
     public init(stateDirectory: URL) throws(StoreError) {
@@ -28,6 +31,7 @@ public final class Store: Sendable {
             // `prepareDatabase` hook when it enables WAL, so FULL is set here, once it is open.
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try StoreMigrations.migrator.migrate(pool)
+            installationID = try pool.read { db in try String.fetchOne(db, sql: "SELECT id FROM installation") } ?? ""
             deliveryCommits = GroupCommit(pool: pool)
         } catch {
             throw StoreError(operation: "open the store in \(stateDirectory.path)", underlying: error)

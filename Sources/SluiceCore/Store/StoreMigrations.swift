@@ -147,6 +147,16 @@ enum StoreMigrations {
                 table.primaryKey(["model", "environment"])
             }
         }
+        migrator.registerMigration("v7: installation and rollbacks") { db in
+            // Why a release manager rolled the environment back; NULL for an ordinary promotion.
+            try db.alter(table: "promotions") { table in table.add(column: "rollback_reason", .text) }
+            // A random name for this store, so the deploy repository can tell its promotions from
+            // those of another Sluice that writes there too (their promotion numbers collide).
+            try db.create(table: "installation") { table in
+                table.column("id", .text).notNull()
+            }
+            try db.execute(sql: "INSERT INTO installation (id) VALUES (lower(hex(randomblob(8))))")
+        }
         return migrator
     }()
 }

@@ -1,0 +1,280 @@
+import Foundation
+import Git
+
+/// Carries model versions into environments: requests a promotion to each environment of a new
+/// version's spec, and applies approved promotions by writing their manifest to the deploy
+/// repository. Approving, rejecting and rolling back go through here too, so every surface (CLI,
+/// API, pull-request comments) applies what it approves the same way.
+///
+/// What a promotion writes comes from the version's own commit: its `.sluice.yml` names the
+/// template and values, and a template path is read from that same commit, so rolling back to v3
+/// writes v3's manifest as v3's spec described it. The store calls a promotion applied, and moves
+/// the environment, only once the deploy repository's remote holds its commit.
+public struct Promoter: Sendable {
+    /// Who the manifest commits are by.
+    static let authorName = "Sluice"
+
+    public let store: Store
+    public let workspace: Workspace
+    public let renderer: ManifestRenderer
+    /// Nil when the server config has no `deploy` section: approved promotions then wait.
+    public let deployRepository: DeployRepository?
+    private let deploy: DeployConfig?
+    private let publicURL: URL?
+    private let projects: [ProjectConfig]
+
+    public init(config: ServerConfig, store: Store, workspace: Workspace, templatesDirectory: URL) {
+        self.store = store
+        self.workspace = workspace
+        renderer = ManifestRenderer(templatesDirectory: templatesDirectory)
+        deploy = config.deploy
+        deployRepository = config.deploy.map { DeployRepository(config: $0, stateDirectory: config.stateDirectory) }
+        publicURL = config.publicURL
+        projects = config.projects
+    }
+
+    /// Requests a promotion of a newly registered `version` to every environment its spec lists,
+    /// in order, and applies those approved at once (`auto: true`). Returns them as they ended up.
+    public func promote(_ version: ModelVersion) async throws(PromotionError) -> [Promotion] {
+        let source: Source
+        do {
+            source = try await self.source(of: version)
+        } catch {
+            throw PromotionError(.unreadableSource, error.message)
+        }
+        var promotions: [Promotion] = []
+        for policy in source.spec.environments {
+            let promotion = try await store.requestPromotion(
+                of: version, to: policy, requestedBy: "sluice", author: source.author)
+            promotions.append(promotion.state == .approved ? try await apply(promotion.id) : promotion)
+        }
+        return promotions
+    }
+
+    /// Records `approver`'s approval and, when that completes the promotion, applies it.
+    public func approve(_ id: Promotion.ID, as approver: String) async throws(PromotionError) -> Promotion {
+        let promotion = try await store.approve(id, as: approver)
+        return promotion.state == .approved ? try await apply(id) : promotion
+    }
+
+    /// Rolls `environment` back (see `Store.requestRollback`) and writes the older manifest.
+    public func rollback(
+        _ model: String, in environment: String, to target: ModelVersion.Number?, by actor: String, reason: String
+    ) async throws(PromotionError) -> Promotion {
+        let promotion = try await store.requestRollback(of: model, in: environment, to: target, by: actor, reason: reason)
+        return try await apply(promotion.id)
+    }
+
+    /// Carries out `/sluice approve ENV` or `/sluice reject ENV` from a pull-request comment: the
+    /// newest promotion to ENV, of a model the project owns, that waits for approval is decided by
+    /// the commenter, who must be one of its approvers as on every other surface.
+    public func decide(_ command: CommentCommand) async throws(PromotionError) -> Promotion {
+        guard command.verb == .approve || command.verb == .reject, let environment = command.environment else {
+            throw PromotionError(.notFound, "/sluice \(command.verb.rawValue) is not a promotion decision; write /sluice approve ENVIRONMENT")
+        }
+        guard let project = projects.first(where: { $0.name == command.project }) else {
+            throw PromotionError(.notFound, "there is no project \(command.project)")
+        }
+        let open: [Promotion]
+        do {
+            open = try await store.promotions()
+        } catch {
+            throw PromotionError(.store, error.description)
+        }
+        guard
+            let promotion = open.first(where: {
+                $0.state == .pendingApproval && $0.environment == environment && project.models.contains($0.model)
+            })
+        else {
+            throw PromotionError(
+                .notFound,
+                "no promotion of \(project.models.joined(separator: ", ")) to \(environment) waits for approval")
+        }
+        if command.verb == .approve {
+            return try await approve(promotion.id, as: command.commenter)
+        }
+        return try await store.reject(
+            promotion.id, as: command.commenter, reason: "rejected in a comment on #\(command.number)")
+    }
+
+    /// Applies every approved promotion, oldest first: what a restart does after a crash or an
+    /// outage of the deploy repository. Returns each as it ended up.
+    public func applyApproved() async throws(PromotionError) -> [Promotion] {
+        let approved: [Promotion]
+        do {
+            approved = try await store.approvedPromotions()
+        } catch {
+            throw PromotionError(.store, error.description)
+        }
+        var results: [Promotion] = []
+        for promotion in approved {
+            results.append(try await apply(promotion.id))
+        }
+        return results
+    }
+
+    /// Writes an approved promotion's manifest to the deploy repository and records it applied.
+    ///
+    /// Returns the promotion as it ended up: `applied` with its deploy commit; `failed` when its
+    /// manifest can never be made as it is (the reason says what to fix in `.sluice.yml`); or still
+    /// `approved`, with the reason the write waits (no deploy repository, unreachable, refused
+    /// credentials), to be tried again. Only a store failure is thrown.
+    public func apply(_ id: Promotion.ID) async throws(PromotionError) -> Promotion {
+        let promotion = try await store.promotion(id)
+        guard promotion.state == .approved else { return promotion }
+        let outcome: DeployOutcome
+        do throws(Obstacle) {
+            outcome = try await write(promotion)
+        } catch {
+            switch error {
+            case .waiting(let reason): try await store.noteWriteDelayed(id, reason: reason)
+            case .terminal(let reason): try await store.markFailed(id, reason: reason)
+            }
+            return try await store.promotion(id)
+        }
+        return try await store.markApplied(id, deployCommit: outcome.commit.hex)
+    }
+
+    /// Renders the promotion's manifest and writes it to the deploy repository.
+    private func write(_ promotion: Promotion) async throws(Obstacle) -> DeployOutcome {
+        guard let deployRepository, let deploy else {
+            throw .waiting("no deploy repository is configured: add deploy.repo to the server config")
+        }
+        guard let publicURL else {
+            throw .waiting("the server config has no public_url, which the manifest's artifact URL is made of")
+        }
+        let change = try await manifestChange(for: promotion, deploy: deploy, publicURL: publicURL)
+        do {
+            return try await deployRepository.apply(change)
+        } catch {
+            throw error.isRetryable ? .waiting(error.message) : .terminal(error.message)
+        }
+    }
+
+    /// Why a promotion was not applied: it may be later, or it never can be as it is.
+    private enum Obstacle: Error {
+        case waiting(String)
+        case terminal(String)
+    }
+
+    /// The version's spec and the author of its commit, read from the repository it was trained from.
+    private struct Source: Sendable {
+        var repository: Repository
+        var commit: ObjectID
+        var spec: PipelineSpec
+        var author: String?
+    }
+
+    private struct SourceError: Error {
+        let message: String
+    }
+
+    private func source(of version: ModelVersion) async throws(SourceError) -> Source {
+        let run = version.run
+        let repository =
+            projects.first(where: { $0.name == run.project }).map { workspace.mirror(for: $0).repository }
+            ?? Repository(at: URL(fileURLWithPath: run.repository))
+        guard let commit = ObjectID(hex: run.commit) else {
+            throw SourceError(message: "\(version.label) was trained from '\(run.commit)', which is not a commit id")
+        }
+        let read = await offload { () -> Result<(Data, CommitDetails), GitError> in
+            Result { () throws(GitError) in
+                (try repository.fileContents(at: PipelineSpec.fileName, in: commit), try repository.commit(commit))
+            }
+        }
+        guard case .success(let (text, details)) = read else {
+            throw SourceError(
+                message: "cannot read \(PipelineSpec.fileName) of \(version.label) at \(commit.hex.prefix(12)) "
+                    + "from \(repository.path.path): \(String(describing: read))")
+        }
+        do {
+            let spec = try PipelineSpec.parse(yaml: String(decoding: text, as: UTF8.self))
+            return Source(repository: repository, commit: commit, spec: spec, author: details.author.name)
+        } catch {
+            throw SourceError(message: "\(PipelineSpec.fileName) of \(version.label) does not parse: \(error)")
+        }
+    }
+
+    /// The manifest, its path and its commit message for one promotion.
+    private func manifestChange(
+        for promotion: Promotion, deploy: DeployConfig, publicURL: URL
+    ) async throws(Obstacle) -> ManifestChange {
+        let label = "\(promotion.model) \(promotion.version)"
+        let found: ModelVersion?
+        do {
+            found = try await store.version(promotion.version, of: promotion.model)
+        } catch {
+            throw .waiting(error.description)
+        }
+        guard let version = found else { throw .terminal("\(promotion.model) has no version \(promotion.version)") }
+        let source: Source
+        do {
+            source = try await self.source(of: version)
+        } catch {
+            throw .terminal(error.message)
+        }
+        guard let deploySpec = source.spec.deploy else {
+            throw .terminal(
+                "\(PipelineSpec.fileName) of \(label) has no deploy section, so there is no manifest to write; "
+                    + "add deploy.template (kserve or deployment) and deploy.values")
+        }
+        let manifest: String
+        do throws(ManifestError) {
+            let context = ManifestContext(
+                model: promotion.model, version: promotion.version.rawValue, environment: promotion.environment,
+                digest: version.artifactDigest,
+                storageURI: try ManifestContext.defaultStorageURI(publicURL: publicURL, digest: version.artifactDigest),
+                sourceRepository: version.run.repository, sourceCommit: version.run.commit,
+                run: Int(version.run.id.rawValue), values: deploySpec.values)
+            if let path = deploySpec.repositoryTemplatePath {
+                let (repository, commit) = (source.repository, source.commit)
+                let text = await offload { () -> Data? in try? repository.fileContents(at: path, in: commit) }
+                guard let text else {
+                    throw ManifestError(
+                        .unknownTemplate, template: path,
+                        message: "deploy.template '\(path)' is not a file in \(label)'s commit \(commit.hex.prefix(12))")
+                }
+                manifest = try renderer.render(
+                    templateText: String(decoding: text, as: UTF8.self), named: path, context: context)
+            } else {
+                manifest = try renderer.render(template: deploySpec.template, context: context)
+            }
+        } catch {
+            throw .terminal(error.message)
+        }
+        return ManifestChange(
+            path: deploy.manifestPath(environment: promotion.environment, model: promotion.model),
+            contents: Data(manifest.utf8),
+            message: Self.message(for: promotion, version: version),
+            trailers: [Trailer("Sluice-Model", label)],
+            identity: Trailer("Sluice-Promotion", "\(promotion.id.rawValue)@\(store.installationID)"),
+            notBefore: promotion.requestedAt.addingTimeInterval(-86_400),
+            author: Signature(name: Self.authorName, email: "sluice@\(publicURL.host() ?? "localhost")"))
+    }
+
+    /// What the deploy commit says: what moved where, from which source, and on whose word.
+    static func message(for promotion: Promotion, version: ModelVersion) -> String {
+        let label = "\(promotion.model) \(promotion.version)"
+        let subject =
+            promotion.rollbackReason == nil
+            ? "Promote \(label) to \(promotion.environment)"
+            : "Roll back \(promotion.model) in \(promotion.environment) to \(promotion.version)"
+        let decision: String
+        if let reason = promotion.rollbackReason {
+            decision = "Rolled back by: \(promotion.requestedBy) (\(reason))"
+        } else if promotion.approvals.isEmpty {
+            decision = "Approved by: nobody needed to (\(promotion.environment) promotes automatically)"
+        } else {
+            decision = "Approved by: " + promotion.approvals.map(\.approver).joined(separator: ", ")
+        }
+        return """
+            \(subject)
+
+            Model: \(label)
+            Digest: \(version.artifactDigest)
+            Source: \(version.run.repository)@\(version.run.commit)
+            Run: \(version.run.id.rawValue)
+            \(decision)
+            """
+    }
+}
