@@ -4,12 +4,13 @@ import SluiceCore
 
 /// Assembles Sluice's HTTP server: webhooks, API, artifacts, health and metrics, on the configured address.
 public enum ServerApplication {
-    /// The application for `config`, writing to `store`. `onListening` receives the bound address
-    /// (host:port), which differs from the configured one when the port is 0.
+    /// The application for `config`, writing to the promoter's store. `onListening` receives the
+    /// bound address (host:port), which differs from the configured one when the port is 0.
     public static func make(
-        config: ServerConfig, store: Store, logger: Logger,
+        config: ServerConfig, promoter: Promoter, logger: Logger,
         onListening: @escaping @Sendable (String) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
+        let store = promoter.store
         let metrics = ServerMetrics()
         let router = Router()
         router.add(middleware: LatencyMiddleware(metrics: metrics))
@@ -19,7 +20,8 @@ public enum ServerApplication {
         ArtifactRoutes(artifacts: ArtifactStore(stateDirectory: config.stateDirectory), auth: config.auth, logger: logger)
             .add(to: router)
         AuditRoutes.add(to: router, store: store)
-        PromotionRoutes(store: store, auth: config.auth).add(to: router)
+        ModelRoutes.add(to: router, store: store)
+        PromotionRoutes(promoter: promoter, auth: config.auth).add(to: router)
         HookRoutes(config: config, store: store, metrics: metrics, logger: logger).add(to: router)
         return Application(
             router: router,

@@ -54,7 +54,10 @@ struct IngestBenchmark: AsyncParsableCommand {
             "signed push body: \(body.count) bytes; \(connections) connections; "
                 + "\(options.runs) rounds of \(seconds) s per server")
 
-        let ingest = ServerApplication.make(config: config, store: store, logger: quiet) { _ in }
+        let promoter = Promoter(
+            config: config, store: store, workspace: Workspace(stateDirectory: scratch.url),
+            templatesDirectory: URL(fileURLWithPath: "templates/manifests"))
+        let ingest = ServerApplication.make(config: config, promoter: promoter, logger: quiet) { _ in }
         let bareRouter = Router()
         bareRouter.post("bare") { request, _ -> Response in
             var request = request

@@ -23,3 +23,26 @@ struct ConfigOption: ParsableArguments {
         }
     }
 }
+
+extension ConfigOption {
+    /// The config, its store, and the promoter that writes its promotions to the deploy repository.
+    func promoter() throws -> (ServerConfig, Promoter) {
+        let config = try load()
+        guard let templates = TemplatesFolder.locate() else {
+            FileHandle.standardError.write(
+                Data("sluice: could not find Sluice's templates folder; set SLUICE_TEMPLATES to the templates/ folder of a Sluice checkout\n".utf8))
+            throw ExitCode(2)
+        }
+        let store: Store
+        do {
+            store = try Store(stateDirectory: config.stateDirectory)
+        } catch {
+            FileHandle.standardError.write(Data("sluice: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let promoter = Promoter(
+            config: config, store: store, workspace: Workspace(stateDirectory: config.stateDirectory),
+            templatesDirectory: templates.appendingPathComponent("manifests"))
+        return (config, promoter)
+    }
+}

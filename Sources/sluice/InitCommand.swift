@@ -21,7 +21,7 @@ struct InitCommand: ParsableCommand {
         guard existing.isEmpty else {
             throw ValidationError("\(destination.path) already holds files; name a new or empty directory")
         }
-        guard let project = Self.templates()?.appendingPathComponent("project") else {
+        guard let project = TemplatesFolder.locate()?.appendingPathComponent("project") else {
             throw ValidationError(
                 "could not find Sluice's templates folder; set SLUICE_TEMPLATES to the templates/ folder of a Sluice checkout")
         }
@@ -35,27 +35,5 @@ struct InitCommand: ParsableCommand {
               git init -q && git add -A && git commit -qm 'Starter project'
               sluice run
             """)
-    }
-
-    /// The templates folder, or nil when none of the known places has one.
-    static func templates() -> URL? {
-        let marker = "project/.sluice.yml"
-        func holdsTemplates(_ folder: URL) -> Bool {
-            FileManager.default.fileExists(atPath: folder.appendingPathComponent(marker).path)
-        }
-        if let configured = ProcessInfo.processInfo.environment["SLUICE_TEMPLATES"], !configured.isEmpty {
-            let folder = URL(fileURLWithPath: configured)
-            return holdsTemplates(folder) ? folder : nil
-        }
-        guard let executable = Bundle.main.executableURL else { return nil }
-        var folder = executable.resolvingSymlinksInPath().deletingLastPathComponent()
-        let installed = folder.appendingPathComponent("../share/sluice/templates").standardizedFileURL
-        if holdsTemplates(installed) { return installed }
-        for _ in 0..<6 {
-            let candidate = folder.appendingPathComponent("templates")
-            if holdsTemplates(candidate) { return candidate }
-            folder.deleteLastPathComponent()
-        }
-        return nil
     }
 }

@@ -41,10 +41,17 @@ struct PromotionsCommand: AsyncParsableCommand {
     }
 }
 
-/// `sluice approve ID --as NAME`: one approver's approval of a pending promotion.
+/// `sluice approve ID --as NAME`: one approver's approval of a pending promotion, written to the
+/// deploy repository at once when it completes the promotion.
 struct ApproveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "approve", abstract: "Approve a pending promotion as one of its environment's approvers.")
+        commandName: "approve", abstract: "Approve a pending promotion as one of its environment's approvers.",
+        discussion: """
+            The approval that completes a promotion writes its manifest to the deploy repository \
+            before the command returns and prints the deploy commit. When the repository cannot be \
+            reached the promotion stays approved, says why, and is written by the next 'sluice apply' \
+            or server start.
+            """)
 
     @OptionGroup var config: ConfigOption
 
@@ -55,13 +62,12 @@ struct ApproveCommand: AsyncParsableCommand {
     var approver: String
 
     func run() async throws {
-        let config = try config.load()
-        let store = try Store(stateDirectory: config.stateDirectory)
+        let (_, promoter) = try config.promoter()
         do {
-            let promotion = try await store.approve(Promotion.ID(id), as: approver)
-            print("\(promotion.id): approved by \(approver); now \(promotion.state.rawValue) "
-                + "(\(promotion.approvals.count)/\(promotion.requiredApprovals) approvals)")
-        } catch {
+            let promotion = try await promoter.approve(Promotion.ID(id), as: approver)
+            print("approved by \(approver). " + PromotionOutcome.line(promotion))
+            if PromotionOutcome.exitCode(promotion) != 0 { throw ExitCode(PromotionOutcome.exitCode(promotion)) }
+        } catch let error as PromotionError {
             FileHandle.standardError.write(Data("sluice approve: \(error.message)\n".utf8))
             throw ExitCode(1)
         }

@@ -12,7 +12,9 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the Sluice server: webhooks, API, health and metrics.",
         discussion: """
             Listens where the config's `listen` says (default 127.0.0.1:8080) and logs the bound \
-            address. SIGINT or SIGTERM stops it gracefully: requests in flight are answered first.
+            address. SIGINT or SIGTERM stops it gracefully: requests in flight are answered first. \
+            On start it writes to the deploy repository every approved promotion an earlier run \
+            left unwritten (a crash, an outage).
             """)
 
     @OptionGroup var config: ConfigOption
@@ -21,26 +23,36 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
-        let config = try config.load()
+        let (config, promoter) = try config.promoter()
         // Standard error is unbuffered, so each line is out the moment it is logged, even into a pipe.
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         var logger = Logger(label: "sluice")
         logger.logLevel = logLevel
-        let store: Store
-        do {
-            store = try Store(stateDirectory: config.stateDirectory)
-        } catch {
-            logger.critical("\(error)")
-            throw ExitCode(1)
-        }
         logger.info("store open", metadata: ["path": "\(config.stateDirectory.appendingPathComponent(Store.fileName).path)"])
         if config.deploy == nil {
             logger.notice("no 'deploy' section: models will be gated and registered, but no manifests written")
         }
-        let app = ServerApplication.make(config: config, store: store, logger: logger) { [logger] address in
+        let app = ServerApplication.make(config: config, promoter: promoter, logger: logger) { [logger] address in
             logger.info("listening on http://\(address)")
         }
-        try await app.runService()
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { [logger] in await Self.applyLeftovers(promoter, logger: logger) }
+            try await app.runService()
+        }
+    }
+
+    /// Writes the promotions a previous run approved but did not write, and logs each outcome.
+    private static func applyLeftovers(_ promoter: Promoter, logger: Logger) async {
+        do {
+            for promotion in try await promoter.applyApproved() {
+                logger.info("\(promotion.id) \(promotion.state.rawValue)", metadata: [
+                    "model": "\(promotion.model) \(promotion.version)", "environment": "\(promotion.environment)",
+                    "deploy_commit": "\(promotion.deployCommit ?? "")", "reason": "\(promotion.reason ?? "")",
+                ])
+            }
+        } catch {
+            logger.error("could not write the approved promotions: \(error)")
+        }
     }
 }
 

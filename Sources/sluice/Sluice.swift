@@ -8,7 +8,7 @@ struct Sluice: AsyncParsableCommand {
         abstract: "GitOps continuous training: gate, register and promote models from git pushes.",
         subcommands: [
             ServeCommand.self, RunCommand.self, InitCommand.self, ModelsCommand.self, PromotionsCommand.self,
-            ApproveCommand.self, RejectCommand.self, PinCommand.self, UnpinCommand.self, AuditCommand.self,
+            ApproveCommand.self, RejectCommand.self, RollbackCommand.self, ApplyCommand.self, PinCommand.self, UnpinCommand.self, AuditCommand.self,
             DeliveriesCommand.self, GCCommand.self, VersionCommand.self,
         ])
 }

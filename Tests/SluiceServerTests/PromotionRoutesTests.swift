@@ -44,6 +44,9 @@ struct PromotionRoutesTests {
             let response = try await Self.post(client, uri, token: "tok-alice")
             #expect(response.status == .ok)
             #expect(response.json["state"] as? String == "approved")
+            // The approval completed it, so it was written at once: this server has no deploy
+            // repository configured, so it waits and says so.
+            #expect((response.json["reason"] as? String)?.contains("add deploy.repo") == true)
             let again = try await Self.post(client, uri, token: "tok-alice")
             #expect(again.status == .conflict)
         }
@@ -72,5 +75,41 @@ struct PromotionRoutesTests {
                 body: #"{"reason": "latency regressed"}"#)
             #expect(rejected.json["state"] as? String == "rejected")
         }
+    }
+
+    @Test("A rollback needs a release-manager token and an earlier version; it supersedes and pins")
+    func rollback() async throws {
+        let harness = try ServerHarness(auth: Self.auth)
+        let store = harness.store
+        let pending = try await Self.pendingPromotion(store)
+        let first = try #require(try await store.version(ModelVersion.Number(1), of: "churn"))
+        _ = try await store.moveEnvironment("production", of: "churn", to: first.number, actor: "alice", reason: "test")
+        let run = try await store.startRun(project: "churn", repository: "repo", commit: "c2")
+        try await store.finishRun(
+            run, state: .passed, reason: "gate passed",
+            conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "b", count: 64)))
+        let second = try await store.register(run, branch: "main")
+        _ = try await store.moveEnvironment("production", of: "churn", to: second.number, actor: "alice", reason: "test")
+        try await harness.run { client in
+            let uri = "/api/v1/models/churn/rollback"
+            let body = #"{"environment": "production", "reason": "latency regressed"}"#
+            let viewer = try await Self.post(client, uri, token: "tok-eve", body: body)
+            #expect(viewer.status == .forbidden)
+            let malformed = try await Self.post(client, uri, token: "tok-alice", body: #"{"environment": "production"}"#)
+            #expect(malformed.status == .badRequest)
+            let never = try await Self.post(
+                client, uri, token: "tok-alice", body: #"{"environment": "production", "reason": "x", "to": 7}"#)
+            #expect(never.status == .conflict)
+            #expect((never.json["error"] as? String)?.contains("production never held churn v7") == true)
+            let rolledBack = try await Self.post(client, uri, token: "tok-alice", body: body)
+            #expect(rolledBack.status == .ok)
+            #expect((rolledBack.json["version"] as? [String: Any])?["rawValue"] as? Int == 1)
+            #expect(rolledBack.json["rollbackReason"] as? String == "latency regressed")
+        }
+        #expect(try await store.promotion(pending.id).state == .superseded)
+        let next = try await store.requestPromotion(
+            of: second, to: .init(name: "production", auto: true), requestedBy: "sluice", author: nil)
+        #expect(next.state == .pendingApproval)
+        #expect(next.reason?.contains("production is pinned by alice") == true)
     }
 }

@@ -17,6 +17,11 @@ struct ServerHarness {
     static let alertmanagerToken = "am-bearer-1414"
     static var secrets: [String] { [gitHubSecret, gitLabToken, gitLabSigningKey, lakeToken, alertmanagerToken] }
 
+    /// The shipped manifest templates of this checkout.
+    static let manifestTemplates = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("templates/manifests")
+
     let scratch: ScratchDirectory
     let store: Store
     let config: ServerConfig
@@ -48,7 +53,10 @@ struct ServerHarness {
 
     /// Runs `body` against the live server.
     func run(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = ServerApplication.make(config: config, store: store, logger: log.logger)
+        let promoter = Promoter(
+            config: config, store: store, workspace: Workspace(stateDirectory: scratch.url),
+            templatesDirectory: Self.manifestTemplates)
+        let app = ServerApplication.make(config: config, promoter: promoter, logger: log.logger)
         try await app.test(.live, body)
     }
 

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import SluiceCore
+
+/// `sluice apply`: writes every approved promotion to the deploy repository now.
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Write every approved promotion that is not yet in the deploy repository.",
+        discussion: """
+            Approvals and rollbacks write at once, and the server writes what is left on every \
+            start; this is for after an outage of the deploy repository. Each promotion lands as \
+            exactly one commit, even when an earlier attempt pushed it and then crashed. Exit \
+            status 1 when any promotion failed or still waits.
+            """)
+
+    @OptionGroup var config: ConfigOption
+
+    func run() async throws {
+        let (_, promoter) = try config.promoter()
+        let promotions: [Promotion]
+        do {
+            promotions = try await promoter.applyApproved()
+        } catch {
+            FileHandle.standardError.write(Data("sluice apply: \(error.message)\n".utf8))
+            throw ExitCode(1)
+        }
+        guard !promotions.isEmpty else {
+            print("No approved promotions wait to be written.")
+            return
+        }
+        promotions.forEach { print(PromotionOutcome.line($0)) }
+        if promotions.contains(where: { $0.state != .applied }) { throw ExitCode(1) }
+    }
+}

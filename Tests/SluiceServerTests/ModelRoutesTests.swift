@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import SluiceCore
+import Testing
+
+@Suite("The models API on a live server")
+struct ModelRoutesTests {
+    @Test("A model's versions, and which version an environment held at a time, with its history")
+    func versionsAndHistory() async throws {
+        let harness = try ServerHarness()
+        let store = harness.store
+        var numbers: [ModelVersion.Number] = []
+        for commit in ["c1", "c2"] {
+            let run = try await store.startRun(project: "churn", repository: "repo", commit: commit)
+            try await store.finishRun(
+                run, state: .passed, reason: "gate passed",
+                conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "a", count: 64)))
+            numbers.append(try await store.register(run, branch: "main").number)
+        }
+        let t1 = Date(timeIntervalSince1970: 1_800_000_000)
+        let t2 = t1.addingTimeInterval(3600)
+        _ = try await store.moveEnvironment("production", of: "churn", to: numbers[0], actor: "alice", reason: "first", at: t1)
+        _ = try await store.moveEnvironment("production", of: "churn", to: numbers[1], actor: "bob", reason: "second", at: t2)
+        try await harness.run { client in
+            let versions = try await client.execute(uri: "/api/v1/models/churn/versions", method: .get)
+            #expect(versions.status == .ok)
+            let listed = try JSONSerialization.jsonObject(with: Data(buffer: versions.body)) as? [[String: Any]]
+            #expect(listed?.count == 2)
+            let unknown = try await client.execute(uri: "/api/v1/models/nope/versions", method: .get)
+            #expect(unknown.status == .notFound)
+
+            let then = try await client.execute(
+                uri: "/api/v1/models/churn/environments/production?at=2027-01-15T08:30:00Z", method: .get)
+            #expect(then.status == .ok)
+            #expect((then.json["version"] as? [String: Any])?["rawValue"] as? Int == 1)
+            #expect((then.json["history"] as? [Any])?.count == 2)
+            let now = try await client.execute(uri: "/api/v1/models/churn/environments/production", method: .get)
+            #expect((now.json["version"] as? [String: Any])?["rawValue"] as? Int == 2)
+            let bad = try await client.execute(uri: "/api/v1/models/churn/environments/production?at=yesterday", method: .get)
+            #expect(bad.status == .badRequest)
+            #expect(bad.json["field"] as? String == "at")
+        }
+    }
+}
