@@ -33,6 +33,7 @@ bench: bootstrap
 	.build/release/sluice-bench git
 	.build/release/sluice-bench ingest
 	.build/release/sluice-bench gate
+	.build/release/sluice-bench promote
 
 # Today the demo is the gate on the starter project: init, commit, run, then run again (a cache
 # hit). Registration, promotion and the server loop join it as they land.

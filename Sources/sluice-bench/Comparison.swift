@@ -4,19 +4,19 @@ import Foundation
 /// in the machine's load hits both alike, each repetition after an untimed `prepare`. Every
 /// sample goes to `progress`.
 func compare(
-    _ name: String, runs: Int, progress: (String) -> Void, prepare: (Int) throws -> Void = { _ in },
-    ours: (Int) throws -> Void, reference: (Int) throws -> Void
-) throws -> Figure {
+    _ name: String, runs: Int, progress: (String) -> Void, prepare: (Int) async throws -> Void = { _ in },
+    ours: (Int) async throws -> Void, reference: (Int) async throws -> Void
+) async throws -> Figure {
     var oursSamples: [Double] = []
     var referenceSamples: [Double] = []
     for run in 0..<runs {
-        try prepare(run)
+        try await prepare(run)
         if run.isMultiple(of: 2) {
-            oursSamples.append(try seconds { try ours(run) })
-            referenceSamples.append(try seconds { try reference(run) })
+            oursSamples.append(try await seconds { try await ours(run) })
+            referenceSamples.append(try await seconds { try await reference(run) })
         } else {
-            referenceSamples.append(try seconds { try reference(run) })
-            oursSamples.append(try seconds { try ours(run) })
+            referenceSamples.append(try await seconds { try await reference(run) })
+            oursSamples.append(try await seconds { try await ours(run) })
         }
     }
     let format = { (samples: [Double]) in samples.map { String(format: "%.3f", $0) }.joined(separator: " ") }

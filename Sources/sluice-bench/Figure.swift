@@ -51,8 +51,8 @@ struct Figure {
 }
 
 /// How long `body` takes, in seconds.
-func seconds(_ body: () throws -> Void) rethrows -> Double {
-    let elapsed = try ContinuousClock().measure(body)
+func seconds(_ body: () async throws -> Void) async rethrows -> Double {
+    let elapsed = try await ContinuousClock().measure(body)
     return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 }
 

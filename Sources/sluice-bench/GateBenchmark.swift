@@ -9,7 +9,7 @@ import SluiceTesting
 /// run trains) against the three step commands run directly; a cache-hit `sluice run` of the same
 /// commit against the full run; and the artifact digest of a 1 GiB file against `sha256sum`.
 /// The direct commands get the same PATH as steps do, so both run the same `python3`.
-struct GateBenchmark: ParsableCommand {
+struct GateBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gate",
         abstract: "sluice run overhead, cache-hit decision time and artifact hashing, against references.")
@@ -19,7 +19,7 @@ struct GateBenchmark: ParsableCommand {
     @Option(help: "The starter project to run.")
     var project = "templates/project"
 
-    func run() throws {
+    func run() async throws {
         guard let sluice = Bundle.main.executableURL?.deletingLastPathComponent().appendingPathComponent("sluice"),
             FileManager.default.isExecutableFile(atPath: sluice.path)
         else {
@@ -40,7 +40,7 @@ struct GateBenchmark: ParsableCommand {
         }
 
         progress("sluice run against the steps run directly, \(options.runs) runs each")
-        let gateRun = try compare(
+        let gateRun = try await compare(
             "gate_run", runs: options.runs, progress: progress,
             prepare: { index in
                 try GitCLI.shell("cp -R '\(template.path)' '\(scratch.path("direct-\(index)").path)'")
@@ -59,7 +59,7 @@ struct GateBenchmark: ParsableCommand {
 
         progress("cache-hit sluice run against a full one, \(options.runs) runs each")
         let cached = scratch.path("state-0")
-        let cacheHit = try compare(
+        let cacheHit = try await compare(
             "cache_hit", runs: options.runs, progress: progress,
             prepare: { index in try? FileManager.default.removeItem(at: scratch.path("full-\(index)")) },
             ours: { _ in _ = try run(cached) },
@@ -70,7 +70,7 @@ struct GateBenchmark: ParsableCommand {
         let file = big.path("artifact.bin")
         progress("writing a 1 GiB artifact to \(file.path)")
         try writeArtifact(file, bytes: 1 << 30)
-        let digest = try compare(
+        let digest = try await compare(
             "digest_1g", runs: options.runs, progress: progress,
             ours: { _ in _ = try ArtifactDigest.digest(of: file, within: big.url) },
             reference: { _ in _ = try GitCLI.shell("sha256sum '\(file.path)'") })

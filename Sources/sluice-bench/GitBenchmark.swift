@@ -9,14 +9,14 @@ import SluiceTesting
 /// Figures: a cold mirror clone, a one-commit incremental fetch, and an export of HEAD's tree
 /// (against `git archive HEAD | tar -x`). Ours and the reference alternate within each repetition,
 /// so drift in the machine's load hits both alike.
-struct GitBenchmark: ParsableCommand {
+struct GitBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "git",
         abstract: "Clone, incremental fetch and export: libgit2 (ours) against the git CLI (reference).")
 
     @OptionGroup var options: BenchmarkOptions
 
-    func run() throws {
+    func run() async throws {
         let scratch = try ScratchDirectory("sluice-bench-git")
         let served = scratch.path("served")
         let bare = served.appendingPathComponent("model.git")
@@ -30,7 +30,7 @@ struct GitBenchmark: ParsableCommand {
         progress("serving it at \(url); libgit2 \(Libgit2.version), \(try GitCLI.run(["--version"]))")
 
         progress("cold mirror clone over HTTP, \(options.runs) runs each")
-        let clone = try compare(
+        let clone = try await compare(
             "clone_http", runs: options.runs, progress: progress,
             prepare: { run in try remove(scratch.path("ours-\(run)"), scratch.path("cli-\(run)")) },
             ours: { run in try Mirror(path: scratch.path("ours-\(run)"), remoteURL: url).fetch() },
@@ -42,7 +42,7 @@ struct GitBenchmark: ParsableCommand {
         let work = scratch.path("work")
         try GitCLI.run(["clone", "--quiet", bare.path, work.path])
         progress("one-commit incremental fetch over HTTP, \(options.runs) runs each")
-        let fetch = try compare(
+        let fetch = try await compare(
             "fetch_http", runs: options.runs, progress: progress,
             prepare: { run in
                 try Data("epoch \(run)\n".utf8).write(to: work.appendingPathComponent("metrics-\(run).txt"))
@@ -63,7 +63,7 @@ struct GitBenchmark: ParsableCommand {
         // (samples from 0.6 s to 12 s), which measured the disk, not the exporter.
         let exports = try ScratchDirectory("sluice-bench-export", in: Self.memoryBackedDirectory)
         progress("export of HEAD's tree into \(exports.url.path), \(options.runs) runs each")
-        let export = try compare(
+        let export = try await compare(
             "export_head", runs: options.runs, progress: progress,
             prepare: { run in
                 if run > 0 { try remove(exports.path("ours-\(run - 1)"), exports.path("cli-\(run - 1)")) }
