@@ -40,6 +40,15 @@ public struct DeployRepository: Sendable {
 
     /// Writes `change`, and returns the remote commit that holds it.
     public func apply(_ change: ManifestChange) async throws(DeployError) -> DeployOutcome {
+        try await apply(change) { $0 }
+    }
+
+    /// Writes `change`, then hands the outcome to `landed` while still holding the clone's lock,
+    /// so what the caller records (an environment moving to a version) happens in the same order
+    /// as the commits landed on the remote, even when several writers follow each other.
+    public func apply<Recorded: Sendable>(
+        _ change: ManifestChange, landed: (DeployOutcome) async -> Recorded
+    ) async throws(DeployError) -> Recorded {
         let lockFile = directory.appendingPathExtension("lock")
         let lock = try await offload { () throws(DeployError) -> FileLock in
             do {
@@ -60,7 +69,7 @@ public struct DeployRepository: Sendable {
             }
             switch step {
             case .done(let outcome):
-                return outcome
+                return await landed(outcome)
             case .fetchFirst:
                 break
             case .rejected:

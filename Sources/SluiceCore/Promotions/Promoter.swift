@@ -122,9 +122,15 @@ public struct Promoter: Sendable {
     public func apply(_ id: Promotion.ID) async throws(PromotionError) -> Promotion {
         let promotion = try await store.promotion(id)
         guard promotion.state == .approved else { return promotion }
-        let outcome: DeployOutcome
+        let recorded: Result<Promotion, PromotionError>
         do throws(Obstacle) {
-            outcome = try await write(promotion)
+            recorded = try await write(promotion) { outcome in
+                do throws(PromotionError) {
+                    return .success(try await store.markApplied(id, deployCommit: outcome.commit.hex))
+                } catch {
+                    return .failure(error)
+                }
+            }
         } catch {
             switch error {
             case .waiting(let reason): try await store.noteWriteDelayed(id, reason: reason)
@@ -132,11 +138,14 @@ public struct Promoter: Sendable {
             }
             return try await store.promotion(id)
         }
-        return try await store.markApplied(id, deployCommit: outcome.commit.hex)
+        return try recorded.get()
     }
 
-    /// Renders the promotion's manifest and writes it to the deploy repository.
-    private func write(_ promotion: Promotion) async throws(Obstacle) -> DeployOutcome {
+    /// Renders the promotion's manifest, writes it to the deploy repository, and runs `landed`
+    /// with the outcome before another write can land.
+    private func write(
+        _ promotion: Promotion, landed: (DeployOutcome) async -> Result<Promotion, PromotionError>
+    ) async throws(Obstacle) -> Result<Promotion, PromotionError> {
         guard let deployRepository, let deploy else {
             throw .waiting("no deploy repository is configured: add deploy.repo to the server config")
         }
@@ -145,7 +154,7 @@ public struct Promoter: Sendable {
         }
         let change = try await manifestChange(for: promotion, deploy: deploy, publicURL: publicURL)
         do {
-            return try await deployRepository.apply(change)
+            return try await deployRepository.apply(change, landed: landed)
         } catch {
             throw error.isRetryable ? .waiting(error.message) : .terminal(error.message)
         }
