@@ -8,8 +8,8 @@ struct ApplyCommand: AsyncParsableCommand {
         commandName: "apply",
         abstract: "Write every approved promotion that is not yet in the deploy repository.",
         discussion: """
-            Approvals and rollbacks write at once, and the server writes what is left on every \
-            start; this is for after an outage of the deploy repository. Each promotion lands as \
+            Approvals and rollbacks write at once, and the server writes what is left on start \
+            and every minute; this is for after an outage of the deploy repository, now. Each promotion lands as \
             exactly one commit, even when an earlier attempt pushed it and then crashed. Exit \
             status 1 when any promotion failed or still waits.
             """)

@@ -49,8 +49,8 @@ struct ApproveCommand: AsyncParsableCommand {
         discussion: """
             The approval that completes a promotion writes its manifest to the deploy repository \
             before the command returns and prints the deploy commit. When the repository cannot be \
-            reached the promotion stays approved, says why, and is written by the next 'sluice apply' \
-            or server start.
+            reached the promotion stays approved, says why, and is written by 'sluice apply' or by \
+            the running server, which tries again every minute.
             """)
 
     @OptionGroup var config: ConfigOption

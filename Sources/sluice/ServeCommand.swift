@@ -13,8 +13,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Listens where the config's `listen` says (default 127.0.0.1:8080) and logs the bound \
             address. SIGINT or SIGTERM stops it gracefully: requests in flight are answered first. \
-            On start it writes to the deploy repository every approved promotion an earlier run \
-            left unwritten (a crash, an outage).
+            On start, and every minute after, it writes to the deploy repository every approved \
+            promotion left unwritten (a crash, an outage of the deploy repository).
             """)
 
     @OptionGroup var config: ConfigOption
@@ -36,22 +36,37 @@ struct ServeCommand: AsyncParsableCommand {
             logger.info("listening on http://\(address)")
         }
         try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { [logger] in await Self.applyLeftovers(promoter, logger: logger) }
+            group.addTask { [logger] in await Self.writeApprovedPromotions(promoter, logger: logger) }
             try await app.runService()
+            group.cancelAll()
         }
     }
 
-    /// Writes the promotions a previous run approved but did not write, and logs each outcome.
-    private static func applyLeftovers(_ promoter: Promoter, logger: Logger) async {
-        do {
-            for promotion in try await promoter.applyApproved() {
-                logger.info("\(promotion.id) \(promotion.state.rawValue)", metadata: [
-                    "model": "\(promotion.model) \(promotion.version)", "environment": "\(promotion.environment)",
-                    "deploy_commit": "\(promotion.deployCommit ?? "")", "reason": "\(promotion.reason ?? "")",
-                ])
+    /// How often approved promotions that could not be written are tried again.
+    static let writeRetryInterval = Duration.seconds(60)
+
+    /// Writes the promotions left approved, on start (a crash, an outage before it) and then every
+    /// `writeRetryInterval`, so an outage of the deploy repository heals by itself. Logs what each
+    /// became; one that still waits is logged once, not every minute.
+    private static func writeApprovedPromotions(_ promoter: Promoter, logger: Logger) async {
+        var reportedWaiting = Set<Promotion.ID>()
+        while !Task.isCancelled {
+            do {
+                for promotion in try await promoter.applyApproved() {
+                    let waiting = promotion.state == .approved
+                    guard !waiting || reportedWaiting.insert(promotion.id).inserted else { continue }
+                    logger.log(
+                        level: waiting ? .warning : promotion.state == .failed ? .error : .info,
+                        "\(promotion.id) \(promotion.state.rawValue)",
+                        metadata: [
+                            "model": "\(promotion.model) \(promotion.version)", "environment": "\(promotion.environment)",
+                            "deploy_commit": "\(promotion.deployCommit ?? "")", "reason": "\(promotion.reason ?? "")",
+                        ])
+                }
+            } catch {
+                logger.error("could not write the approved promotions: \(error)")
             }
-        } catch {
-            logger.error("could not write the approved promotions: \(error)")
+            try? await Task.sleep(for: writeRetryInterval)
         }
     }
 }

@@ -4,7 +4,8 @@ import SluiceCore
 import SluiceTesting
 import Testing
 
-/// `sluice approve` killed with SIGKILL in the middle of its write-back, then `sluice apply`.
+/// `sluice approve` killed with SIGKILL in the middle of its write-back, then `sluice apply` or
+/// `sluice serve`, which writes what is left approved when it starts.
 ///
 /// The deploy repository's pre-receive hook holds Sluice's push until the test has killed the
 /// process, then refuses it (the kill came after the commit, before the push landed) or accepts
@@ -18,8 +19,15 @@ struct WriteBackCrashTests {
         var testDescription: String { rawValue }
     }
 
-    @Test("After a kill at each moment, a restart lands exactly one commit for the promotion", arguments: Moment.allCases)
-    func killDuringWriteBack(at moment: Moment) async throws {
+    enum Restart: String, CaseIterable, CustomTestStringConvertible {
+        case apply = "sluice apply"
+        case serve = "sluice serve"
+        var testDescription: String { rawValue }
+    }
+
+    @Test("After a kill at each moment, a restart lands exactly one commit for the promotion",
+          arguments: Moment.allCases, Restart.allCases)
+    func killDuringWriteBack(at moment: Moment, restart: Restart) async throws {
         try #require(FileManager.default.isExecutableFile(atPath: SluiceProcess.binary.path), "build the sluice product first")
         let scratch = try ScratchDirectory("e2e-write-back")
         let remotes = scratch.path("remotes")
@@ -42,6 +50,7 @@ struct WriteBackCrashTests {
         try model.push()
         let config = try scratch.write(
             """
+            listen: 127.0.0.1:0
             state_dir: state
             public_url: https://sluice.example.com
             projects:
@@ -108,9 +117,17 @@ struct WriteBackCrashTests {
         try deploy.commit(["environments/production/fraud.yaml": "theirs\n"], message: "Hand-edit fraud")
         try deploy.push()
 
-        let (status, output) = try SluiceProcess.run(["apply", "--config", config.path], environment: environment)
-        #expect(status == 0, "\(output)")
-        #expect(output.contains("\(promotion.id) (churn v1 to production): applied"))
+        switch restart {
+        case .apply:
+            let (status, output) = try SluiceProcess.run(["apply", "--config", config.path], environment: environment)
+            #expect(status == 0, "\(output)")
+            #expect(output.contains("\(promotion.id) (churn v1 to production): applied"))
+        case .serve:
+            let serve = try SluiceProcess(["serve", "--config", config.path], environment: environment)
+            _ = try serve.waitFor(/promotion (\d+) applied/)
+            serve.kill(SIGTERM)
+            #expect(serve.waitForExit() == 0, "\(serve.text)")
+        }
         let identity = "\(promotion.id.rawValue)@\(store.installationID)"
         let carrying = try GitCLI.run(
             ["log", "--format=%H %(trailers:key=Sluice-Promotion,valueonly,separator=)", "main"], in: deploy.bare
