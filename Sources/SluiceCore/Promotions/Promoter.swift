@@ -191,10 +191,14 @@ public struct Promoter: Sendable {
                 (try repository.fileContents(at: PipelineSpec.fileName, in: commit), try repository.commit(commit))
             }
         }
-        guard case .success(let (text, details)) = read else {
+        let (text, details): (Data, CommitDetails)
+        switch read {
+        case .success(let found):
+            (text, details) = found
+        case .failure(let error):
             throw SourceError(
                 message: "cannot read \(PipelineSpec.fileName) of \(version.label) at \(commit.hex.prefix(12)) "
-                    + "from \(repository.path.path): \(String(describing: read))")
+                    + "from \(repository.path.path): \(error.message)")
         }
         do {
             let spec = try PipelineSpec.parse(yaml: String(decoding: text, as: UTF8.self))
