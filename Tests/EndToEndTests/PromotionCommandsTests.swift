@@ -38,4 +38,28 @@ struct PromotionCommandsTests {
         #expect(again == 1)
         #expect(notPinned.contains("production is not pinned for churn"))
     }
+
+    @Test("sluice rollback goes back to the previous version and pins; a version never held is refused")
+    func rollbackFromTheCommandLine() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: SluiceProcess.binary.path), "build the sluice product first")
+        let fixture = try RegistryFixture("sluice-rollback")
+        let (config, store, environment) = (fixture.config, fixture.store, fixture.environment)
+        for commit in ["c1", "c2"] {
+            let version = try await fixture.register(commit: commit)
+            _ = try await store.moveEnvironment("production", of: "churn", to: version.number, actor: "alice", reason: "test")
+        }
+        let rollback = ["rollback", "churn", "--env", "production", "--as", "alice", "--config", config.path]
+
+        let (malformed, usage) = try SluiceProcess.run(rollback + ["--to", "latest", "--reason", "x"], environment: environment)
+        #expect(malformed == 64, "\(usage)")
+        #expect(usage.contains("--to takes a version number such as 3 or v3"))
+        let (refused, refusal) = try SluiceProcess.run(rollback + ["--to", "v7", "--reason", "x"], environment: environment)
+        #expect(refused == 1)
+        #expect(refusal.contains("production never held churn v7"))
+        let (status, output) = try SluiceProcess.run(rollback + ["--reason", "latency regressed"], environment: environment)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("(churn v1 to production): approved, not written yet: no deploy repository"))
+        #expect(output.contains("production is pinned for churn"))
+        #expect(try await store.promotions().first?.rollbackReason == "latency regressed")
+    }
 }
