@@ -50,6 +50,20 @@ final class SluiceProcess: Sendable {
         throw Failure(message: "no match for the expected line; output so far:\n\(text)")
     }
 
+    /// Waits until `condition` holds, looking every 20 ms; on time-out the error shows what the
+    /// process printed.
+    func waitUntil(
+        _ what: String, within timeout: Duration = .seconds(30), _ condition: () async throws -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else {
+                throw Failure(message: "timed out waiting until \(what); sluice said:\n\(text)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// Runs `sluice arguments` to completion and returns its exit status and output.
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
         let child = try SluiceProcess(arguments, environment: environment)

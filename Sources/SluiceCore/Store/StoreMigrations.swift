@@ -157,6 +157,14 @@ enum StoreMigrations {
             }
             try db.execute(sql: "INSERT INTO installation (id) VALUES (lower(hex(randomblob(8))))")
         }
+        migrator.registerMigration("v8: trigger outcomes") { db in
+            // A trigger is queued, then claimed by the part of the server that carries it out,
+            // then done or refused, with why.
+            try db.alter(table: "triggers") { table in
+                table.add(column: "finished_at", .double)
+                table.add(column: "outcome", .text)
+            }
+        }
         return migrator
     }()
 }

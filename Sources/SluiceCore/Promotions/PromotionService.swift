@@ -1,0 +1,93 @@
+import Logging
+import ServiceLifecycle
+
+/// Moves promotions along while the server runs: carries out `/sluice approve ENV` and
+/// `/sluice reject ENV` comments as their deliveries arrive, and writes the promotions left
+/// approved (by a crash, or an outage of the deploy repository) on start and every
+/// `writeRetryInterval` after, so such an outage heals by itself.
+///
+/// Comments are read from the store's trigger queue, where ingress put them before answering
+/// the forge, so one that arrived while the server was down is decided when it starts.
+public struct PromotionService: Service {
+    public let promoter: Promoter
+    public let decisionInterval: Duration
+    public let writeRetryInterval: Duration
+    let logger: Logger
+
+    public init(
+        promoter: Promoter, logger: Logger, decisionInterval: Duration = .seconds(1),
+        writeRetryInterval: Duration = .seconds(60)
+    ) {
+        self.promoter = promoter
+        self.logger = logger
+        self.decisionInterval = decisionInterval
+        self.writeRetryInterval = writeRetryInterval
+    }
+
+    public func run() async throws {
+        try await promoter.store.requeueUnfinishedDecisions()
+        await cancelWhenGracefulShutdown {
+            var reportedWaiting = Set<Promotion.ID>()
+            var nextWrite = ContinuousClock.now
+            while !Task.isCancelled {
+                await decideComments()
+                if ContinuousClock.now >= nextWrite {
+                    await writeApproved(reportedWaiting: &reportedWaiting)
+                    nextWrite = ContinuousClock.now + writeRetryInterval
+                }
+                try? await Task.sleep(for: decisionInterval)
+            }
+        }
+    }
+
+    /// Decides every queued comment; a refusal (not an approver, nothing waiting) ends its
+    /// trigger with why, in the audit log too.
+    private func decideComments() async {
+        let decisions: [ClaimedDecision]
+        do {
+            decisions = try await promoter.store.claimPromotionDecisions()
+        } catch {
+            logger.error("could not read the comment commands: \(error)")
+            return
+        }
+        for decision in decisions {
+            let command = decision.command
+            var refusal: String?
+            do {
+                log(try await promoter.decide(command))
+            } catch {
+                refusal = error.message
+                logger.notice(
+                    "refused /sluice \(command.verb.rawValue) from \(command.commenter)",
+                    metadata: ["project": "\(command.project)", "number": "\(command.number)", "reason": "\(error.message)"])
+            }
+            do {
+                try await promoter.store.finishDecision(decision, refusal: refusal)
+            } catch {
+                logger.error("could not record the outcome of trigger \(decision.trigger): \(error)")
+            }
+        }
+    }
+
+    /// Applies every approved promotion; one that still waits is logged once, not every time.
+    private func writeApproved(reportedWaiting: inout Set<Promotion.ID>) async {
+        do {
+            for promotion in try await promoter.applyApproved()
+            where promotion.state != .approved || reportedWaiting.insert(promotion.id).inserted {
+                log(promotion)
+            }
+        } catch {
+            logger.error("could not write the approved promotions: \(error)")
+        }
+    }
+
+    private func log(_ promotion: Promotion) {
+        logger.log(
+            level: promotion.state == .approved ? .warning : promotion.state == .failed ? .error : .info,
+            "\(promotion.id) \(promotion.state.rawValue)",
+            metadata: [
+                "model": "\(promotion.model) \(promotion.version)", "environment": "\(promotion.environment)",
+                "deploy_commit": "\(promotion.deployCommit ?? "")", "reason": "\(promotion.reason ?? "")",
+            ])
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import GRDB
+
+extension Store {
+    /// Claims every queued `/sluice approve` and `/sluice reject` comment, oldest first, so no
+    /// other reader carries one out too. Other triggers stay queued for the runs they start.
+    public func claimPromotionDecisions() async throws(StoreError) -> [ClaimedDecision] {
+        try await write("claim promotion decisions") { db in
+            try Row.fetchAll(
+                db, sql: "SELECT id, payload FROM triggers WHERE state = 'queued' AND kind = 'command' ORDER BY id"
+            ).compactMap { row -> ClaimedDecision? in
+                let trigger = try JSONDecoder().decode(Trigger.self, from: Data((row["payload"] as String).utf8))
+                guard case .command(let command) = trigger, command.verb == .approve || command.verb == .reject else {
+                    return nil
+                }
+                try db.execute(sql: "UPDATE triggers SET state = 'claimed' WHERE id = ?", arguments: [row["id"] as Int64])
+                return ClaimedDecision(trigger: row["id"], command: command)
+            }
+        }
+    }
+
+    /// Queues again the decisions a previous run of the server claimed and never finished.
+    public func requeueUnfinishedDecisions() async throws(StoreError) {
+        try await write("requeue unfinished decisions") { db in
+            try db.execute(sql: "UPDATE triggers SET state = 'queued' WHERE state = 'claimed' AND kind = 'command'")
+        }
+    }
+
+    /// Ends a claimed trigger: done, or refused with why (also an audit entry, by the commenter).
+    public func finishDecision(
+        _ decision: ClaimedDecision, refusal: String?, at date: Date = Date()
+    ) async throws(StoreError) {
+        try await write("finish trigger \(decision.trigger)") { db in
+            try db.execute(
+                sql: "UPDATE triggers SET state = ?, outcome = ?, finished_at = ? WHERE id = ?",
+                arguments: [refusal == nil ? "done" : "refused", refusal, date.timeIntervalSince1970, decision.trigger])
+            guard let refusal else { return }
+            let command = decision.command
+            _ = try AuditLog.append(
+                AuditEntry.Draft(
+                    actor: command.commenter, action: "command.refused",
+                    subject: "/sluice \(command.verb.rawValue) \(command.environment ?? "") on \(command.project) #\(command.number)",
+                    details: ["reason": refusal, "trigger": String(decision.trigger)]),
+                at: date, in: db)
+        }
+    }
+}
+
+/// A `/sluice approve|reject ENV` comment claimed from the queue, to be decided once.
+public struct ClaimedDecision: Sendable, Hashable {
+    /// The trigger's id in the store.
+    public let trigger: Int64
+    public let command: CommentCommand
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Git
+import SluiceCore
+import SluiceTesting
+
+/// What the write-back tests share: a model repository with a committed spec, a deploy
+/// repository over smart HTTP with basic auth, a server config naming both, and a store holding
+/// churn v1 with a production promotion that alice may approve.
+struct DeployFixture {
+    static let deployPassword = "deploy-secret-99"
+    static let webhookSecret = "e2e-comment-secret-8080"
+
+    let scratch: ScratchDirectory
+    let deploy: RemoteFixture
+    let server: GitHTTPServer
+    let config: URL
+    let store: Store
+    let version: ModelVersion
+    let promotion: Promotion
+    /// What the config's `_env` keys need.
+    let environment = ["CHURN_WEBHOOK_SECRET": webhookSecret, "DEPLOY_TOKEN": deployPassword]
+
+    init(_ label: String) async throws {
+        scratch = try ScratchDirectory(label)
+        let remotes = scratch.path("remotes")
+        try FileManager.default.createDirectory(at: remotes, withIntermediateDirectories: true)
+        deploy = try RemoteFixture(named: "deploy", in: remotes)
+        try deploy.commit(["README.md": "# deploy\n"])
+        try deploy.push()
+        server = try GitHTTPServer(root: remotes, basicAuth: ("deployer", Self.deployPassword))
+        let model = try RemoteFixture(named: "churn", in: scratch.url)
+        let commit = try model.commit([
+            ".sluice.yml": """
+                version: 1
+                model: churn
+                steps: { train: python3 train.py }
+                artifact: model.json
+                environments: [{ name: production, approvals: 1, approvers: [alice] }]
+                deploy: { template: kserve, values: { format: sklearn } }
+                """
+        ])
+        try model.push()
+        config = try scratch.write(
+            """
+            listen: 127.0.0.1:0
+            state_dir: state
+            public_url: https://sluice.example.com
+            projects:
+              - name: churn
+                forge: github
+                repo: \(model.fileURL)
+                webhook_secret_env: CHURN_WEBHOOK_SECRET
+            deploy:
+              repo: \(server.url("deploy.git"))
+              token_env: DEPLOY_TOKEN
+              username: deployer
+            """, to: "sluice.yml")
+
+        let state = scratch.path("state")
+        store = try Store(stateDirectory: state)
+        try Mirror(path: state.appendingPathComponent("mirrors/churn.git"), remoteURL: model.fileURL).fetch()
+        let run = try await store.startRun(project: "churn", repository: model.fileURL, commit: commit)
+        try await store.finishRun(
+            run, state: .passed, reason: "gate passed",
+            conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "e", count: 64)))
+        version = try await store.register(run, branch: "main")
+        promotion = try await store.requestPromotion(
+            of: version, to: .init(name: "production", approvals: 1, approvers: ["alice"]), requestedBy: "sluice",
+            author: nil)
+    }
+
+    /// The commits on the deploy repository's main that carry this promotion's trailer.
+    func commitsCarryingThePromotion() throws -> [String] {
+        let identity = "\(promotion.id.rawValue)@\(store.installationID)"
+        return try GitCLI.run(
+            ["log", "--format=%H %(trailers:key=Sluice-Promotion,valueonly,separator=)", "main"], in: deploy.bare
+        ).split(separator: "\n").filter { $0.hasSuffix(" " + identity) }.map { String($0.prefix(40)) }
+    }
+}
