@@ -33,10 +33,10 @@ struct ModelRoutesTests {
             let then = try await client.execute(
                 uri: "/api/v1/models/churn/environments/production?at=2027-01-15T08:30:00Z", method: .get)
             #expect(then.status == .ok)
-            #expect((then.json["version"] as? [String: Any])?["rawValue"] as? Int == 1)
+            #expect(then.json["version"] as? Int == 1)
             #expect((then.json["history"] as? [Any])?.count == 2)
             let now = try await client.execute(uri: "/api/v1/models/churn/environments/production", method: .get)
-            #expect((now.json["version"] as? [String: Any])?["rawValue"] as? Int == 2)
+            #expect(now.json["version"] as? Int == 2)
             let bad = try await client.execute(uri: "/api/v1/models/churn/environments/production?at=yesterday", method: .get)
             #expect(bad.status == .badRequest)
             #expect(bad.json["field"] as? String == "at")

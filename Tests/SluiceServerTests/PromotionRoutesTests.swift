@@ -103,7 +103,7 @@ struct PromotionRoutesTests {
             #expect((never.json["error"] as? String)?.contains("production never held churn v7") == true)
             let rolledBack = try await Self.post(client, uri, token: "tok-alice", body: body)
             #expect(rolledBack.status == .ok)
-            #expect((rolledBack.json["version"] as? [String: Any])?["rawValue"] as? Int == 1)
+            #expect(rolledBack.json["version"] as? Int == 1)
             #expect(rolledBack.json["rollbackReason"] as? String == "latency regressed")
         }
         #expect(try await store.promotion(pending.id).state == .superseded)

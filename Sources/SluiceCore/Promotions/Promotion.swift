@@ -3,12 +3,16 @@ import Foundation
 /// Moving a model version into an environment: pending approval → approved → applied, or
 /// rejected, superseded, failed.
 public struct Promotion: Sendable, Hashable, Codable {
-    /// The store's number for a promotion, shown as `promotion 4`.
-    public struct ID: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The store's number for a promotion, shown as `promotion 4`; a bare number in JSON.
+    public struct ID: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
         public let rawValue: Int64
 
         public init(_ rawValue: Int64) {
             self.rawValue = rawValue
+        }
+
+        public init(rawValue: Int64) {
+            self.init(rawValue)
         }
 
         public var description: String { "promotion \(rawValue)" }

@@ -6,12 +6,17 @@ import Foundation
 /// started it, the data digests it read, the spec it followed, its metrics and gate report. Only
 /// a run whose gate passed becomes a version; the store refuses any other.
 public struct ModelVersion: Sendable, Hashable, Codable {
-    /// The version's number within its model: 1, 2, 3, ...
-    public struct Number: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+    /// The version's number within its model: 1, 2, 3, ... Raw-representable, so JSON shows it
+    /// as a bare number (`"version": 3`).
+    public struct Number: RawRepresentable, Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
         public let rawValue: Int
 
         public init(_ rawValue: Int) {
             self.rawValue = rawValue
+        }
+
+        public init(rawValue: Int) {
+            self.init(rawValue)
         }
 
         public var description: String { "v\(rawValue)" }

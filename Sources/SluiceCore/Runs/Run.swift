@@ -2,12 +2,16 @@ import Foundation
 
 /// One execution of the gate for a commit: what ran, how it ended, and what it produced.
 public struct Run: Sendable, Hashable, Codable {
-    /// The store's number for a run, shown to users as `run 12`.
-    public struct ID: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+    /// The store's number for a run, shown to users as `run 12`; a bare number in JSON.
+    public struct ID: RawRepresentable, Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
         public let rawValue: Int64
 
         public init(_ rawValue: Int64) {
             self.rawValue = rawValue
+        }
+
+        public init(rawValue: Int64) {
+            self.init(rawValue)
         }
 
         public var description: String { "run \(rawValue)" }

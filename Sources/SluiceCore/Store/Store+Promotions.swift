@@ -175,7 +175,7 @@ extension Store {
                     WHERE model = ? AND environment = ? AND to_version IS NOT NULL ORDER BY at, id
                     """,
                 arguments: [model, environment]
-            ).map(ModelVersion.Number.init)
+            ).map(ModelVersion.Number.init(_:))
             guard let current = try Self.currentVersion(of: model, in: environment, before: nil, db) else {
                 throw PromotionError(.invalidRollback, "\(environment) holds no version of \(model); there is nothing to roll back")
             }

@@ -116,8 +116,8 @@ extension Store {
             ).map { row in
                 EnvironmentChange(
                     model: row["model"], environment: row["environment"],
-                    from: (row["from_version"] as Int?).map(ModelVersion.Number.init),
-                    to: (row["to_version"] as Int?).map(ModelVersion.Number.init), actor: row["actor"],
+                    from: (row["from_version"] as Int?).map(ModelVersion.Number.init(_:)),
+                    to: (row["to_version"] as Int?).map(ModelVersion.Number.init(_:)), actor: row["actor"],
                     reason: row["reason"], at: Date(timeIntervalSince1970: row["at"]))
             }
         }
@@ -143,7 +143,7 @@ extension Store {
                 ORDER BY at DESC, id DESC LIMIT 1
                 """,
             arguments: [model, environment, (date ?? .distantFuture).timeIntervalSince1970])
-        return (row?["to_version"] as Int?).map(ModelVersion.Number.init)
+        return (row?["to_version"] as Int?).map(ModelVersion.Number.init(_:))
     }
 
     /// Versions with their runs and the delivery of the run's trigger, by a condition on `v`.

@@ -138,7 +138,7 @@ extension Store {
             id: Run.ID(row["id"]), project: row["project"], repository: row["repository"], commit: row["commit_id"],
             state: Run.State(rawValue: row["state"]) ?? .error, reason: row["reason"],
             conclusion: Run.Conclusion(
-                model: row["model"], specDigest: row["spec_digest"], cacheKey: row["cache_key"], cachedFrom: (row["cached_from"] as Int64?).map(Run.ID.init),
+                model: row["model"], specDigest: row["spec_digest"], cacheKey: row["cache_key"], cachedFrom: (row["cached_from"] as Int64?).map(Run.ID.init(_:)),
                 dataVersions: try decoded([String: String].self, "data_versions") ?? [:],
                 metrics: try decoded(Metrics.self, "metrics"), gateReport: try decoded(GateReport.self, "gate_report"),
                 artifactDigest: row["artifact_digest"], artifactPath: row["artifact_path"]),

@@ -53,7 +53,7 @@ struct PromotionRoutes: Sendable {
             let model = context.parameters.get("model") ?? ""
             return try await authorized(request) { actor throws(PromotionError) in
                 try await promoter.rollback(
-                    model, in: rollback.environment, to: rollback.to.map(ModelVersion.Number.init), by: actor,
+                    model, in: rollback.environment, to: rollback.to.map(ModelVersion.Number.init(_:)), by: actor,
                     reason: rollback.reason)
             }
         }
