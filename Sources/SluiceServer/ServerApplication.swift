@@ -15,7 +15,7 @@ public enum ServerApplication {
         let router = Router()
         router.add(middleware: LatencyMiddleware(metrics: metrics))
         HealthRoutes.add(to: router, store: store)
-        MetricsRoutes.add(to: router, metrics: metrics)
+        MetricsRoutes.add(to: router, metrics: metrics, store: store)
         DeliveryRoutes.add(to: router, store: store)
         ArtifactRoutes(artifacts: ArtifactStore(stateDirectory: config.stateDirectory), auth: config.auth, logger: logger)
             .add(to: router)

@@ -252,6 +252,34 @@ struct HookRoutesTests {
             #expect(badLimit.status == .badRequest)
         }
     }
+
+    @Test("Metrics show the store's runs and promotions by state, the queue's depth and its oldest trigger's age")
+    func storeGauges() async throws {
+        let harness = try ServerHarness()
+        let store = harness.store
+        let run = try await store.startRun(project: "churn", repository: "repo", commit: "c1")
+        try await store.finishRun(
+            run, state: .passed, reason: "gate passed",
+            conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "a", count: 64)))
+        _ = try await store.startRun(project: "churn", repository: "repo", commit: "c2")
+        let version = try await store.register(run, branch: "main")
+        _ = try await store.requestPromotion(
+            of: version, to: .init(name: "production", approvals: 1, approvers: ["alice"]), requestedBy: "sluice",
+            author: nil)
+        try await harness.run { client in
+            let empty = try await client.execute(uri: "/metrics", method: .get).text
+            #expect(empty.contains("sluice_queue_depth 0"))
+            #expect(empty.contains("sluice_queue_oldest_age_seconds 0"))
+            _ = try await ServerHarness.gitHub(client, delivery: "g-1", body: ServerHarness.pushBody())
+            let metrics = try await client.execute(uri: "/metrics", method: .get).text
+            #expect(metrics.contains("sluice_queue_depth 1"))
+            #expect(metrics.contains(#"sluice_runs{state="passed"} 1"#))
+            #expect(metrics.contains(#"sluice_runs{state="running"} 1"#))
+            #expect(metrics.contains(#"sluice_runs{state="gate_failed"} 0"#))
+            #expect(metrics.contains(#"sluice_promotions{state="pending_approval"} 1"#))
+            #expect(metrics.contains(#"sluice_promotions{state="applied"} 0"#))
+        }
+    }
 }
 
 /// Another process's write transaction on the store's file, held on a thread of its own until

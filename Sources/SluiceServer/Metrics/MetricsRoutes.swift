@@ -1,10 +1,13 @@
 import Hummingbird
+import SluiceCore
 
-/// `GET /metrics`: Prometheus text exposition.
+/// `GET /metrics`: Prometheus text exposition. The store's counts are read at each scrape; when
+/// the store cannot be read, the other metrics are still served with the last counts.
 enum MetricsRoutes {
-    static func add<Context: RequestContext>(to router: Router<Context>, metrics: ServerMetrics) {
+    static func add<Context: RequestContext>(to router: Router<Context>, metrics: ServerMetrics, store: Store) {
         router.get("metrics") { _, _ in
-            Response(
+            if let statistics = try? await store.statistics() { metrics.record(statistics) }
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: metrics.exposition()))
         }

@@ -1,5 +1,7 @@
+import Foundation
 import Hummingbird
 import Prometheus
+import SluiceCore
 
 /// The Prometheus metrics the server exposes at `GET /metrics`.
 ///
@@ -35,6 +37,39 @@ final class ServerMetrics: Sendable {
 
     func recordLatency(_ duration: Duration) {
         latency.record(duration)
+    }
+
+    /// Sets the gauges read from the store: runs and promotions by state (every state, so a
+    /// dashboard sees zeros too), the queue's depth, and how long its oldest trigger has waited.
+    func record(_ statistics: StoreStatistics, now: Date = Date()) {
+        for (state, count) in statistics.runs {
+            registry.makeGauge(descriptor: Self.runs, labels: [("state", state.rawValue)]).set(Int64(count))
+        }
+        for (state, count) in statistics.promotions {
+            registry.makeGauge(descriptor: Self.promotions, labels: [("state", state.rawValue)]).set(Int64(count))
+        }
+        registry.makeGauge(descriptor: Self.queueDepth).set(Int64(statistics.queuedTriggers))
+        registry.makeGauge(descriptor: Self.queueOldestAge)
+            .set(statistics.oldestQueuedAt.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+    }
+
+    private static var runs: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "sluice", metricName: "runs", helpText: "Runs in the store, by state")
+    }
+
+    private static var promotions: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "sluice", metricName: "promotions", helpText: "Promotions in the store, by state")
+    }
+
+    private static var queueDepth: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "sluice", subsystem: "queue", metricName: "depth", helpText: "Triggers queued and not yet claimed")
+    }
+
+    private static var queueOldestAge: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "sluice", subsystem: "queue", metricName: "oldest_age", unitName: "seconds",
+            helpText: "How long the oldest queued trigger has waited; 0 when none waits")
     }
 
     /// The Prometheus text exposition of every metric.

@@ -1,0 +1,25 @@
+import Foundation
+import GRDB
+
+extension Store {
+    /// Runs and promotions by state, and the queue's depth and oldest entry, for `/metrics`.
+    public func statistics() async throws(StoreError) -> StoreStatistics {
+        try await read("count runs, promotions and queued triggers") { db in
+            func counts(_ table: String) throws -> [String: Int] {
+                Dictionary(
+                    uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM \(table) GROUP BY state")
+                        .map { ($0["state"] as String, $0["n"] as Int) })
+            }
+            let runs = try counts("runs")
+            let promotions = try counts("promotions")
+            let queue = try Row.fetchOne(
+                db, sql: "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM triggers WHERE state = 'queued'")
+            return StoreStatistics(
+                runs: Dictionary(uniqueKeysWithValues: Run.State.allCases.map { ($0, runs[$0.rawValue] ?? 0) }),
+                promotions: Dictionary(
+                    uniqueKeysWithValues: Promotion.State.allCases.map { ($0, promotions[$0.rawValue] ?? 0) }),
+                queuedTriggers: queue?["n"] ?? 0,
+                oldestQueuedAt: (queue?["oldest"] as Double?).map(Date.init(timeIntervalSince1970:)))
+        }
+    }
+}
