@@ -24,10 +24,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(help: "Log format: text, or json for one JSON object per line.")
+    var logFormat: LogFormat = .text
+
     func run() async throws {
         let (config, promoter) = try config.promoter()
         // Standard error is unbuffered, so each line is out the moment it is logged, even into a pipe.
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        switch logFormat {
+        case .text: LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        case .json: LoggingSystem.bootstrap(JSONLogHandler.init)
+        }
         var logger = Logger(label: "sluice")
         logger.logLevel = logLevel
         logger.info("store open", metadata: ["path": "\(config.stateDirectory.appendingPathComponent(Store.fileName).path)"])

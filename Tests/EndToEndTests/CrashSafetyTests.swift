@@ -49,6 +49,27 @@ struct CrashSafetyTests {
                 body: body))
     }
 
+    @Test("With --log-format json every line of the log is one JSON object with time, level, label and message")
+    func jsonLog() throws {
+        let scratch = try ScratchDirectory("e2e-json-log")
+        let config = try Self.writeConfig(in: scratch)
+        let server = try SluiceProcess(
+            ["serve", "--config", config.path, "--log-format", "json"], environment: ["E2E_WEBHOOK_SECRET": Self.secret])
+        _ = try server.waitFor(/listening on (http:\/\/[0-9.:]+)/)
+        server.kill(SIGTERM)
+        #expect(server.waitForExit() == 0)
+        let lines = server.text.split(separator: "\n")
+        #expect(lines.count >= 2)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["level"] is String && object?["label"] as? String == "sluice", "\(line)")
+            #expect(object?["message"] is String && object?["time"] is String, "\(line)")
+        }
+        let storeOpen = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .first { $0["message"] as? String == "store open" }
+        #expect((storeOpen?["path"] as? String)?.hasSuffix("state/sluice.sqlite") == true)
+    }
+
     @Test("Every delivery acknowledged before a kill -9 is in the store after a restart")
     func acknowledgedDeliveriesSurviveKill() async throws {
         let scratch = try ScratchDirectory("e2e")
