@@ -1,0 +1,43 @@
+import Foundation
+import HummingbirdTesting
+import Testing
+
+@Suite("The Grafana dashboard in templates/grafana")
+struct DashboardTests {
+    static let dashboard = ServerHarness.manifestTemplates.deletingLastPathComponent()
+        .appendingPathComponent("grafana/sluice.json")
+
+    /// Every `sluice_...` name in the panels' queries, without the `_bucket` a histogram query adds.
+    static func metricNames(in expressions: [String]) -> Set<String> {
+        var names = Set<String>()
+        for expression in expressions {
+            for match in expression.matches(of: /sluice_[a-z_]+/) {
+                var name = String(match.output)
+                if name.hasSuffix("_bucket") { name.removeLast("_bucket".count) }
+                names.insert(name)
+            }
+        }
+        return names
+    }
+
+    @Test("Every panel queries a metric the server exposes, so the dashboard cannot drift from /metrics")
+    func queriesExposedMetrics() async throws {
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.dashboard)) as? [String: Any]
+        let panels = try #require(object?["panels"] as? [[String: Any]])
+        let expressions = panels.flatMap { ($0["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String } }
+        #expect(expressions.count >= panels.count)
+        let used = Self.metricNames(in: expressions)
+        #expect(used.count >= 5)
+
+        let harness = try ServerHarness()
+        try await harness.run { client in
+            // A delivery and a request first, so the counters and the histogram have series.
+            _ = try await ServerHarness.gitHub(client, delivery: "d-1", body: ServerHarness.pushBody())
+            let exposition = try await client.execute(uri: "/metrics", method: .get).text
+            let exposed = Set(
+                exposition.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }
+                    .map { String($0.split(separator: " ")[2]) })
+            #expect(used.subtracting(exposed).isEmpty, "not exposed: \(used.subtracting(exposed).sorted())")
+        }
+    }
+}
