@@ -4,8 +4,16 @@ import GRDB
 extension Store {
     /// Claims every queued `/sluice approve` and `/sluice reject` comment, oldest first, so no
     /// other reader carries one out too. Other triggers stay queued for the runs they start.
+    ///
+    /// Asked every second by the running server, so it looks with a read first and takes the
+    /// writer (which ingress needs for every delivery) only when a comment waits.
     public func claimPromotionDecisions() async throws(StoreError) -> [ClaimedDecision] {
-        try await write("claim promotion decisions") { db in
+        let waiting = try await read("look for promotion decisions") { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM triggers WHERE state = 'queued' AND kind = 'command')") ?? false
+        }
+        guard waiting else { return [] }
+        return try await write("claim promotion decisions") { db in
             try Row.fetchAll(
                 db, sql: "SELECT id, payload FROM triggers WHERE state = 'queued' AND kind = 'command' ORDER BY id"
             ).compactMap { row -> ClaimedDecision? in
