@@ -9,7 +9,11 @@ extension Repository {
             var commit: OpaquePointer?
             try check(git_commit_lookup(&commit, repository, &oid), "git_commit_lookup")
             defer { git_commit_free(commit) }
-            return try Self.details(of: commit!, id: id)
+            let message = git_commit_message(commit).map { String(cString: $0) } ?? ""
+            return CommitDetails(
+                id: id, author: Self.signature(git_commit_author(commit)),
+                committer: Self.signature(git_commit_committer(commit)), message: message,
+                trailers: try Self.trailers(of: message))
         }
     }
 
@@ -42,13 +46,6 @@ extension Repository {
             }
             return nil
         }
-    }
-
-    static func details(of commit: OpaquePointer, id: ObjectID) throws(GitError) -> CommitDetails {
-        let message = git_commit_message(commit).map { String(cString: $0) } ?? ""
-        return CommitDetails(
-            id: id, author: signature(git_commit_author(commit)), committer: signature(git_commit_committer(commit)),
-            message: message, trailers: try trailers(of: message))
     }
 
     private static func signature(_ pointer: UnsafePointer<git_signature>?) -> Signature {

@@ -222,17 +222,6 @@ public struct WorkingRepository: Sendable {
         }
     }
 
-    /// The remote's branch as the last fetch or push saw it; nil while it does not exist.
-    public func lastSeenRemoteCommit() throws(GitError) -> ObjectID? {
-        try repository.withHandle { repository throws(GitError) -> ObjectID? in
-            guard let target = try Repository.commitIfPresent("\(trackingReference)^{commit}", in: repository) else {
-                return nil
-            }
-            defer { git_object_free(target) }
-            return ObjectID(git_object_id(target))
-        }
-    }
-
     private var trackingReference: String { "refs/remotes/\(Mirror.remoteName)/\(branch)" }
 
     /// Takes the branch back to unborn with an empty index and work tree: what a clone of an

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import SluiceCore
 
@@ -19,8 +20,8 @@ enum PromotionOutcome {
         }
     }
 
-    /// Exit status 1 when the promotion can no longer land as asked.
-    static func exitCode(_ promotion: Promotion) -> Int32 {
-        promotion.state == .failed ? 1 : 0
+    /// Exits with status 1 when the promotion can no longer land as asked.
+    static func exitIfFailed(_ promotion: Promotion) throws {
+        if promotion.state == .failed { throw ExitCode(1) }
     }
 }

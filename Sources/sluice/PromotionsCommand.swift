@@ -66,7 +66,7 @@ struct ApproveCommand: AsyncParsableCommand {
         do {
             let promotion = try await promoter.approve(Promotion.ID(id), as: approver)
             print("approved by \(approver). " + PromotionOutcome.line(promotion))
-            if PromotionOutcome.exitCode(promotion) != 0 { throw ExitCode(PromotionOutcome.exitCode(promotion)) }
+            try PromotionOutcome.exitIfFailed(promotion)
         } catch let error as PromotionError {
             FileHandle.standardError.write(Data("sluice approve: \(error.message)\n".utf8))
             throw ExitCode(1)

@@ -46,7 +46,7 @@ struct RollbackCommand: AsyncParsableCommand {
                 model, in: env, to: to.flatMap(Self.versionNumber), by: actor, reason: reason)
             print(PromotionOutcome.line(promotion))
             print("\(env) is pinned for \(model) so no automatic promotion undoes this; 'sluice unpin \(model) --env \(env)' lifts it")
-            if PromotionOutcome.exitCode(promotion) != 0 { throw ExitCode(PromotionOutcome.exitCode(promotion)) }
+            try PromotionOutcome.exitIfFailed(promotion)
         } catch let error as PromotionError {
             FileHandle.standardError.write(Data("sluice rollback: \(error.message)\n".utf8))
             throw ExitCode(1)

@@ -46,7 +46,7 @@ struct CommentApprovalTests {
         let carrying = try fixture.commitsCarryingThePromotion()
         #expect(carrying.count == 1)
         #expect(try await fixture.store.promotion(fixture.promotion.id).deployCommit == carrying.first)
-        let message = try GitCLI.run(["log", "-1", "--format=%B", "main"], in: fixture.deploy.bare)
+        let message = try fixture.deploy.git(["log", "-1", "--format=%B", "main"])
         #expect(message.contains("Approved by: alice"))
         serve.kill(SIGTERM)
         #expect(serve.waitForExit() == 0)

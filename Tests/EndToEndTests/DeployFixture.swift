@@ -7,27 +7,21 @@ import SluiceTesting
 /// repository over smart HTTP with basic auth, a server config naming both, and a store holding
 /// churn v1 with a production promotion that alice may approve.
 struct DeployFixture {
-    static let deployPassword = "deploy-secret-99"
     static let webhookSecret = "e2e-comment-secret-8080"
 
-    let scratch: ScratchDirectory
-    let deploy: RemoteFixture
-    let server: GitHTTPServer
+    let deploy: DeployRemote
     let config: URL
     let store: Store
     let version: ModelVersion
     let promotion: Promotion
     /// What the config's `_env` keys need.
-    let environment = ["CHURN_WEBHOOK_SECRET": webhookSecret, "DEPLOY_TOKEN": deployPassword]
+    let environment = ["CHURN_WEBHOOK_SECRET": webhookSecret, "DEPLOY_TOKEN": DeployRemote.password]
+
+    var scratch: ScratchDirectory { deploy.scratch }
 
     init(_ label: String) async throws {
-        scratch = try ScratchDirectory(label)
-        let remotes = scratch.path("remotes")
-        try FileManager.default.createDirectory(at: remotes, withIntermediateDirectories: true)
-        deploy = try RemoteFixture(named: "deploy", in: remotes)
-        try deploy.commit(["README.md": "# deploy\n"])
-        try deploy.push()
-        server = try GitHTTPServer(root: remotes, basicAuth: ("deployer", Self.deployPassword))
+        deploy = try DeployRemote(label)
+        let scratch = deploy.scratch
         let model = try RemoteFixture(named: "churn", in: scratch.url)
         let commit = try model.commit([
             ".sluice.yml": """
@@ -51,9 +45,9 @@ struct DeployFixture {
                 repo: \(model.fileURL)
                 webhook_secret_env: CHURN_WEBHOOK_SECRET
             deploy:
-              repo: \(server.url("deploy.git"))
+              repo: \(deploy.url)
               token_env: DEPLOY_TOKEN
-              username: deployer
+              username: \(DeployRemote.user)
             """, to: "sluice.yml")
 
         let state = scratch.path("state")
@@ -71,9 +65,6 @@ struct DeployFixture {
 
     /// The commits on the deploy repository's main that carry this promotion's trailer.
     func commitsCarryingThePromotion() throws -> [String] {
-        let identity = "\(promotion.id.rawValue)@\(store.installationID)"
-        return try GitCLI.run(
-            ["log", "--format=%H %(trailers:key=Sluice-Promotion,valueonly,separator=)", "main"], in: deploy.bare
-        ).split(separator: "\n").filter { $0.hasSuffix(" " + identity) }.map { String($0.prefix(40)) }
+        try deploy.commits(carrying: Trailer("Sluice-Promotion", "\(promotion.id.rawValue)@\(store.installationID)"))
     }
 }

@@ -30,7 +30,7 @@ struct WriteBackCrashTests {
     func killDuringWriteBack(at moment: Moment, restart: Restart) async throws {
         try #require(FileManager.default.isExecutableFile(atPath: SluiceProcess.binary.path), "build the sluice product first")
         let fixture = try await DeployFixture("e2e-write-back")
-        let (scratch, deploy, store, promotion) = (fixture.scratch, fixture.deploy, fixture.store, fixture.promotion)
+        let (scratch, deploy, store, promotion) = (fixture.scratch, fixture.deploy.fixture, fixture.store, fixture.promotion)
         let (config, environment) = (fixture.config, fixture.environment)
 
         let marks = scratch.path("marks")

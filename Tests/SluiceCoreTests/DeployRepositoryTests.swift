@@ -4,42 +4,15 @@ import SluiceCore
 import SluiceTesting
 import Testing
 
-/// A deploy repository served over smart HTTP with basic auth, and Sluice's clones of it.
-struct DeployRemote {
-    static let user = "deployer"
-    static let password = "deploy-password-2024"
-
-    let scratch: ScratchDirectory
-    let fixture: RemoteFixture
-    let server: GitHTTPServer
-
-    init() throws {
-        scratch = try ScratchDirectory("deploy-tests")
-        let remotes = scratch.path("remotes")
-        try FileManager.default.createDirectory(at: remotes, withIntermediateDirectories: true)
-        fixture = try RemoteFixture(named: "deploy", in: remotes)
-        try fixture.commit(["README.md": "# deploy\n"], message: "Start the deploy repository")
-        try fixture.push()
-        server = try GitHTTPServer(root: remotes, basicAuth: (Self.user, Self.password))
-    }
-
+/// Sluice's side of the shared deploy repository fixture: its config, writers and changes.
+extension DeployRemote {
     var config: DeployConfig {
-        DeployConfig(repo: server.url("deploy.git"), token: Secret(Self.password), username: Self.user)
+        DeployConfig(repo: url, token: Secret(Self.password), username: Self.user)
     }
 
     /// A Sluice writer with its own state directory.
     func writer(_ name: String = "state") -> DeployRepository {
         DeployRepository(config: config, stateDirectory: scratch.path(name))
-    }
-
-    func git(_ arguments: [String]) throws -> String {
-        try GitCLI.run(arguments, in: fixture.bare)
-    }
-
-    /// How many commits on the remote's main carry `trailer`.
-    func commits(carrying trailer: Trailer) throws -> Int {
-        try git(["log", "--format=%(trailers:key=\(trailer.key),valueonly)", "main"])
-            .split(separator: "\n").filter { $0 == trailer.value }.count
     }
 
     static func change(_ number: Int, model: String = "churn", contents: String? = nil, installation: String = "abc")
@@ -68,10 +41,10 @@ struct DeployRepositoryTests {
         #expect(remote.fixture.remoteCommit("main") == commit.hex)
         #expect(try remote.git(["show", "main:environments/production/churn.yaml"]) == "version: 1")
         #expect(try remote.git(["log", "-1", "--format=%s|%an", "main"]) == "Promote churn v1 to production|Sluice")
-        #expect(try remote.commits(carrying: Trailer("Sluice-Model", "churn v1")) == 1)
+        #expect(try remote.commits(carrying: Trailer("Sluice-Model", "churn v1")).count == 1)
 
         #expect(try await writer.apply(change) == .alreadyApplied(commit))
-        #expect(try remote.commits(carrying: change.identity) == 1)
+        #expect(try remote.commits(carrying: change.identity).count == 1)
     }
 
     @Test("A file that already holds the manifest is left alone: no commit, the remote's tip is the answer")
@@ -119,7 +92,7 @@ struct DeployRepositoryTests {
         }
         for (model, installation) in [("churn", "one"), ("fraud", "two")] {
             for number in 1...4 {
-                #expect(try remote.commits(carrying: Trailer("Sluice-Promotion", "\(number)@\(installation)")) == 1)
+                #expect(try remote.commits(carrying: Trailer("Sluice-Promotion", "\(number)@\(installation)")).count == 1)
             }
             #expect(try remote.git(["show", "main:environments/production/\(model).yaml"]).hasPrefix("version: "))
         }

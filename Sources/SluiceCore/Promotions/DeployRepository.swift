@@ -20,17 +20,19 @@ public struct DeployRepository: Sendable {
     /// Pushes tried before giving up while others keep pushing first.
     public static let defaultMaxAttempts = 6
 
-    public let remoteURL: String
-    public let branch: String
+    /// The `deploy` section of the server config: remote, branch, manifest path, credentials.
+    public let config: DeployConfig
     /// The working clone, `state_dir/deploy/<16 hex digits of the remote and branch>`.
     public let directory: URL
     public var credentials: Credentials?
     public var timeouts: NetworkTimeouts
     public var maxAttempts: Int
 
+    private var remoteURL: String { config.repo }
+    private var branch: String { config.branch }
+
     public init(config: DeployConfig, stateDirectory: URL, timeouts: NetworkTimeouts = NetworkTimeouts()) {
-        remoteURL = config.repo
-        branch = config.branch
+        self.config = config
         let key = Hex.encode(SHA256.hash(data: Data("\(config.repo)\n\(config.branch)".utf8)).prefix(8))
         directory = stateDirectory.appendingPathComponent("deploy").appendingPathComponent(key)
         credentials = config.token.map { Credentials.token($0.revealed, username: config.username) }

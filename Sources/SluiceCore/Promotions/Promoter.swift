@@ -16,10 +16,9 @@ public struct Promoter: Sendable {
 
     public let store: Store
     public let workspace: Workspace
-    public let renderer: ManifestRenderer
+    private let renderer: ManifestRenderer
     /// Nil when the server config has no `deploy` section: approved promotions then wait.
-    public let deployRepository: DeployRepository?
-    private let deploy: DeployConfig?
+    private let deployRepository: DeployRepository?
     private let publicURL: URL?
     private let projects: [ProjectConfig]
 
@@ -27,7 +26,6 @@ public struct Promoter: Sendable {
         self.store = store
         self.workspace = workspace
         renderer = ManifestRenderer(templatesDirectory: templatesDirectory)
-        deploy = config.deploy
         deployRepository = config.deploy.map { DeployRepository(config: $0, stateDirectory: config.stateDirectory) }
         publicURL = config.publicURL
         projects = config.projects
@@ -146,13 +144,13 @@ public struct Promoter: Sendable {
     private func write(
         _ promotion: Promotion, landed: (DeployOutcome) async -> Result<Promotion, PromotionError>
     ) async throws(Obstacle) -> Result<Promotion, PromotionError> {
-        guard let deployRepository, let deploy else {
+        guard let deployRepository else {
             throw .waiting("no deploy repository is configured: add deploy.repo to the server config")
         }
         guard let publicURL else {
             throw .waiting("the server config has no public_url, which the manifest's artifact URL is made of")
         }
-        let change = try await manifestChange(for: promotion, deploy: deploy, publicURL: publicURL)
+        let change = try await manifestChange(for: promotion, deploy: deployRepository.config, publicURL: publicURL)
         do {
             return try await deployRepository.apply(change, landed: landed)
         } catch {

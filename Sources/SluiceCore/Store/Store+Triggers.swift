@@ -5,15 +5,11 @@ extension Store {
     /// Claims every queued `/sluice approve` and `/sluice reject` comment, oldest first, so no
     /// other reader carries one out too. Other triggers stay queued for the runs they start.
     ///
-    /// Asked every second by the running server, so it looks with a read first and takes the
-    /// writer (which ingress needs for every delivery) only when a comment waits.
+    /// Asked every second by the running server, so it finds them with a read and takes the
+    /// writer (which ingress needs for every delivery) only when a decision waits; the claim
+    /// itself is a compare-and-set on each trigger's state.
     public func claimPromotionDecisions() async throws(StoreError) -> [ClaimedDecision] {
         let waiting = try await read("look for promotion decisions") { db in
-            try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM triggers WHERE state = 'queued' AND kind = 'command')") ?? false
-        }
-        guard waiting else { return [] }
-        return try await write("claim promotion decisions") { db in
             try Row.fetchAll(
                 db, sql: "SELECT id, payload FROM triggers WHERE state = 'queued' AND kind = 'command' ORDER BY id"
             ).compactMap { row -> ClaimedDecision? in
@@ -21,8 +17,16 @@ extension Store {
                 guard case .command(let command) = trigger, command.verb == .approve || command.verb == .reject else {
                     return nil
                 }
-                try db.execute(sql: "UPDATE triggers SET state = 'claimed' WHERE id = ?", arguments: [row["id"] as Int64])
                 return ClaimedDecision(trigger: row["id"], command: command)
+            }
+        }
+        guard !waiting.isEmpty else { return [] }
+        return try await write("claim promotion decisions") { db in
+            try waiting.filter { decision in
+                try db.execute(
+                    sql: "UPDATE triggers SET state = 'claimed' WHERE id = ? AND state = 'queued'",
+                    arguments: [decision.trigger])
+                return db.changesCount == 1
             }
         }
     }
