@@ -91,6 +91,8 @@ struct PromoterTests {
         let message = try fixture.deploy.git(["log", "-1", "--format=%B", "main"])
         #expect(message.hasPrefix("Promote churn v1 to production\n"))
         #expect(message.contains("Source: \(fixture.model.fileURL)@\(version.run.commit)"))
+        #expect(message.contains("Digest: sha256:" + String(repeating: "d", count: 64)))
+        #expect(message.contains("Run: \(version.run.id.rawValue)"))
         #expect(message.contains("Approved by: alice"))
         #expect(message.contains("Sluice-Promotion: \(applied.id.rawValue)@\(fixture.store.installationID)"))
         #expect(message.contains("Sluice-Model: churn v1"))
