@@ -83,7 +83,12 @@ let package = Package(
         ),
         .target(
             name: "SluiceTesting",
-            dependencies: ["Git", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "Git",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
         ),
         .testTarget(
             name: "SluiceCoreTests",

@@ -1,7 +1,9 @@
 import CGit2
 import Foundation
 
-/// A bare local copy of one remote: every branch and tag, kept current by incremental fetches.
+/// A bare local copy of one remote: every branch and tag, and the pull-request heads GitHub
+/// (`refs/pull/N/head`) and GitLab (`refs/merge-requests/N/head`) publish, so the commit of a
+/// pull request from a fork can be read too; kept current by incremental fetches.
 ///
 /// Created on the first `fetch` (the remote's default branch becomes `HEAD`), then each fetch
 /// brings only new objects and mirrors the remote's refs exactly: new and force-pushed branches
@@ -16,7 +18,10 @@ public struct Mirror: Sendable {
     public var timeouts: NetworkTimeouts
 
     static let remoteName = "origin"
-    static let refspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"]
+    static let refspecs = [
+        "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*", "+refs/pull/*/head:refs/pull/*/head",
+        "+refs/merge-requests/*/head:refs/merge-requests/*/head",
+    ]
 
     public init(
         path: URL, remoteURL: String, credentials: Credentials? = nil, timeouts: NetworkTimeouts = NetworkTimeouts()
@@ -70,7 +75,9 @@ public struct Mirror: Sendable {
                 options.callbacks = callbacks
                 options.prune = GIT_FETCH_PRUNE
                 options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
-                result = git_remote_download(remote, nil, &options)
+                // The refspecs are given here, not only read from the mirror's config, so a
+                // mirror made before a refspec was added fetches it too.
+                result = withStringArray(Self.refspecs) { refspecs in git_remote_download(remote, refspecs, &options) }
                 guard result == 0 else { return result }
                 result = git_remote_update_tips(
                     remote, &callbacks, 0, GIT_REMOTE_DOWNLOAD_TAGS_ALL, "sluice: fetch")

@@ -112,7 +112,7 @@ public struct WorkingRepository: Sendable {
             var index: OpaquePointer?
             try check(git_repository_index(&index, repository), "git_repository_index")
             defer { git_index_free(index) }
-            try Self.withPathspec(["*"]) { pathspec throws(GitError) in
+            try withStringArray(["*"]) { pathspec throws(GitError) in
                 try check(git_index_add_all(index, pathspec, 0, nil, nil), "git_index_add_all")
                 try check(git_index_update_all(index, pathspec, nil, nil), "git_index_update_all")
             }
@@ -162,7 +162,7 @@ public struct WorkingRepository: Sendable {
             var remote: OpaquePointer?
             try check(git_remote_lookup(&remote, repository, Mirror.remoteName), "git_remote_lookup")
             defer { git_remote_free(remote) }
-            try Self.withPathspec(["\(branchReference):\(branchReference)"]) { refspecs throws(GitError) in
+            try withStringArray(["\(branchReference):\(branchReference)"]) { refspecs throws(GitError) in
                 try session.perform("git_remote_push") { callbacks in
                     var options = git_push_options()
                     git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION))
@@ -189,7 +189,7 @@ public struct WorkingRepository: Sendable {
             var remote: OpaquePointer?
             try check(git_remote_lookup(&remote, repository, Mirror.remoteName), "git_remote_lookup")
             defer { git_remote_free(remote) }
-            try Self.withPathspec(["+\(branchReference):\(trackingReference)"]) { refspecs throws(GitError) in
+            try withStringArray(["+\(branchReference):\(trackingReference)"]) { refspecs throws(GitError) in
                 try session.perform("git_remote_fetch") { callbacks in
                     var options = git_fetch_options()
                     git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION))
@@ -284,17 +284,6 @@ public struct WorkingRepository: Sendable {
             lines.append("\(key): \(trailer.value)")
         }
         return lines.isEmpty ? body + "\n" : body + "\n\n" + lines.joined(separator: "\n") + "\n"
-    }
-
-    private static func withPathspec<T>(
-        _ patterns: [String], _ body: (UnsafePointer<git_strarray>) throws(GitError) -> T
-    ) throws(GitError) -> T {
-        var cStrings = patterns.map { strdup($0) }
-        defer { cStrings.forEach { free($0) } }
-        return try cStrings.withUnsafeMutableBufferPointer { buffer throws(GitError) in
-            var array = git_strarray(strings: buffer.baseAddress, count: buffer.count)
-            return try body(&array)
-        }
     }
 
     private static func withSignature<T>(

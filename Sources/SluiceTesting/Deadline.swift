@@ -1,6 +1,8 @@
 /// Waiting for a state change with a deadline instead of a bare sleep.
 public enum Deadline {
-    public struct Passed: Error {}
+    public struct Passed: Error {
+        public init() {}
+    }
 
     /// The first element of `stream`, or ``Passed`` if none arrives within `limit`.
     @discardableResult

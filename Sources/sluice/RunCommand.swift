@@ -70,7 +70,7 @@ struct RunCommand: AsyncParsableCommand {
         switch finished.state {
         case .passed, .skipped: return
         case .gateFailed, .failed: throw ExitCode(1)
-        case .error, .cancelled, .running: throw ExitCode(2)
+        case .error, .cancelled, .superseded, .running: throw ExitCode(2)
         }
     }
 
@@ -119,7 +119,7 @@ struct RunCommand: AsyncParsableCommand {
             case .output(let step, let line):
                 note("[\(step) \(elapsed())] \(line)")
             case .stepFinished(let name, let result):
-                note("\(result.succeeded ? "✓" : "✗") \(name) \(Self.describe(result.termination)) after \(elapsed())")
+                note("\(result.succeeded ? "✓" : "✗") \(name) \(result.termination.summary) after \(elapsed())")
             case .gateEvaluated, .finished:
                 break
             }
@@ -133,15 +133,6 @@ struct RunCommand: AsyncParsableCommand {
             let duration = ContinuousClock.now - stepStart.withLock { $0 }
             let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
             return String(format: "%.1fs", seconds)
-        }
-
-        private static func describe(_ termination: StepResult.Termination) -> String {
-            switch termination {
-            case .exited(let status): status == 0 ? "done" : "exited \(status)"
-            case .signaled(let signal): "killed by signal \(signal)"
-            case .timedOut: "timed out"
-            case .cancelled: "cancelled"
-            }
         }
     }
 }

@@ -13,8 +13,11 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the Sluice server: webhooks, API, health and metrics.",
         discussion: """
             Listens where the config's `listen` says (default 127.0.0.1:8080) and logs the bound \
-            address. SIGINT or SIGTERM stops it gracefully: requests in flight are answered first. \
-            It carries out /sluice approve and /sluice reject comments as they arrive, and on \
+            address. Queued triggers become runs (at most executor.max_parallel at once); results go \
+            back to the forge as commit statuses and pull-request comments. SIGINT or SIGTERM stops \
+            it gracefully: requests in flight are answered first, running steps get \
+            executor.shutdown_grace (default 30s) to finish, then are cancelled and left queued for \
+            the next start. It carries out /sluice approve and /sluice reject comments as they arrive, and on \
             start and every minute after it writes to the deploy repository every approved \
             promotion left unwritten (a crash, an outage of the deploy repository).
             """)
@@ -45,7 +48,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let services = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: app), .init(service: PromotionService(promoter: promoter, logger: logger))],
+                services: [
+                    .init(service: app), .init(service: Scheduler(config: config, promoter: promoter, logger: logger)),
+                    .init(service: PromotionService(promoter: promoter, logger: logger)),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
     }

@@ -2,6 +2,7 @@ import Crypto
 import Curl
 import Foundation
 import Hummingbird
+import SluiceTesting
 import Testing
 
 @Suite("HTTPClient downloads")
@@ -27,7 +28,7 @@ struct DownloadTests {
     func downloadsFile() async throws {
         let expected = SHA256.hash(data: Self.blob).map { String(format: "%02x", $0) }.joined()
         try await withScratchFolder { folder in
-            try await TestServer.run({ router in
+            try await LoopbackServer.run({ router in
                 router.get("blob") { _, _ in
                     Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: Self.blob)))
                 }
@@ -48,7 +49,7 @@ struct DownloadTests {
         let hits = HitCounter()
         let expected = SHA256.hash(data: Self.blob).map { String(format: "%02x", $0) }.joined()
         try await withScratchFolder { folder in
-            try await TestServer.run({ router in
+            try await LoopbackServer.run({ router in
                 router.get("blob") { _, _ in
                     hits.hit() == 1
                         ? Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "busy")))
@@ -68,7 +69,7 @@ struct DownloadTests {
     @Test("A download that gets a 404 throws httpStatus and leaves no file")
     func downloadNotFound() async throws {
         try await withScratchFolder { folder in
-            try await TestServer.run({ _ in }) { base in
+            try await LoopbackServer.run({ _ in }) { base in
                 let destination = folder.appendingPathComponent("model.bin")
                 let error = await #expect(throws: CurlError.self) {
                     try await HTTPClient(retry: quickRetry).download(Request(url: base + "/missing"), to: destination)

@@ -14,7 +14,7 @@ let quickRetry = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(50), maxDe
 struct HTTPClientTests {
     @Test("A 200 response carries its body and headers")
     func okResponse() async throws {
-        try await TestServer.run({ router in
+        try await LoopbackServer.run({ router in
             router.get("hello") { _, _ in
                 Response(status: .ok, headers: [.contentType: "text/plain", .init("X-Test")!: "yes"],
                          body: .init(byteBuffer: ByteBuffer(string: "hello, world")))
@@ -31,7 +31,7 @@ struct HTTPClientTests {
 
     @Test("A POST body reaches the server and the echo comes back")
     func postBody() async throws {
-        try await TestServer.run({ router in
+        try await LoopbackServer.run({ router in
             router.post("echo") { request, _ in
                 let buffer = try await request.body.collect(upTo: 1 << 20)
                 return Response(status: .ok, body: .init(byteBuffer: buffer))
@@ -47,7 +47,7 @@ struct HTTPClientTests {
 
     @Test("A 404 is returned as a response, not thrown")
     func notFound() async throws {
-        try await TestServer.run({ _ in }) { base in
+        try await LoopbackServer.run({ _ in }) { base in
             let response = try await HTTPClient(retry: quickRetry).send(Request(url: base + "/missing"))
             #expect(response.status == 404)
         }
@@ -55,7 +55,7 @@ struct HTTPClientTests {
 
     @Test("A request whose handler outlasts the timeout fails with timedOut within about the timeout")
     func timeout() async throws {
-        try await TestServer.run({ router in
+        try await LoopbackServer.run({ router in
             router.get("slow") { _, _ in
                 try await Task.sleep(for: .seconds(5))
                 return "late"
@@ -77,7 +77,7 @@ struct HTTPClientTests {
     @Test("A 503 followed by a 200 is retried once and returns the 200")
     func retriesServiceUnavailable() async throws {
         let hits = HitCounter()
-        try await TestServer.run({ router in
+        try await LoopbackServer.run({ router in
             router.get("flaky") { _, _ in
                 hits.hit() == 1 ? Response(status: .serviceUnavailable) : Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "recovered")))
             }
@@ -92,7 +92,7 @@ struct HTTPClientTests {
     @Test("A persistent 500 is returned as the last response after every attempt")
     func exhaustsAttemptsOnServerError() async throws {
         let hits = HitCounter()
-        try await TestServer.run({ router in
+        try await LoopbackServer.run({ router in
             router.get("broken") { _, _ in
                 _ = hits.hit()
                 return Response(status: .internalServerError)
@@ -108,7 +108,7 @@ struct HTTPClientTests {
     @Test("A 400 is not retried")
     func doesNotRetryBadRequest() async throws {
         let hits = HitCounter()
-        try await TestServer.run({ router in
+        try await LoopbackServer.run({ router in
             router.get("bad") { _, _ in
                 _ = hits.hit()
                 return Response(status: .badRequest)
@@ -123,7 +123,7 @@ struct HTTPClientTests {
     @Test("A 429 with Retry-After of one second is honoured before the retry")
     func honoursRetryAfter() async throws {
         let hits = HitCounter()
-        try await TestServer.run({ router in
+        try await LoopbackServer.run({ router in
             router.get("limited") { _, _ in
                 hits.hit() == 1 ? Response(status: .tooManyRequests, headers: [.retryAfter: "1"]) : Response(status: .ok)
             }
@@ -177,7 +177,7 @@ struct HTTPClientTests {
         let received = Recorder<String>()
         let hits = HitCounter()
         let lines = Recorder<String>()
-        try await TestServer.run({ router in
+        try await LoopbackServer.run({ router in
             router.get("secret") { request, _ in
                 for field in request.headers where field.name.canonicalName == "x-api-key" || field.name.canonicalName == "authorization" {
                     received.record(field.value)
@@ -215,7 +215,7 @@ struct HTTPClientTests {
     @Test("Cancelling the task of a slow request throws cancelled promptly")
     func cancellation() async throws {
         let (started, startedSink) = AsyncStream.makeStream(of: Void.self)
-        try await TestServer.run({ router in
+        try await LoopbackServer.run({ router in
             router.get("slow") { _, _ in
                 startedSink.yield()
                 try await Task.sleep(for: .seconds(10))
@@ -237,7 +237,7 @@ struct HTTPClientTests {
     @Test("Cancelling while waiting to retry throws cancelled promptly")
     func cancellationDuringBackoff() async throws {
         let (hit, hitSink) = AsyncStream.makeStream(of: Void.self)
-        try await TestServer.run({ router in
+        try await LoopbackServer.run({ router in
             router.get("later") { _, _ in
                 hitSink.yield()
                 return Response(status: .serviceUnavailable, headers: [.retryAfter: "30"])

@@ -33,13 +33,13 @@ struct ConfigDecoder {
     ]
     static let projectKeys = [
         "name", "forge", "repo", "webhook_secret_env", "signing_secret_env", "token_env", "branches", "models",
-        "step_secrets_env",
+        "step_secrets_env", "api_url", "maintainers",
     ]
     static let deployKeys = ["repo", "branch", "path", "token_env", "username"]
     static let datasetKeys = ["name", "match"]
     static let dataSourceKeys = ["name", "kind", "bearer_token_env", "hmac_secret_env"]
     static let alertmanagerKeys = ["bearer_token_env"]
-    static let executorKeys = ["kind", "max_parallel", "sandbox"]
+    static let executorKeys = ["kind", "max_parallel", "sandbox", "shutdown_grace"]
     static let authKeys = ["tokens_env"]
 
     // MARK: - Document
@@ -168,6 +168,12 @@ struct ConfigDecoder {
             stepSecrets = readStepSecrets(node, path: "\(path).step_secrets_env")
         }
 
+        let apiURL = fields["api_url"].flatMap { httpURL($0, path: "\(path).api_url") }
+        if fields.has("api_url"), forge == .generic {
+            reader.report(.conflict, at: fields.keyMark("api_url"), "\(path).api_url", "generic projects have no forge API to report to")
+        }
+        let maintainers = fields["maintainers"].flatMap { reader.stringList($0, path: "\(path).maintainers") } ?? []
+
         guard let name, let forge, let repo else { return nil }
         return ProjectConfig(
             name: name,
@@ -178,7 +184,9 @@ struct ConfigDecoder {
             token: token,
             branches: branches,
             models: models,
-            stepSecrets: stepSecrets
+            stepSecrets: stepSecrets,
+            apiURL: apiURL?.absoluteString,
+            maintainers: maintainers
         )
     }
 
@@ -296,6 +304,12 @@ struct ConfigDecoder {
         }
         if let node = fields["sandbox"], let sandbox: SandboxMode = reader.choice(node, path: "\(path).sandbox", what: "sandbox") {
             executor.sandbox = sandbox
+        }
+        if let node = fields["shutdown_grace"], let text = reader.string(node, path: "\(path).shutdown_grace") {
+            switch Duration.parse(specText: text) {
+            case .success(let grace): executor.shutdownGrace = grace
+            case .failure(let invalid): reader.report(.invalidValue, at: node.mark, "\(path).shutdown_grace", invalid.reason)
+            }
         }
         return executor
     }

@@ -8,10 +8,17 @@ public struct ExecutorConfig: Sendable, Hashable {
     public var kind: ExecutorKind
     public var maxParallel: Int
     public var sandbox: SandboxMode
+    /// How long `sluice serve` lets running steps go on after SIGTERM before it cancels them
+    /// (their triggers stay queued for the next start).
+    public var shutdownGrace: Duration
 
-    public init(kind: ExecutorKind = .local, maxParallel: Int = 2, sandbox: SandboxMode = .auto) {
+    public init(
+        kind: ExecutorKind = .local, maxParallel: Int = 2, sandbox: SandboxMode = .auto,
+        shutdownGrace: Duration = .seconds(30)
+    ) {
         self.kind = kind
         self.maxParallel = maxParallel
         self.sandbox = sandbox
+        self.shutdownGrace = shutdownGrace
     }
 }

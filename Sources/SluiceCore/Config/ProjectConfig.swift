@@ -20,6 +20,12 @@ public struct ProjectConfig: Sendable {
     /// Variables the project's trusted steps receive (`HF_TOKEN`), with values from the server's
     /// environment; never given to untrusted code, and redacted from every step's output.
     public var stepSecrets: [String: Secret]
+    /// The forge's REST API, when it is not where the clone URL's host implies
+    /// (`https://api.github.com`, `https://HOST/api/v3`, `https://HOST/api/v4`).
+    public var apiURL: String?
+    /// Forge users who may start a fork's pull request with `/sluice run` (on GitHub the
+    /// repository's owners, members and collaborators may too).
+    public var maintainers: [String]
 
     public init(
         name: String,
@@ -30,7 +36,9 @@ public struct ProjectConfig: Sendable {
         token: Secret? = nil,
         branches: [String]? = nil,
         models: [String]? = nil,
-        stepSecrets: [String: Secret] = [:]
+        stepSecrets: [String: Secret] = [:],
+        apiURL: String? = nil,
+        maintainers: [String] = []
     ) {
         self.name = name
         self.forge = forge
@@ -41,6 +49,8 @@ public struct ProjectConfig: Sendable {
         self.stepSecrets = stepSecrets
         self.branches = branches
         self.models = models ?? [name]
+        self.apiURL = apiURL
+        self.maintainers = maintainers
     }
 
     /// Whether a push to `branch` (a branch name like `release/1.2`, not `refs/heads/...`)

@@ -45,9 +45,13 @@ public struct GateRunner: Sendable {
     }
 
     /// Runs the gate and returns the finished run.
-    public func run(_ request: RunRequest, events: @escaping @Sendable (RunEvent) -> Void = { _ in }) async throws(StoreError)
-        -> Run
-    {
+    ///
+    /// A request on `stop` (or cancelling the calling task) stops the step that runs, its whole
+    /// process group, and no later step starts; the run ends `superseded` or `cancelled`, as
+    /// the stop's reason says.
+    public func run(
+        _ request: RunRequest, stop: RunStop = RunStop(), events: @escaping @Sendable (RunEvent) -> Void = { _ in }
+    ) async throws(StoreError) -> Run {
         let repository = request.repository
         let revision = request.revision
         let commit = try? await offload { () throws(GitError) -> ObjectID in try repository.resolve(revision) }
@@ -56,15 +60,22 @@ public struct GateRunner: Sendable {
             triggerID: request.triggerID)
         events(.started(id, commit: commit?.hex ?? revision))
         var conclusion = Run.Conclusion()
-        let state: Run.State
-        let reason: String
+        var state: Run.State
+        var reason: String
         do throws(RunError) {
             guard let commit else {
                 throw RunError(.workspace, "'\(revision)' names no commit in \(request.repositoryLabel)")
             }
-            (state, reason) = try await carryOut(request, id: id, commit: commit, conclusion: &conclusion, events: events)
+            (state, reason) = try await carryOut(
+                request, id: id, commit: commit, stop: stop, conclusion: &conclusion, events: events)
         } catch {
             (state, reason) = (.error, error.message)
+        }
+        if state == .cancelled, let stopped = stop.requested {
+            switch stopped {
+            case .superseded(let why): (state, reason) = (.superseded, why)
+            case .shutdown: (state, reason) = (.cancelled, "the server shut down during this run; it runs again on the next start")
+            }
         }
         try await store.finishRun(id, state: state, reason: reason, conclusion: conclusion)
         guard let run = try await store.run(id) else {
@@ -75,7 +86,7 @@ public struct GateRunner: Sendable {
     }
 
     private func carryOut(
-        _ request: RunRequest, id: Run.ID, commit: ObjectID, conclusion: inout Run.Conclusion,
+        _ request: RunRequest, id: Run.ID, commit: ObjectID, stop: RunStop, conclusion: inout Run.Conclusion,
         events: @escaping @Sendable (RunEvent) -> Void
     ) async throws(RunError) -> (Run.State, String) {
         let repository = request.repository
@@ -115,7 +126,7 @@ public struct GateRunner: Sendable {
         }
         conclusion.cacheKey = key
 
-        if let earlier = try await reusableRun(forKey: key) {
+        if request.reuseCache, let earlier = try await reusableRun(forKey: key) {
             events(.cacheHit(earlier.id))
             conclusion.cachedFrom = earlier.id
             conclusion.metrics = earlier.conclusion.metrics
@@ -148,7 +159,9 @@ public struct GateRunner: Sendable {
         }
         let redactor = Redactor(secrets: secrets + request.stepSecrets.values.map(\.revealed))
         for (name, step) in spec.steps.ordered {
+            guard stop.requested == nil, !Task.isCancelled else { return (.cancelled, "stopped before step \(name)") }
             events(.stepStarted(name: name, command: step.run))
+            try await recorded { () throws(StoreError) in try await store.startStep(id, name: name, command: step.run) }
             let invocation = StepInvocation(
                 name: name, command: step.run, workingDirectory: directory.source,
                 environment: step.environment.merging(environment) { _, contract in contract }, timeout: step.timeout,
@@ -156,13 +169,16 @@ public struct GateRunner: Sendable {
                 sandbox: sandboxed ? .bubblewrap(writable: [directory.root]) : .none)
             let result: StepResult
             do {
-                result = try await stepRunner.run(invocation, redactor: redactor) { line in
-                    events(.output(step: name, line: line))
+                result = try await stop.stoppable { [stepRunner] in
+                    try await stepRunner.run(invocation, redactor: redactor) { line in
+                        events(.output(step: name, line: line))
+                    }
                 }
             } catch {
                 throw RunError(.sandbox, "could not start step \(name): \(error)")
             }
             events(.stepFinished(name: name, result))
+            try await recorded { () throws(StoreError) in try await store.finishStep(id, name: name, result: result) }
             switch result.termination {
             case .exited(0):
                 continue
@@ -195,6 +211,15 @@ public struct GateRunner: Sendable {
         }
         conclusion.artifactPath = artifact.path
         return judge(spec, metrics, request, &conclusion, events, prefix: "")
+    }
+
+    /// Runs a store write the run cannot go on without, as a `RunError`.
+    private func recorded(_ write: () async throws(StoreError) -> Void) async throws(RunError) {
+        do {
+            try await write()
+        } catch {
+            throw RunError(.store, error.description)
+        }
     }
 
     /// Evaluates the gate and returns the run's end.
@@ -277,7 +302,8 @@ public struct GateRunner: Sendable {
         "SLUICE_DATA_" + String(name.uppercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" })
     }
 
-    private static func readSpec(_ repository: Repository, _ commit: ObjectID) throws(RunError) -> PipelineSpec {
+    /// The pipeline spec at the root of `commit`.
+    static func readSpec(_ repository: Repository, _ commit: ObjectID) throws(RunError) -> PipelineSpec {
         let bytes: Data
         do {
             bytes = try repository.fileContents(at: PipelineSpec.fileName, in: commit)

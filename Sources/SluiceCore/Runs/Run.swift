@@ -33,6 +33,8 @@ public struct Run: Sendable, Hashable, Codable {
         /// Nothing the spec reads changed, so nothing ran.
         case skipped
         case cancelled
+        /// A newer push to the same branch (or a newer head of the same pull request) replaced it.
+        case superseded
 
         /// Whether a run in this state trained a model whose metrics a later run may reuse: its
         /// steps all succeeded. The gate is evaluated again on reuse, against the baseline of then.
@@ -42,6 +44,8 @@ public struct Run: Sendable, Hashable, Codable {
     public var id: ID
     /// The registered project; nil for `sluice run` on a local repository.
     public var project: String?
+    /// The queued trigger the scheduler started it for; nil for `sluice run`.
+    public var triggerID: Int64?
     /// The repository's path or URL, as the run read it.
     public var repository: String
     public var commit: String
@@ -49,6 +53,9 @@ public struct Run: Sendable, Hashable, Codable {
     /// Why the run ended as it did, in a sentence (the failed step, the skipped paths, the cache hit).
     public var reason: String?
     public var conclusion: Conclusion
+    /// Why the last report to the forge (commit status, pull-request comment) failed, if it did;
+    /// the run's own state is never affected by it.
+    public var reportProblem: String?
     public var startedAt: Date
     public var finishedAt: Date?
 

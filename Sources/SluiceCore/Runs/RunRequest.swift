@@ -22,11 +22,15 @@ public struct RunRequest: Sendable {
     /// Variables the project grants its steps (`projects[].step_secrets_env`); given to trusted
     /// runs only, and redacted from the output of every run.
     public var stepSecrets: [String: Secret]
+    /// False to train again even when an earlier run had exactly these inputs (`/sluice retrain`,
+    /// a firing alert).
+    public var reuseCache: Bool
 
     public init(
         repository: Repository, repositoryLabel: String, project: String? = nil, revision: String,
         comparedWith: Comparison = .none, baseline: Baseline? = nil, trusted: Bool = true,
-        dataArrival: DataArrival? = nil, triggerID: Int64? = nil, stepSecrets: [String: Secret] = [:]
+        dataArrival: DataArrival? = nil, triggerID: Int64? = nil, stepSecrets: [String: Secret] = [:],
+        reuseCache: Bool = true
     ) {
         self.repository = repository
         self.repositoryLabel = repositoryLabel
@@ -38,6 +42,7 @@ public struct RunRequest: Sendable {
         self.dataArrival = dataArrival
         self.triggerID = triggerID
         self.stepSecrets = stepSecrets
+        self.reuseCache = reuseCache
     }
 }
 

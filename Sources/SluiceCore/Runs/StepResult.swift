@@ -39,3 +39,15 @@ public struct StepResult: Sendable, Hashable {
         self.truncated = truncated
     }
 }
+
+extension StepResult.Termination {
+    /// How the step ended, in a few words: `done`, `exited 2`, `timed out`.
+    public var summary: String {
+        switch self {
+        case .exited(let status): status == 0 ? "done" : "exited \(status)"
+        case .signaled(let signal): "killed by signal \(signal)"
+        case .timedOut: "timed out"
+        case .cancelled: "cancelled"
+        }
+    }
+}

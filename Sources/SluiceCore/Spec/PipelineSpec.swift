@@ -146,3 +146,12 @@ public struct PipelineSpec: Sendable, Hashable, Codable {
         }
     }
 }
+
+extension PipelineSpec {
+    /// The environment whose model a candidate is measured against: `production` when the spec
+    /// lists it, else the last environment listed (the most protected, by convention); nil when
+    /// it lists none.
+    public var baselineEnvironment: String? {
+        environments.contains { $0.name == "production" } ? "production" : environments.last?.name
+    }
+}

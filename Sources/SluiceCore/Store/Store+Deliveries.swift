@@ -63,12 +63,12 @@ extension Store {
             for (keyedTrigger, payload) in fresh {
                 try db.cachedStatement(
                     sql: """
-                        INSERT INTO triggers (delivery_id, kind, project, dedupe_key, payload, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?)
+                        INSERT INTO triggers (delivery_id, kind, project, lane, dedupe_key, payload, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
                         """
                 ).execute(
                     arguments: [
-                        id, keyedTrigger.trigger.kind.rawValue, keyedTrigger.trigger.project,
+                        id, keyedTrigger.trigger.kind.rawValue, keyedTrigger.trigger.project, keyedTrigger.trigger.lane,
                         keyedTrigger.dedupeKey, payload, receivedAt.timeIntervalSince1970,
                     ])
                 triggers.append(TriggerSummary(id: db.lastInsertedRowID, kind: keyedTrigger.trigger.kind))

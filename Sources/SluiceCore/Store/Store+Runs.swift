@@ -135,14 +135,15 @@ extension Store {
             return try decoder.decode(T.self, from: Data(text.utf8))
         }
         return Run(
-            id: Run.ID(row["id"]), project: row["project"], repository: row["repository"], commit: row["commit_id"],
+            id: Run.ID(row["id"]), project: row["project"], triggerID: row["trigger_id"], repository: row["repository"],
+            commit: row["commit_id"],
             state: Run.State(rawValue: row["state"]) ?? .error, reason: row["reason"],
             conclusion: Run.Conclusion(
                 model: row["model"], specDigest: row["spec_digest"], cacheKey: row["cache_key"], cachedFrom: (row["cached_from"] as Int64?).map(Run.ID.init(_:)),
                 dataVersions: try decoded([String: String].self, "data_versions") ?? [:],
                 metrics: try decoded(Metrics.self, "metrics"), gateReport: try decoded(GateReport.self, "gate_report"),
                 artifactDigest: row["artifact_digest"], artifactPath: row["artifact_path"]),
-            startedAt: Date(timeIntervalSince1970: row["started_at"]),
+            reportProblem: row["report_problem"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
             finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
     }
 

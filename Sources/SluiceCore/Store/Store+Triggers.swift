@@ -47,14 +47,30 @@ extension Store {
                 sql: "UPDATE triggers SET state = ?, outcome = ?, finished_at = ? WHERE id = ?",
                 arguments: [refusal == nil ? "done" : "refused", refusal, date.timeIntervalSince1970, decision.trigger])
             guard let refusal else { return }
-            let command = decision.command
-            _ = try AuditLog.append(
-                AuditEntry.Draft(
-                    actor: command.commenter, action: "command.refused",
-                    subject: "/sluice \(command.verb.rawValue) \(command.environment ?? "") on \(command.project) #\(command.number)",
-                    details: ["reason": refusal, "trigger": String(decision.trigger)]),
-                at: date, in: db)
+            try Self.auditRefusal(of: decision.command, reason: refusal, trigger: decision.trigger, at: date, in: db)
         }
+    }
+
+    /// Records in the audit log, by the commenter, that a comment command was refused and why
+    /// (the scheduler's `/sluice run` from someone who is not a maintainer).
+    public func recordRefusal(
+        of command: CommentCommand, reason: String, trigger: Int64, at date: Date = Date()
+    ) async throws(StoreError) {
+        try await write("record a refused command") { db in
+            try Self.auditRefusal(of: command, reason: reason, trigger: trigger, at: date, in: db)
+        }
+    }
+
+    private static func auditRefusal(
+        of command: CommentCommand, reason: String, trigger: Int64, at date: Date, in db: Database
+    ) throws {
+        let subject = ["/sluice", command.verb.rawValue, command.environment].compactMap { $0 }.joined(separator: " ")
+        _ = try AuditLog.append(
+            AuditEntry.Draft(
+                actor: command.commenter, action: "command.refused",
+                subject: "\(subject) on \(command.project) #\(command.number)",
+                details: ["reason": reason, "trigger": String(trigger)]),
+            at: date, in: db)
     }
 }
 

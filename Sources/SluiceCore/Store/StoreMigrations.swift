@@ -165,6 +165,75 @@ enum StoreMigrations {
                 table.add(column: "outcome", .text)
             }
         }
+        migrator.registerMigration("v9: scheduling") { db in
+            // SQLite cannot change a CHECK constraint, so `runs` is rebuilt to allow `superseded`
+            // (SQLite's documented procedure; GRDB turns foreign keys off until the migration
+            // ends, then checks them). The trigger on model_versions names `runs`, so it goes
+            // first and comes back last.
+            try db.execute(sql: "DROP TRIGGER model_versions_need_a_passed_gate")
+            try db.create(table: "new_runs") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("project", .text)
+                table.column("trigger_id", .integer).references("triggers").indexed()
+                table.column("repository", .text).notNull()
+                table.column("commit_id", .text).notNull()
+                table.column("state", .text).notNull()
+                    .check {
+                        ["running", "passed", "gate_failed", "failed", "error", "skipped", "cancelled", "superseded"]
+                            .contains($0)
+                    }
+                table.column("reason", .text)
+                table.column("model", .text)
+                table.column("cache_key", .text)
+                table.column("cached_from", .integer).references("runs")
+                table.column("data_versions", .jsonText)
+                table.column("metrics", .jsonText)
+                table.column("gate_report", .jsonText)
+                table.column("artifact_digest", .text)
+                table.column("artifact_path", .text)
+                table.column("started_at", .double).notNull()
+                table.column("finished_at", .double)
+                table.column("spec_digest", .text)
+                // Why the last report to the forge failed; the run itself is not affected.
+                table.column("report_problem", .text)
+            }
+            let columns = """
+                id, project, trigger_id, repository, commit_id, state, reason, model, cache_key, cached_from,
+                data_versions, metrics, gate_report, artifact_digest, artifact_path, started_at, finished_at, spec_digest
+                """
+            try db.execute(sql: "INSERT INTO new_runs (\(columns)) SELECT \(columns) FROM runs")
+            try db.drop(table: "runs")
+            try db.rename(table: "new_runs", to: "runs")
+            try db.create(index: "runs_by_cache_key", on: "runs", columns: ["cache_key", "state"])
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER model_versions_need_a_passed_gate BEFORE INSERT ON model_versions
+                    WHEN (SELECT state FROM runs WHERE id = NEW.run_id) IS NOT 'passed'
+                    BEGIN SELECT RAISE(ABORT, 'only a run whose gate passed can be registered'); END
+                    """)
+            // The scheduler's claims: a lane (one branch of one project, one pull request) in
+            // which a newer trigger supersedes older ones, a lease the claimer renews while its
+            // run goes on, and how often the trigger was claimed, so a run that kills its
+            // server is tried once more, not forever.
+            try db.alter(table: "triggers") { table in
+                table.add(column: "lane", .text)
+                table.add(column: "lease_expires_at", .double)
+                table.add(column: "attempts", .integer).notNull().defaults(to: 0)
+            }
+            try db.create(index: "triggers_by_lane", on: "triggers", columns: ["lane", "id"])
+            // Each step of a run as it starts and ends, for the run's page and the step-duration
+            // histograms.
+            try db.create(table: "run_steps") { table in
+                table.column("run_id", .integer).notNull().references("runs")
+                table.column("name", .text).notNull()
+                table.column("command", .text).notNull()
+                table.column("started_at", .double).notNull()
+                table.column("ended_at", .double)
+                table.column("outcome", .text)
+                table.column("succeeded", .boolean)
+                table.primaryKey(["run_id", "name"])
+            }
+        }
         return migrator
     }()
 }

@@ -37,4 +37,20 @@ public enum Trigger: Sendable, Hashable, Codable {
         case .alert(let alert): alert.project
         }
     }
+
+    /// Where a newer trigger supersedes the older ones still queued or running: one branch of
+    /// one project for pushes, one pull request for its new heads; nil for triggers that never
+    /// replace each other (comments, data arrivals, alerts, tags).
+    public var lane: String? {
+        switch self {
+        case .push(let push): push.refKind == .branch ? "push \(push.project) \(push.ref)" : nil
+        case .pullRequest(let pullRequest): Self.lane(ofPullRequest: pullRequest.number, in: pullRequest.project)
+        case .command, .dataArrival, .alert: nil
+        }
+    }
+
+    /// The lane of pull request `number` of `project`.
+    public static func lane(ofPullRequest number: Int, in project: String) -> String {
+        "pull_request \(project) #\(number)"
+    }
 }

@@ -54,16 +54,16 @@ final class ServerMetrics: Sendable {
     }
 
     private static var runs: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "sluice", metricName: "runs", helpText: "Runs in the store, by state")
+        MetricNameDescriptor(namespace: "sluice", metricName: "runs", unitName: "", helpText: "Runs in the store, by state")
     }
 
     private static var promotions: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "sluice", metricName: "promotions", helpText: "Promotions in the store, by state")
+        MetricNameDescriptor(namespace: "sluice", metricName: "promotions", unitName: "", helpText: "Promotions in the store, by state")
     }
 
     private static var queueDepth: MetricNameDescriptor {
         MetricNameDescriptor(
-            namespace: "sluice", subsystem: "queue", metricName: "depth", helpText: "Triggers queued and not yet claimed")
+            namespace: "sluice", subsystem: "queue", metricName: "depth", unitName: "", helpText: "Triggers queued and not yet claimed")
     }
 
     private static var queueOldestAge: MetricNameDescriptor {

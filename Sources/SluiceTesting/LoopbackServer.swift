@@ -1,21 +1,22 @@
 import Hummingbird
 import Logging
 
-/// A real Hummingbird server on 127.0.0.1, port 0, that lives for the duration of `body`.
+/// A real Hummingbird server on 127.0.0.1, port 0, that lives for the duration of `body`: the
+/// other end of tests of outbound HTTP (the Curl client, the fake forges).
 ///
 /// `configure` adds the routes; `body` gets the base URL (`http://127.0.0.1:PORT`). The server
 /// is stopped by cancelling its task when `body` returns or throws.
-enum TestServer {
-    struct DidNotStart: Error {}
+public enum LoopbackServer {
+    public struct DidNotStart: Error {}
 
-    static func run<T: Sendable>(
+    public static func run<T: Sendable>(
         _ configure: (Router<BasicRequestContext>) -> Void,
         _ body: (_ baseURL: String) async throws -> T
     ) async throws -> T {
         let router = Router()
         configure(router)
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "curl-tests.server")
+        var logger = Logger(label: "loopback-server")
         // Shutdown by cancellation logs a CancellationError per open connection at error level.
         logger.logLevel = .critical
         let app = Application(

@@ -1,0 +1,20 @@
+extension ServerConfig {
+    /// Every secret the config holds, for the redactor that cleans step output: a step must not
+    /// be able to print one of them into a log, even one it was never given.
+    public var secrets: [Secret] {
+        var secrets: [Secret] = []
+        for project in projects {
+            secrets += [project.webhookSecret, project.signingSecret, project.token].compactMap { $0 }
+            secrets += project.stepSecrets.values
+        }
+        if let token = deploy?.token { secrets.append(token) }
+        for source in dataSources {
+            switch source.credential {
+            case .bearerToken(let secret), .hmacSecret(let secret): secrets.append(secret)
+            }
+        }
+        if let alertmanager { secrets.append(alertmanager.bearerToken) }
+        secrets += auth?.tokens.map(\.token) ?? []
+        return secrets
+    }
+}

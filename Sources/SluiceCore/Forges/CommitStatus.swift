@@ -1,0 +1,36 @@
+/// The status of one commit for one check, as shown next to it on the forge.
+public struct CommitStatus: Sendable, Hashable {
+    /// GitHub's four states; `GitLabForge` maps them onto GitLab's.
+    public enum State: String, Sendable, Hashable {
+        case pending
+        case success
+        case failure
+        case error
+    }
+
+    /// The check every Sluice status is posted under.
+    public static let gateContext = "sluice/gate"
+    /// The longest description GitHub accepts; a longer one is refused with 422.
+    public static let maxDescriptionLength = 140
+
+    public var state: State
+    /// One line, cut to `maxDescriptionLength` characters.
+    public var description: String
+    /// Where the status links to: the run's page.
+    public var targetURL: String?
+    public var context: String
+
+    public init(state: State, description: String, targetURL: String?, context: String = Self.gateContext) {
+        self.state = state
+        self.description = Self.cut(description)
+        self.targetURL = targetURL
+        self.context = context
+    }
+
+    /// The first line of `text`, ending in `…` when it had to be cut.
+    static func cut(_ text: String) -> String {
+        let line = text.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
+        guard line.count > maxDescriptionLength else { return line }
+        return String(line.prefix(maxDescriptionLength - 1)) + "…"
+    }
+}

@@ -1,0 +1,52 @@
+import Curl
+import Foundation
+
+/// GitHub's REST API: statuses on `/repos/{owner}/{repo}/statuses/{sha}`, the pull-request
+/// comment through the issues API (a pull request is an issue there).
+///
+/// For a fork's pull request the status goes on the base repository with the head commit,
+/// which is what GitHub shows on the pull request.
+public struct GitHubForge: Forge {
+    /// GitHub refuses a longer comment body with 422.
+    public static let maxCommentLength = 65_536
+
+    public var maxCommentLength: Int { Self.maxCommentLength }
+
+    let api: ForgeAPI
+    /// `owner/repo`.
+    let repository: String
+
+    /// - Parameters:
+    ///   - apiURL: `https://api.github.com`, or `https://HOST/api/v3` for GitHub Enterprise.
+    ///   - repository: `owner/repo`.
+    public init(apiURL: String, repository: String, token: Secret, http: HTTPClient) {
+        api = ForgeAPI(
+            http: http, baseURL: Self.trimmed(apiURL),
+            headers: [
+                HTTPHeader(name: "Authorization", value: "Bearer \(token.revealed)", isSecret: true),
+                HTTPHeader("Accept", "application/vnd.github+json"),
+                HTTPHeader("X-GitHub-Api-Version", "2022-11-28"),
+            ],
+            name: "GitHub")
+        self.repository = repository
+    }
+
+    public func setStatus(_ status: CommitStatus, of commit: String) async throws(ForgeError) {
+        var body = ["state": status.state.rawValue, "description": status.description, "context": status.context]
+        body["target_url"] = status.targetURL
+        try await api.send(.post, "/repos/\(repository)/statuses/\(commit)", json: body)
+    }
+
+    public func upsertComment(_ body: String, marker: String, onPullRequest number: Int) async throws(ForgeError) {
+        let issue = "/repos/\(repository)/issues/\(number)/comments"
+        if let id = try await api.comment(containing: marker, listedAt: issue) {
+            try await api.send(.patch, "/repos/\(repository)/issues/comments/\(id)", json: ["body": body])
+        } else {
+            try await api.send(.post, issue, json: ["body": body])
+        }
+    }
+
+    static func trimmed(_ url: String) -> String {
+        url.hasSuffix("/") ? String(url.dropLast()) : url
+    }
+}

@@ -1,0 +1,174 @@
+import Curl
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Starts runs from the trigger queue: claims queued triggers under a lease it renews while
+/// they run, at most `executor.max_parallel` at once, and lets a newer trigger of a lane (a
+/// branch of a project, a pull request) supersede the older ones: dropped while queued,
+/// cancelled (whole process group) while running.
+///
+/// A trigger whose server died mid-run has a lease that runs out: it is queued again once,
+/// then failed with why. On graceful shutdown the scheduler stops claiming, lets running
+/// triggers go on for `executor.shutdown_grace`, then cancels them and leaves them queued for
+/// the next start.
+public actor Scheduler: Service {
+    /// How often the queue is looked at, and how long a claim lasts without renewal.
+    public struct Timing: Sendable {
+        public var tick: Duration
+        public var lease: Duration
+        /// A trigger claimed this many times without finishing fails instead of running again.
+        public var maxAttempts: Int
+
+        public init(tick: Duration = .milliseconds(250), lease: Duration = .seconds(15), maxAttempts: Int = 2) {
+            self.tick = tick
+            self.lease = lease
+            self.maxAttempts = maxAttempts
+        }
+    }
+
+    /// A claimed trigger being carried out.
+    private struct Execution {
+        let lane: String?
+        let stop: RunStop
+        let task: Task<Void, Never>
+    }
+
+    private let executor: TriggerExecutor
+    private let maxParallel: Int
+    private let shutdownGrace: Duration
+    private let timing: Timing
+    private let logger: Logger
+    private var executions: [Int64: Execution] = [:]
+    private nonisolated let shuttingDown = Atomic(false)
+
+    /// A scheduler for `config`'s projects that registers and promotes through `promoter` (and
+    /// its store and workspace), and reports to each project's forge.
+    public init(config: ServerConfig, promoter: Promoter, logger: Logger, timing: Timing = Timing()) {
+        let store = promoter.store
+        let http = HTTPClient(userAgent: "sluice/\(SluiceVersion.current)", logger: logger)
+        executor = TriggerExecutor(
+            config: config, store: store, workspace: promoter.workspace,
+            gateRunner: GateRunner(
+                store: store, stateDirectory: config.stateDirectory,
+                dataCache: DataCache(stateDirectory: config.stateDirectory, http: http), sandbox: config.executor.sandbox,
+                secrets: config.secrets.map(\.revealed)),
+            registrar: Registrar(
+                store: store, artifacts: ArtifactStore(stateDirectory: config.stateDirectory),
+                stateDirectory: config.stateDirectory),
+            promoter: promoter, reporter: RunReporter(config: config, store: store, http: http, logger: logger),
+            logger: logger)
+        maxParallel = config.executor.maxParallel
+        shutdownGrace = config.executor.shutdownGrace
+        self.timing = timing
+        self.logger = logger
+    }
+
+    private var store: Store { executor.store }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await self.schedule()
+        } onGracefulShutdown: {
+            self.shuttingDown.store(true, ordering: .relaxed)
+        }
+        await drain()
+    }
+
+    /// Claims and starts triggers until shutdown.
+    private func schedule() async {
+        var lastRenewal = ContinuousClock.now
+        while !shuttingDown.load(ordering: .relaxed), !Task.isCancelled {
+            await tick()
+            if ContinuousClock.now - lastRenewal >= timing.lease / 3 {
+                await renewLeases()
+                lastRenewal = .now
+            }
+            try? await Task.sleep(for: timing.tick)
+        }
+    }
+
+    /// One look at the queue: take back abandoned triggers, drop superseded ones, stop running
+    /// ones a newer trigger replaces, and start as many as there are free slots.
+    private func tick() async {
+        do {
+            for abandoned in try await store.recoverAbandonedTriggers(maxAttempts: timing.maxAttempts) {
+                logger.warning(
+                    "trigger \(abandoned.id) was abandoned by a server that stopped; \(abandoned.requeued ? "queued again" : "failed")",
+                    metadata: ["runs": "\(abandoned.interruptedRuns.map(\.rawValue))"])
+            }
+            _ = try await store.supersedeQueuedTriggers()
+            let queued = try await store.runnableTriggers(limit: 200)
+            for trigger in queued {
+                guard let lane = trigger.lane else { continue }
+                for (id, execution) in executions where execution.lane == lane && id < trigger.id {
+                    execution.stop.request(.superseded("superseded by trigger \(trigger.id)"))
+                }
+            }
+            var busyLanes = Set(executions.values.compactMap(\.lane))
+            var chosen: [QueuedTrigger] = []
+            for trigger in queued where executions.count + chosen.count < maxParallel {
+                if let lane = trigger.lane {
+                    guard busyLanes.insert(lane).inserted else { continue }
+                }
+                chosen.append(trigger)
+            }
+            let claimed = Set(try await store.claimTriggers(chosen.map(\.id), leaseExpiry: leaseExpiry()))
+            for trigger in chosen where claimed.contains(trigger.id) {
+                start(trigger)
+            }
+        } catch {
+            logger.error("could not read the trigger queue: \(error)")
+        }
+    }
+
+    private func start(_ trigger: QueuedTrigger) {
+        let stop = RunStop()
+        let executor = executor
+        let task = Task.detached {
+            await executor.execute(trigger, stop: stop)
+            await self.finished(trigger.id)
+        }
+        executions[trigger.id] = Execution(lane: trigger.lane, stop: stop, task: task)
+    }
+
+    private func finished(_ id: Int64) {
+        executions[id] = nil
+    }
+
+    private func renewLeases() async {
+        guard !executions.isEmpty else { return }
+        do {
+            try await store.renewLeases(Array(executions.keys), until: leaseExpiry())
+        } catch {
+            logger.error("could not renew the leases of running triggers: \(error)")
+        }
+    }
+
+    private func leaseExpiry() -> Date {
+        Date().addingTimeInterval(Double(timing.lease.components.seconds) + Double(timing.lease.components.attoseconds) / 1e18)
+    }
+
+    /// Shutdown: running triggers may finish within the grace period; then they are cancelled
+    /// and left queued. Leases are renewed meanwhile, so no restart takes them for abandoned.
+    private func drain() async {
+        guard !executions.isEmpty else { return }
+        logger.notice("waiting up to \(shutdownGrace) for \(executions.count) running trigger(s) to finish")
+        let deadline = ContinuousClock.now + shutdownGrace
+        var lastRenewal = ContinuousClock.now
+        while !executions.isEmpty, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(100))
+            if ContinuousClock.now - lastRenewal >= timing.lease / 3 {
+                await renewLeases()
+                lastRenewal = .now
+            }
+        }
+        for execution in executions.values {
+            execution.stop.request(.shutdown)
+        }
+        for execution in executions.values {
+            await execution.task.value
+        }
+    }
+}

@@ -1,0 +1,250 @@
+import Foundation
+import Git
+import Logging
+import Synchronization
+
+/// Carries out one claimed trigger: decides what it asks for, runs the gate, registers and
+/// promotes what passed on a release branch, reports to the forge, and ends the trigger.
+///
+/// - push: the pushed commit; a deleted branch or a tag runs nothing.
+/// - pull request opened, updated or reopened: its head, gated and reported, never registered;
+///   a fork's waits for a maintainer's `/sluice run`.
+/// - `/sluice run` and `/sluice retrain` from a maintainer: the pull request's newest head; a
+///   fork's code runs sandboxed and without the project's step secrets.
+/// - data arrival: the release-branch head of every project whose spec reads the dataset, with
+///   the new data version.
+/// - alert: the release-branch head of the alert's project, trained again.
+struct TriggerExecutor: Sendable {
+    /// GitHub's `author_association` values of people who may run a fork's code.
+    static let maintainerAssociations: Set<String> = ["OWNER", "MEMBER", "COLLABORATOR"]
+
+    let config: ServerConfig
+    let store: Store
+    let workspace: Workspace
+    let gateRunner: GateRunner
+    let registrar: Registrar
+    let promoter: Promoter
+    let reporter: RunReporter
+    let logger: Logger
+
+    /// Carries `trigger` out and records its end; on shutdown, leaves it queued instead.
+    func execute(_ trigger: QueuedTrigger, stop: RunStop) async {
+        let (end, outcome) = await carryOut(trigger, stop: stop)
+        do {
+            switch stop.requested {
+            case .shutdown:
+                try await store.releaseTrigger(trigger.id)
+            case .superseded(let why):
+                try await store.finishTrigger(trigger.id, as: .superseded, outcome: why)
+            case nil:
+                try await store.finishTrigger(trigger.id, as: end, outcome: outcome)
+            }
+        } catch {
+            logger.error("could not record the end of trigger \(trigger.id): \(error)")
+        }
+        logger.info(
+            "trigger \(trigger.id) \(stop.requested == nil ? end.rawValue : "stopped")",
+            metadata: ["kind": "\(trigger.trigger.kind.rawValue)", "outcome": "\(outcome)"])
+    }
+
+    private func carryOut(_ queued: QueuedTrigger, stop: RunStop) async -> (TriggerEnd, String) {
+        switch queued.trigger {
+        case .push(let push):
+            guard let project = config.project(named: push.project) else { return Self.unknown(push.project) }
+            guard push.refKind == .branch, !push.deleted else {
+                return (.done, push.deleted ? "the branch was deleted; nothing to run" : "tags are not run")
+            }
+            return await perform(
+                [RunOrder(
+                    project: project, revision: push.after, branch: push.name, comparedWith: .lastTrained,
+                    report: ReportTarget(commit: push.after))],
+                trigger: queued.id, stop: stop)
+
+        case .pullRequest(let pullRequest):
+            guard let project = config.project(named: pullRequest.project) else { return Self.unknown(pullRequest.project) }
+            guard pullRequest.action != .closed, pullRequest.action != .merged else {
+                return (.done, "pull request #\(pullRequest.number) is closed; nothing to run")
+            }
+            let target = ReportTarget(commit: pullRequest.headSHA, pullRequest: pullRequest.number)
+            if pullRequest.isFork {
+                await reporter.waiting(
+                    project: project.name, target: target, because: "a fork's pull request: waiting for a maintainer's /sluice run")
+                return (.done, "pull request #\(pullRequest.number) comes from a fork; it runs after a maintainer comments /sluice run")
+            }
+            return await perform(
+                [RunOrder(project: project, revision: pullRequest.headSHA, comparedWith: .none, report: target)],
+                trigger: queued.id, stop: stop)
+
+        case .command(let command):
+            return await runCommand(command, trigger: queued.id, stop: stop)
+
+        case .dataArrival(let arrival):
+            var orders: [RunOrder] = []
+            for project in config.projects {
+                guard let head = await releaseHead(of: project), head.spec.inputs.data.contains(where: { $0.name == arrival.dataset })
+                else { continue }
+                orders.append(
+                    RunOrder(
+                        project: project, revision: head.commit, branch: head.spec.releaseBranch, comparedWith: .none,
+                        dataArrival: arrival))
+            }
+            guard !orders.isEmpty else { return (.done, "no project's spec reads dataset \(arrival.dataset)") }
+            return await perform(orders, trigger: queued.id, stop: stop)
+
+        case .alert(let alert):
+            guard let project = config.project(named: alert.project) else { return Self.unknown(alert.project) }
+            guard let head = await releaseHead(of: project) else {
+                return (.failed, "could not read the release branch of \(project.name); see the server log")
+            }
+            return await perform(
+                [RunOrder(
+                    project: project, revision: head.commit, branch: head.spec.releaseBranch, comparedWith: .none,
+                    reuseCache: false)],
+                trigger: queued.id, stop: stop)
+        }
+    }
+
+    /// `/sluice run` or `/sluice retrain` on a pull request, by a maintainer only.
+    private func runCommand(_ command: CommentCommand, trigger: Int64, stop: RunStop) async -> (TriggerEnd, String) {
+        guard let project = config.project(named: command.project) else { return Self.unknown(command.project) }
+        let isMaintainer = project.maintainers.contains(command.commenter)
+            || (project.forge == .github && command.authorAssociation.map(Self.maintainerAssociations.contains) == true)
+        guard isMaintainer else {
+            return await refuse(
+                command, trigger: trigger, "\(command.commenter) is not a maintainer of \(project.name) (projects[].maintainers, or on GitHub an owner, member or collaborator)")
+        }
+        let pullRequest: PullRequest?
+        do {
+            pullRequest = try await store.latestPullRequest(of: project.name, number: command.number)
+        } catch {
+            return (.failed, "could not look up pull request #\(command.number): \(error)")
+        }
+        guard let pullRequest else {
+            return await refuse(command, trigger: trigger, "Sluice has had no webhook for pull request #\(command.number); push to it or reopen it")
+        }
+        guard pullRequest.action != .closed, pullRequest.action != .merged else {
+            return await refuse(command, trigger: trigger, "pull request #\(command.number) is closed")
+        }
+        return await perform(
+            [RunOrder(
+                project: project, revision: pullRequest.headSHA, comparedWith: .none, trusted: !pullRequest.isFork,
+                reuseCache: command.verb != .retrain,
+                report: ReportTarget(commit: pullRequest.headSHA, pullRequest: pullRequest.number))],
+            trigger: trigger, stop: stop)
+    }
+
+    private func refuse(_ command: CommentCommand, trigger: Int64, _ reason: String) async -> (TriggerEnd, String) {
+        do {
+            try await store.recordRefusal(of: command, reason: reason, trigger: trigger)
+        } catch {
+            logger.error("could not record the refusal of /sluice \(command.verb.rawValue): \(error)")
+        }
+        return (.failed, reason)
+    }
+
+    /// Runs each order in turn; the trigger's outcome lists how each run ended.
+    private func perform(_ orders: [RunOrder], trigger: Int64, stop: RunStop) async -> (TriggerEnd, String) {
+        var outcomes: [String] = []
+        for order in orders {
+            guard stop.requested == nil else { break }
+            do {
+                outcomes.append(try await perform(order, trigger: trigger, stop: stop))
+            } catch {
+                logger.error("could not record a run of \(order.project.name): \(error)")
+                return (.failed, "the store failed: \(error)")
+            }
+        }
+        return (.done, outcomes.joined(separator: "; "))
+    }
+
+    /// One run: fetch, gate, then register and promote on the release branch, and report.
+    private func perform(_ order: RunOrder, trigger: Int64, stop: RunStop) async throws(StoreError) -> String {
+        let repository: Repository
+        do {
+            (repository, _) = try await workspace.refresh(order.project)
+        } catch {
+            // The run records why; the mirror may still hold the commit from an earlier fetch.
+            logger.warning("\(error.message)")
+            repository = workspace.mirror(for: order.project).repository
+        }
+        let spec = await offload { () -> PipelineSpec? in
+            guard let commit = try? repository.resolve(order.revision) else { return nil }
+            return try? GateRunner.readSpec(repository, commit)
+        }
+        let request = RunRequest(
+            repository: repository, repositoryLabel: order.project.repo, project: order.project.name,
+            revision: order.revision, comparedWith: order.comparedWith, baseline: try await baseline(for: spec),
+            trusted: order.trusted, dataArrival: order.dataArrival, triggerID: trigger,
+            stepSecrets: order.project.stepSecrets, reuseCache: order.reuseCache)
+
+        let pending = Mutex<Task<Void, Never>?>(nil)
+        let reporter = reporter
+        let run = try await gateRunner.run(request, stop: stop) { event in
+            guard case .started(let id, _) = event, let target = order.report else { return }
+            pending.withLock { task in
+                task = Task { await reporter.started(id, project: order.project.name, target: target) }
+            }
+        }
+        await pending.withLock { $0 }?.value
+        var outcome = "\(run.id) \(run.state.rawValue)"
+        if run.state == .passed, stop.requested == nil, let branch = order.branch, branch == spec?.releaseBranch {
+            outcome += await registerAndPromote(run, branch: branch)
+        }
+        if let target = order.report {
+            await reporter.finished(try await store.run(run.id) ?? run, target: target)
+        }
+        return outcome
+    }
+
+    /// Registers a passed release-branch run and promotes the new version; says what happened.
+    private func registerAndPromote(_ run: Run, branch: String) async -> String {
+        let version: ModelVersion
+        do {
+            version = try await registrar.register(run.id, branch: branch)
+        } catch {
+            logger.error("could not register \(run.id): \(error.message)")
+            return ", not registered: \(error.message)"
+        }
+        do {
+            let promotions = try await promoter.promote(version)
+            let states = promotions.map { "\($0.environment) \($0.state.rawValue)" }.joined(separator: ", ")
+            return ", registered \(version.model) \(version.number)" + (states.isEmpty ? "" : " (\(states))")
+        } catch {
+            logger.error("could not promote \(version.model) \(version.number): \(error.message)")
+            return ", registered \(version.model) \(version.number), not promoted: \(error.message)"
+        }
+    }
+
+    /// The metrics of the version the spec's baseline environment holds now, if any.
+    private func baseline(for spec: PipelineSpec?) async throws(StoreError) -> Baseline? {
+        guard let spec, let environment = spec.baselineEnvironment,
+            let number = try await store.version(of: spec.model, in: environment),
+            let version = try await store.version(number, of: spec.model),
+            let metrics = version.run.conclusion.metrics
+        else { return nil }
+        return Baseline(metrics: metrics, label: "\(spec.model) \(number) (\(environment))")
+    }
+
+    /// The head of the project's release branch and its spec: the spec at the remote's default
+    /// branch names the release branch, whose head is then read.
+    private func releaseHead(of project: ProjectConfig) async -> (commit: String, spec: PipelineSpec)? {
+        let repository: Repository
+        do {
+            (repository, _) = try await workspace.refresh(project)
+        } catch {
+            logger.error("\(error.message)")
+            return nil
+        }
+        return await offload { () -> (commit: String, spec: PipelineSpec)? in
+            guard let head = try? repository.resolve("HEAD"), let defaultSpec = try? GateRunner.readSpec(repository, head),
+                let release = try? repository.resolve("refs/heads/\(defaultSpec.releaseBranch)"),
+                let spec = try? GateRunner.readSpec(repository, release)
+            else { return nil }
+            return (release.hex, spec)
+        }
+    }
+
+    private static func unknown(_ project: String) -> (TriggerEnd, String) {
+        (.failed, "project \(project) is no longer in the server config")
+    }
+}

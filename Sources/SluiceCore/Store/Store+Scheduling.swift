@@ -1,0 +1,229 @@
+import Foundation
+import GRDB
+
+/// The scheduler's side of the trigger queue. A trigger is `queued`, then `running` under a lease
+/// its scheduler renews, then `done`, `failed` or `superseded` with an outcome that says why.
+/// (`/sluice approve` and `/sluice reject` comments go through `claimPromotionDecisions` instead.)
+extension Store {
+    /// Ends every queued trigger that a newer one of its lane (queued or running) replaces, as
+    /// `superseded`, each with an audit entry; returns how many.
+    ///
+    /// Asked on every scheduler tick, so it looks with a read and takes the writer only when
+    /// there is something to end.
+    public func supersedeQueuedTriggers(at date: Date = Date()) async throws(StoreError) -> Int {
+        let replaced = """
+            t.state = 'queued' AND t.lane IS NOT NULL AND EXISTS (
+                SELECT 1 FROM triggers n WHERE n.lane = t.lane AND n.id > t.id AND n.state IN ('queued', 'running'))
+            """
+        let waiting = try await read("look for superseded triggers") { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM triggers t WHERE \(replaced)") ?? 0
+        }
+        guard waiting > 0 else { return 0 }
+        return try await write("supersede queued triggers") { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT t.id, t.lane, (SELECT MAX(n.id) FROM triggers n WHERE n.lane = t.lane) AS newest
+                    FROM triggers t WHERE \(replaced)
+                    """)
+            for row in rows {
+                let id: Int64 = row["id"]
+                let newest: Int64 = row["newest"]
+                try db.execute(
+                    sql: "UPDATE triggers SET state = 'superseded', outcome = ?, finished_at = ?, lease_expires_at = NULL WHERE id = ?",
+                    arguments: ["superseded by trigger \(newest)", date.timeIntervalSince1970, id])
+                _ = try AuditLog.append(
+                    AuditEntry.Draft(
+                        actor: "sluice", action: "trigger.superseded", subject: "trigger \(id)",
+                        details: ["by": "trigger \(newest)", "lane": row["lane"]]),
+                    at: date, in: db)
+            }
+            return rows.count
+        }
+    }
+
+    /// The queued triggers the scheduler may start, oldest first, at most `limit`.
+    public func runnableTriggers(limit: Int) async throws(StoreError) -> [QueuedTrigger] {
+        try await read("list runnable triggers") { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT id, delivery_id, lane, attempts, payload FROM triggers WHERE state = 'queued' ORDER BY id LIMIT ?",
+                arguments: [limit]
+            ).compactMap { row -> QueuedTrigger? in
+                let trigger = try JSONDecoder().decode(Trigger.self, from: Data((row["payload"] as String).utf8))
+                if case .command(let command) = trigger, command.verb == .approve || command.verb == .reject { return nil }
+                return QueuedTrigger(
+                    id: row["id"], delivery: row["delivery_id"], trigger: trigger, lane: row["lane"],
+                    attempts: row["attempts"])
+            }
+        }
+    }
+
+    /// Claims those of `ids` still queued: `running`, leased until `leaseExpiry`, one attempt
+    /// more. Returns the ids claimed (a compare-and-set, so two claimers never share one).
+    public func claimTriggers(_ ids: [Int64], leaseExpiry: Date) async throws(StoreError) -> [Int64] {
+        guard !ids.isEmpty else { return [] }
+        return try await write("claim triggers") { db in
+            try ids.filter { id in
+                try db.execute(
+                    sql: """
+                        UPDATE triggers SET state = 'running', attempts = attempts + 1, lease_expires_at = ?
+                        WHERE id = ? AND state = 'queued'
+                        """,
+                    arguments: [leaseExpiry.timeIntervalSince1970, id])
+                return db.changesCount == 1
+            }
+        }
+    }
+
+    /// Extends the lease of the running triggers `ids`: the claimer is alive.
+    public func renewLeases(_ ids: [Int64], until expiry: Date) async throws(StoreError) {
+        guard !ids.isEmpty else { return }
+        try await write("renew trigger leases") { db in
+            for id in ids {
+                try db.execute(
+                    sql: "UPDATE triggers SET lease_expires_at = ? WHERE id = ? AND state = 'running'",
+                    arguments: [expiry.timeIntervalSince1970, id])
+            }
+        }
+    }
+
+    /// Takes back the running triggers whose lease ran out (their server died): each run they
+    /// left `running` ends in `error`, and the trigger is queued again if it was claimed fewer
+    /// than `maxAttempts` times, else it fails with why.
+    public func recoverAbandonedTriggers(
+        maxAttempts: Int, at date: Date = Date()
+    ) async throws(StoreError) -> [AbandonedTrigger] {
+        let now = date.timeIntervalSince1970
+        let expired = try await read("look for abandoned triggers") { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM triggers WHERE state = 'running' AND lease_expires_at < ?",
+                arguments: [now]) ?? 0
+        }
+        guard expired > 0 else { return [] }
+        return try await write("recover abandoned triggers") { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT id, attempts FROM triggers WHERE state = 'running' AND lease_expires_at < ?",
+                arguments: [now])
+            return try rows.map { row -> AbandonedTrigger in
+                let id: Int64 = row["id"]
+                let attempts: Int = row["attempts"]
+                let interrupted = try Int64.fetchAll(
+                    db, sql: "SELECT id FROM runs WHERE trigger_id = ? AND state = 'running'", arguments: [id])
+                let reason = "the server stopped during this run (its lease ran out)"
+                for run in interrupted {
+                    try db.execute(
+                        sql: "UPDATE runs SET state = 'error', reason = ?, finished_at = ? WHERE id = ?",
+                        arguments: [reason, now, run])
+                    _ = try AuditLog.append(
+                        AuditEntry.Draft(
+                            actor: "sluice", action: "run.finished", subject: Run.ID(run).description,
+                            details: ["state": "error", "reason": reason]),
+                        at: date, in: db)
+                }
+                let requeued = attempts < maxAttempts
+                let outcome = requeued
+                    ? nil
+                    : "the server stopped during its run \(attempts) times; not tried again"
+                try db.execute(
+                    sql: """
+                        UPDATE triggers SET state = ?, outcome = ?, lease_expires_at = NULL, finished_at = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [requeued ? "queued" : "failed", outcome, requeued ? nil : now, id])
+                if let outcome {
+                    _ = try AuditLog.append(
+                        AuditEntry.Draft(
+                            actor: "sluice", action: "trigger.failed", subject: "trigger \(id)",
+                            details: ["reason": outcome]),
+                        at: date, in: db)
+                }
+                return AbandonedTrigger(id: id, requeued: requeued, interruptedRuns: interrupted.map(Run.ID.init(_:)))
+            }
+        }
+    }
+
+    /// Ends a running trigger with its outcome.
+    public func finishTrigger(
+        _ id: Int64, as end: TriggerEnd, outcome: String, at date: Date = Date()
+    ) async throws(StoreError) {
+        try await write("finish trigger \(id)") { db in
+            try db.execute(
+                sql: "UPDATE triggers SET state = ?, outcome = ?, finished_at = ?, lease_expires_at = NULL WHERE id = ?",
+                arguments: [end.rawValue, outcome, date.timeIntervalSince1970, id])
+        }
+    }
+
+    /// Puts a running trigger back in the queue without counting the attempt: the server is
+    /// shutting down cleanly, and the next start carries it out.
+    public func releaseTrigger(_ id: Int64) async throws(StoreError) {
+        try await write("release trigger \(id)") { db in
+            try db.execute(
+                sql: """
+                    UPDATE triggers SET state = 'queued', attempts = MAX(attempts - 1, 0), lease_expires_at = NULL
+                    WHERE id = ? AND state = 'running'
+                    """,
+                arguments: [id])
+        }
+    }
+
+    /// The newest head Sluice was told of for pull request `number` of `project` (what
+    /// `/sluice run` runs), if any.
+    public func latestPullRequest(of project: String, number: Int) async throws(StoreError) -> PullRequest? {
+        try await read("find pull request \(number) of \(project)") { db in
+            let lane = Trigger.lane(ofPullRequest: number, in: project)
+            guard let payload = try String.fetchOne(
+                db, sql: "SELECT payload FROM triggers WHERE lane = ? ORDER BY id DESC LIMIT 1", arguments: [lane])
+            else { return nil }
+            guard case .pullRequest(let pullRequest) = try JSONDecoder().decode(Trigger.self, from: Data(payload.utf8))
+            else { return nil }
+            return pullRequest
+        }
+    }
+
+    /// Records why the last report of a run to its forge failed (nil: it went through).
+    public func noteReportProblem(_ run: Run.ID, _ problem: String?) async throws(StoreError) {
+        try await write("note the report problem of \(run)") { db in
+            try db.execute(sql: "UPDATE runs SET report_problem = ? WHERE id = ?", arguments: [problem, run.rawValue])
+        }
+    }
+
+    /// The state and outcome of trigger `id`, if there is one.
+    public func triggerState(_ id: Int64) async throws(StoreError) -> (state: String, outcome: String?)? {
+        try await read("read trigger \(id)") { db in
+            try Row.fetchOne(db, sql: "SELECT state, outcome FROM triggers WHERE id = ?", arguments: [id]).map {
+                ($0["state"], $0["outcome"])
+            }
+        }
+    }
+}
+
+/// A trigger waiting in the queue, as the scheduler sees it.
+public struct QueuedTrigger: Sendable, Hashable {
+    public let id: Int64
+    /// The delivery that produced it.
+    public let delivery: Int64
+    public let trigger: Trigger
+    public let lane: String?
+    /// How often it was claimed before (a server died during its run).
+    public let attempts: Int
+}
+
+/// How a trigger the scheduler claimed ended.
+public enum TriggerEnd: String, Sendable {
+    /// It was carried out (its runs ended however they ended).
+    case done
+    /// It could not be carried out; the outcome says why.
+    case failed
+    /// A newer trigger of its lane replaced it while it ran.
+    case superseded
+}
+
+/// A running trigger whose server died, as `Store.recoverAbandonedTriggers` found it.
+public struct AbandonedTrigger: Sendable, Hashable {
+    public let id: Int64
+    /// True when it is queued again; false when it failed for good.
+    public let requeued: Bool
+    /// The runs it had started, now ended in `error`.
+    public let interruptedRuns: [Run.ID]
+}

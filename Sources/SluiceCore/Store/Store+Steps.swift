@@ -1,0 +1,39 @@
+import Foundation
+import GRDB
+
+extension Store {
+    /// Records that step `name` of `run` started.
+    public func startStep(_ run: Run.ID, name: String, command: String, at date: Date = Date()) async throws(StoreError) {
+        try await write("record step \(name) of \(run)") { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO run_steps (run_id, name, command, started_at) VALUES (?, ?, ?, ?)",
+                arguments: [run.rawValue, name, command, date.timeIntervalSince1970])
+        }
+    }
+
+    /// Records how step `name` of `run` ended.
+    public func finishStep(_ run: Run.ID, name: String, result: StepResult) async throws(StoreError) {
+        try await write("record the end of step \(name) of \(run)") { db in
+            try db.execute(
+                sql: "UPDATE run_steps SET started_at = ?, ended_at = ?, outcome = ?, succeeded = ? WHERE run_id = ? AND name = ?",
+                arguments: [
+                    result.startedAt.timeIntervalSince1970, result.endedAt.timeIntervalSince1970,
+                    result.termination.summary, result.succeeded, run.rawValue, name,
+                ])
+        }
+    }
+
+    /// The steps of `run` in the order they started.
+    public func steps(of run: Run.ID) async throws(StoreError) -> [RunStep] {
+        try await read("read the steps of \(run)") { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM run_steps WHERE run_id = ? ORDER BY started_at, rowid", arguments: [run.rawValue]
+            ).map { row in
+                RunStep(
+                    name: row["name"], command: row["command"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
+                    endedAt: (row["ended_at"] as Double?).map(Date.init(timeIntervalSince1970:)), outcome: row["outcome"],
+                    succeeded: row["succeeded"])
+            }
+        }
+    }
+}

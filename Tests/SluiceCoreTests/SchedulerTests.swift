@@ -1,0 +1,223 @@
+import Foundation
+import Git
+import SluiceTesting
+import Testing
+
+@testable import SluiceCore
+
+@Suite("Scheduler: triggers become runs, versions, promotions and reports", .serialized)
+struct SchedulerTests {
+    @Test("A push to the release branch is run, registered, promoted to staging, and reported pending then success")
+    func releasePush() async throws {
+        let forge = FakeForge(.github)
+        try await forge.serve { apiURL in
+            let fixture = try SchedulerFixture(apiURL: apiURL, forge: forge)
+            let commit = try await fixture.push([".sluice.yml": SchedulerFixture.spec(), "train.sh": SchedulerFixture.train(auc: 0.9)])
+            let runs = try await fixture.finishedRuns(1)
+            #expect(runs.map(\.state) == [.passed], "\(runs.map(\.reason))")
+            #expect(runs[0].commit == commit)
+            try await fixture.eventually("production waits for approval") {
+                try await fixture.store.promotions().contains { $0.environment == "production" && $0.state == .pendingApproval }
+            }
+            #expect(try await fixture.store.versions(of: "churn").map(\.number.rawValue) == [1])
+            #expect(try await fixture.store.version(of: "churn", in: "staging") == ModelVersion.Number(1))
+            #expect(try fixture.deploy.git(["show", "main:environments/staging/churn.yaml"]).contains("churn"))
+            try await fixture.eventually("the final status is posted") { forge.statuses(of: commit).count == 2 }
+            let statuses = forge.statuses(of: commit)
+            #expect(statuses.map(\.state) == ["pending", "success"])
+            #expect(statuses.allSatisfy { $0.context == "sluice/gate" })
+            #expect(statuses[1].targetURL == "https://sluice.example.com/runs/\(runs[0].id.rawValue)")
+            #expect(statuses[1].description == "run \(runs[0].id.rawValue): gate passed")
+            #expect(forge.comments.isEmpty)
+            try await fixture.shutDown()
+        }
+    }
+
+    @Test("A pull request is gated and commented but never registered; its next head edits the same comment")
+    func pullRequestComment() async throws {
+        let forge = FakeForge(.github)
+        try await forge.serve { apiURL in
+            let fixture = try SchedulerFixture(apiURL: apiURL, forge: forge)
+            try fixture.model.git(["checkout", "-q", "-b", "better-features"])
+            let first = try fixture.model.commit([".sluice.yml": SchedulerFixture.spec(), "train.sh": SchedulerFixture.train(auc: 0.9)])
+            try fixture.model.push("better-features")
+            try await fixture.deliver(SchedulerFixture.pullRequest(7, head: first, branch: "better-features"))
+            _ = try await fixture.finishedRuns(1)
+            try await fixture.eventually("the comment is posted") { forge.comments.count == 1 }
+            #expect(forge.comments[0].pullRequest == 7)
+            #expect(forge.comments[0].body.contains("<!-- sluice:pull-request=churn#7 -->"))
+            #expect(forge.comments[0].body.contains("✅ Gate passed"))
+
+            let second = try fixture.model.commit(["train.sh": SchedulerFixture.train(auc: 0.7)])
+            try fixture.model.push("better-features")
+            try await fixture.deliver(SchedulerFixture.pullRequest(7, head: second, branch: "better-features", action: .synchronized))
+            let runs = try await fixture.finishedRuns(2)
+            #expect(runs.map(\.state) == [.passed, .gateFailed])
+            try await fixture.eventually("the comment is edited") { forge.comments.first?.body.contains("❌ Gate failed") == true }
+            #expect(forge.comments.count == 1)
+            #expect(forge.comments[0].body.contains("`auc`"))
+            try await fixture.eventually("the failure status is posted") { forge.statuses(of: second).last?.state == "failure" }
+            #expect(try await fixture.store.versions(of: "churn").isEmpty)
+            #expect(try await fixture.store.promotions(all: true).isEmpty)
+            try await fixture.shutDown()
+        }
+    }
+
+    @Test("Three pushes in quick succession to one branch: one run finishes, two are superseded, no step process is left")
+    func supersede() async throws {
+        let forge = FakeForge(.github)
+        try await forge.serve { apiURL in
+            let fixture = try SchedulerFixture(apiURL: apiURL, forge: forge, maxParallel: 1)
+            try await fixture.push([".sluice.yml": SchedulerFixture.spec(), "train.sh": SchedulerFixture.train(auc: 0.9, sleep: 3141)])
+            try await fixture.eventually("the first run is training") { !SchedulerFixture.sleepingTrainers().isEmpty }
+            try await fixture.push(["train.sh": SchedulerFixture.train(auc: 0.91, sleep: 3141)])
+            let last = try await fixture.push(["train.sh": SchedulerFixture.train(auc: 0.92)])
+            try await fixture.eventually("the last push's run has passed") {
+                try await fixture.runs().contains { $0.commit == last && $0.state == .passed }
+            }
+            let runs = try await fixture.runs()
+            #expect(runs.filter { $0.state == .passed }.count == 1)
+            #expect(runs.allSatisfy { $0.state == .passed || $0.state == .superseded }, "\(runs.map(\.state))")
+            #expect(runs.first?.reason?.hasPrefix("superseded by trigger") == true)
+            var superseded = 0
+            for id: Int64 in 1...3 where try await fixture.store.triggerState(id)?.state == "superseded" { superseded += 1 }
+            #expect(superseded == 2)
+            #expect(SchedulerFixture.sleepingTrainers().isEmpty)
+            try await fixture.shutDown()
+        }
+    }
+
+    @Test("A fork's pull request waits for a maintainer's /sluice run, then runs without the project's step secrets")
+    func forkPullRequest() async throws {
+        let forge = FakeForge(.github)
+        try await forge.serve { apiURL in
+            let fixture = try SchedulerFixture(apiURL: apiURL, forge: forge, sandbox: .auto)
+            try fixture.model.commit([".sluice.yml": SchedulerFixture.spec(), "train.sh": SchedulerFixture.train(auc: 0.9)])
+            try fixture.model.push()
+            // GitHub publishes a fork's head in the base repository as refs/pull/N/head.
+            let head = try fixture.model.commit(["train.sh": SchedulerFixture.train(auc: 0.95)])
+            try fixture.model.git(["push", "-q", "origin", "HEAD:refs/pull/9/head"])
+            try await fixture.deliver(SchedulerFixture.pullRequest(9, head: head, branch: "patch-1", fork: true))
+            try await fixture.eventually("the waiting status is posted") { forge.statuses(of: head).count == 1 }
+            #expect(forge.statuses(of: head)[0].state == "pending")
+            #expect(forge.statuses(of: head)[0].description.contains("/sluice run"))
+            #expect(try await fixture.runs().isEmpty)
+
+            try await fixture.deliver(
+                .command(CommentCommand(project: "churn", number: 9, verb: .run, environment: nil, commenter: "erin", authorAssociation: "CONTRIBUTOR")))
+            try await fixture.eventually("the outsider's command is refused") {
+                try await fixture.store.auditEntries(limit: 100).contains { $0.action == "command.refused" && $0.actor == "erin" }
+            }
+            #expect(try await fixture.runs().isEmpty)
+
+            try await fixture.deliver(
+                .command(CommentCommand(project: "churn", number: 9, verb: .run, environment: nil, commenter: "maria", authorAssociation: "MEMBER")))
+            let runs = try await fixture.finishedRuns(1)
+            #expect(runs.map(\.state) == [.passed], "\(runs.map(\.reason))")
+            #expect(runs[0].commit == head)
+            let secret = RunDirectory(stateDirectory: fixture.config.stateDirectory, run: runs[0].id).output
+                .appending(path: "secret.txt")
+            #expect(try String(contentsOf: secret, encoding: .utf8) == "absent\n")
+            #expect(try await fixture.store.versions(of: "churn").isEmpty)
+            try await fixture.eventually("the comment is posted") { forge.comments.count == 1 }
+            try await fixture.shutDown()
+        }
+    }
+
+    @Test("A data arrival retrains the release branch with the new data, and a firing alert retrains it again")
+    func dataAndAlert() async throws {
+        let forge = FakeForge(.github)
+        try await forge.serve { apiURL in
+            let fixture = try SchedulerFixture(apiURL: apiURL, forge: forge)
+            let original = try fixture.deploy.scratch.write("a,b\n1,2\n", to: "data/v1.csv")
+            let data = "  data:\n    - name: transactions\n      uri: file://\(original.path)\n"
+            try await fixture.push([
+                ".sluice.yml": SchedulerFixture.spec(data: data),
+                "train.sh": "wc -l < \"$SLUICE_DATA_TRANSACTIONS\"\n" + SchedulerFixture.train(auc: 0.9),
+            ])
+            _ = try await fixture.finishedRuns(1)
+
+            let arrived = try fixture.deploy.scratch.write("a,b\n1,2\n3,4\n", to: "data/v2.csv")
+            let digest = try ArtifactDigest.sha256(ofFile: arrived)
+            try await fixture.deliver(
+                .dataArrival(
+                    DataArrival(source: "lake", dataset: "transactions", uri: "file://\(arrived.path)", version: "2", sha256: digest, size: 12)))
+            var runs = try await fixture.finishedRuns(2)
+            #expect(runs[1].state == .passed, "\(runs[1].reason ?? "")")
+            #expect(runs[1].conclusion.dataVersions["transactions"] == digest)
+
+            try await fixture.deliver(
+                .alert(Alert(project: "churn", model: "churn", environment: "production", name: "ChurnDrift", fingerprint: "f1", startsAt: "2026-12-01T09:00:00Z")))
+            runs = try await fixture.finishedRuns(3)
+            #expect(runs[2].state == .passed, "\(runs[2].reason ?? "")")
+            #expect(runs[2].conclusion.cachedFrom == nil)
+            try await fixture.eventually("three versions are registered") {
+                try await fixture.store.versions(of: "churn").count == 3
+            }
+            try await fixture.shutDown()
+        }
+    }
+
+    @Test("Shutdown lets a running step finish within the grace period")
+    func shutdownWithinGrace() async throws {
+        let forge = FakeForge(.github)
+        try await forge.serve { apiURL in
+            let fixture = try SchedulerFixture(apiURL: apiURL, forge: forge)
+            try await fixture.push([".sluice.yml": SchedulerFixture.spec(), "train.sh": SchedulerFixture.train(auc: 0.9, sleep: 2)])
+            try await fixture.eventually("the run is training") {
+                try await fixture.store.steps(of: Run.ID(1)).first?.name == "train"
+            }
+            try await fixture.shutDown()
+            #expect(try await fixture.runs().map(\.state) == [.passed])
+            #expect(try await fixture.store.triggerState(1)?.state == "done")
+        }
+    }
+
+    @Test("Shutdown stops a step that outlives the grace period and leaves its trigger queued for the next start")
+    func shutdownPastGrace() async throws {
+        let forge = FakeForge(.github)
+        try await forge.serve { apiURL in
+            let fixture = try SchedulerFixture(apiURL: apiURL, forge: forge, shutdownGrace: .seconds(1))
+            try await fixture.push([".sluice.yml": SchedulerFixture.spec(), "train.sh": SchedulerFixture.train(auc: 0.9, sleep: 3141)])
+            try await fixture.eventually("the run is training") { !SchedulerFixture.sleepingTrainers().isEmpty }
+            try await fixture.shutDown()
+            let runs = try await fixture.runs()
+            #expect(runs.map(\.state) == [.cancelled])
+            #expect(runs[0].reason?.contains("shut down") == true)
+            #expect(try await fixture.store.triggerState(1)?.state == "queued")
+            #expect(SchedulerFixture.sleepingTrainers().isEmpty)
+        }
+    }
+}
+
+@Suite("Trigger leases: a server that dies mid-run")
+struct TriggerLeaseTests {
+    @Test("A trigger whose server died is queued again once, then failed with why; its runs end in error")
+    func abandoned() async throws {
+        let scratch = try ScratchDirectory("sluice-leases")
+        let store = try Store(stateDirectory: scratch.path("state"))
+        let push = Push(
+            project: "churn", ref: "refs/heads/main", refKind: .branch, before: Push.zeroCommit,
+            after: String(repeating: "a", count: 40), created: true, deleted: false, forced: false, pusher: nil)
+        _ = try await store.record(
+            IncomingDelivery(
+                source: "github", project: "churn", event: "push", deliveryKey: "github:1",
+                verdict: .accepted([KeyedTrigger(.push(push), dedupeKey: "1")])))
+        let past = Date().addingTimeInterval(-1)
+        for attempt in 1...2 {
+            #expect(try await store.claimTriggers([1], leaseExpiry: past) == [1])
+            let run = try await store.startRun(project: "churn", repository: "r", commit: push.after, triggerID: 1)
+            // A live claimer's lease is left alone.
+            try await store.renewLeases([1], until: Date().addingTimeInterval(60))
+            #expect(try await store.recoverAbandonedTriggers(maxAttempts: 2).isEmpty)
+            try await store.renewLeases([1], until: past)
+            let recovered = try await store.recoverAbandonedTriggers(maxAttempts: 2)
+            #expect(recovered == [AbandonedTrigger(id: 1, requeued: attempt == 1, interruptedRuns: [run])])
+            #expect(try await store.run(run)?.state == .error)
+        }
+        let state = try await store.triggerState(1)
+        #expect(state?.state == "failed")
+        #expect(state?.outcome == "the server stopped during its run 2 times; not tried again")
+        #expect(try await store.claimTriggers([1], leaseExpiry: past).isEmpty)
+    }
+}
