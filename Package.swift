@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "sluice", targets: ["sluice"]),
         .executable(name: "sluice-bench", targets: ["sluice-bench"]),
+        .executable(name: "sluice-demo", targets: ["sluice-demo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -81,6 +82,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "sluice-demo",
+            dependencies: [
+                "Curl", "SluiceCore", "SluiceTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .target(
             name: "SluiceTesting",
             dependencies: [
@@ -110,7 +118,9 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["sluice", "Curl", "SluiceCore", "SluiceTesting"]),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["sluice", "sluice-demo", "Curl", "SluiceCore", "SluiceTesting"]
+        ),
         .testTarget(
             name: "CurlTests",
             dependencies: ["Curl", "SluiceTesting", .product(name: "Hummingbird", package: "hummingbird")]

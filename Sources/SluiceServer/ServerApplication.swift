@@ -21,6 +21,7 @@ public enum ServerApplication {
             .add(to: router)
         AuditRoutes.add(to: router, store: store)
         ModelRoutes.add(to: router, store: store)
+        RunRoutes.add(to: router, store: store, stateDirectory: config.stateDirectory)
         PromotionRoutes(promoter: promoter, auth: config.auth).add(to: router)
         HookRoutes(config: config, store: store, metrics: metrics, logger: logger).add(to: router)
         return Application(

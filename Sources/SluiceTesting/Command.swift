@@ -1,8 +1,8 @@
 import Foundation
 
-/// Runs a child process to completion and returns its standard output.
-enum Command {
-    static func run<Failure: Error>(
+/// Runs a child process to completion and returns its standard output (fixtures, the demo).
+public enum Command {
+    public static func run<Failure: Error>(
         _ executable: String, _ arguments: [String], in directory: URL?, environment: [String: String],
         input: Data?, failure: (Int32, String) -> Failure
     ) throws -> String {
