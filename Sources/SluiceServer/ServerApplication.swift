@@ -2,12 +2,13 @@ import Hummingbird
 import Logging
 import SluiceCore
 
-/// Assembles Sluice's HTTP server: webhooks, API, artifacts, health and metrics, on the configured address.
+/// Assembles Sluice's HTTP server: webhooks, API, artifacts, web UI, health and metrics, on the configured address.
 public enum ServerApplication {
-    /// The application for `config`, writing to the promoter's store. `onListening` receives the
-    /// bound address (host:port), which differs from the configured one when the port is 0.
+    /// The application for `config`, writing to the promoter's store, with the web UI when one
+    /// is given. `onListening` receives the bound address (host:port), which differs from the
+    /// configured one when the port is 0.
     public static func make(
-        config: ServerConfig, promoter: Promoter, logger: Logger,
+        config: ServerConfig, promoter: Promoter, ui: WebUI? = nil, logger: Logger,
         onListening: @escaping @Sendable (String) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let store = promoter.store
@@ -24,6 +25,7 @@ public enum ServerApplication {
         RunRoutes.add(to: router, store: store, stateDirectory: config.stateDirectory)
         PromotionRoutes(promoter: promoter, auth: config.auth).add(to: router)
         HookRoutes(config: config, store: store, metrics: metrics, logger: logger).add(to: router)
+        ui?.add(to: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: "sluice"),

@@ -28,11 +28,7 @@ extension ConfigOption {
     /// The config, its store, and the promoter that writes its promotions to the deploy repository.
     func promoter() throws -> (ServerConfig, Promoter) {
         let config = try load()
-        guard let templates = TemplatesFolder.locate() else {
-            FileHandle.standardError.write(
-                Data("sluice: could not find Sluice's templates folder; set SLUICE_TEMPLATES to the templates/ folder of a Sluice checkout\n".utf8))
-            throw ExitCode(2)
-        }
+        let templates = try Self.templates()
         let store: Store
         do {
             store = try Store(stateDirectory: config.stateDirectory)
@@ -44,5 +40,15 @@ extension ConfigOption {
             config: config, store: store, workspace: Workspace(stateDirectory: config.stateDirectory),
             templatesDirectory: templates.appendingPathComponent("manifests"))
         return (config, promoter)
+    }
+
+    /// Sluice's templates folder, or exits with status 2 saying how to point at one.
+    static func templates() throws -> URL {
+        guard let templates = TemplatesFolder.locate() else {
+            FileHandle.standardError.write(
+                Data("sluice: could not find Sluice's templates folder; set SLUICE_TEMPLATES to the templates/ folder of a Sluice checkout\n".utf8))
+            throw ExitCode(2)
+        }
+        return templates
     }
 }

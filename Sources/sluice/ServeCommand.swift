@@ -43,7 +43,9 @@ struct ServeCommand: AsyncParsableCommand {
         if config.deploy == nil {
             logger.notice("no 'deploy' section: models will be gated and registered, but no manifests written")
         }
-        let app = ServerApplication.make(config: config, promoter: promoter, logger: logger) { [logger] address in
+        let ui = try await WebUI.load(
+            templates: try ConfigOption.templates().appending(path: "ui"), config: config, promoter: promoter)
+        let app = ServerApplication.make(config: config, promoter: promoter, ui: ui, logger: logger) { [logger] address in
             logger.info("listening on http://\(address)")
         }
         let services = ServiceGroup(

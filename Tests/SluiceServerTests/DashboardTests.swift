@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 import HummingbirdTesting
 import Testing
 
@@ -30,6 +31,12 @@ struct DashboardTests {
         #expect(used.count >= 5)
 
         let harness = try ServerHarness()
+        // A finished step too, so the step-duration histogram has a series.
+        let run = try await harness.store.startRun(project: "churn", repository: "r", commit: "c1")
+        try await harness.store.startStep(run, name: "train", command: "python3 train.py")
+        try await harness.store.finishStep(
+            run, name: "train",
+            result: StepResult(termination: .exited(0), startedAt: Date(), endedAt: Date().addingTimeInterval(2), logBytes: 0, truncated: false))
         try await harness.run { client in
             // A delivery and a request first, so the counters and the histogram have series.
             _ = try await ServerHarness.gitHub(client, delivery: "d-1", body: ServerHarness.pushBody())
@@ -38,6 +45,8 @@ struct DashboardTests {
                 exposition.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }
                     .map { String($0.split(separator: " ")[2]) })
             #expect(used.subtracting(exposed).isEmpty, "not exposed: \(used.subtracting(exposed).sorted())")
+            #expect(exposition.contains(#"sluice_step_duration_seconds_count{step="train"} 1"#))
+            #expect(exposition.contains(#"sluice_gate_verdicts{verdict="fail"} 0"#))
         }
     }
 }

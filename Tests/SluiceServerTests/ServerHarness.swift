@@ -21,6 +21,8 @@ struct ServerHarness {
     static let manifestTemplates = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("templates/manifests")
+    /// The web UI's templates of this checkout.
+    static let uiTemplates = manifestTemplates.deletingLastPathComponent().appendingPathComponent("ui")
 
     let scratch: ScratchDirectory
     let store: Store
@@ -56,7 +58,8 @@ struct ServerHarness {
         let promoter = Promoter(
             config: config, store: store, workspace: Workspace(stateDirectory: scratch.url),
             templatesDirectory: Self.manifestTemplates)
-        let app = ServerApplication.make(config: config, promoter: promoter, logger: log.logger)
+        let ui = try await WebUI.load(templates: Self.uiTemplates, config: config, promoter: promoter)
+        let app = ServerApplication.make(config: config, promoter: promoter, ui: ui, logger: log.logger)
         try await app.test(.live, body)
     }
 

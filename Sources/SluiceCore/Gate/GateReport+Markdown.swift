@@ -18,11 +18,11 @@ extension GateReport {
         for check in checks {
             let cells = [
                 Self.codeSpan(check.metric),
-                "\(check.bound.key) \(CompactNumber.format(check.bound.limit))",
-                check.candidate.map(CompactNumber.format) ?? "*missing*",
-                check.baseline.map(CompactNumber.format) ?? "—",
-                Self.deltaCell(check),
-                Self.resultCell(check.verdict),
+                check.ruleText,
+                check.candidate == nil ? "*\(check.candidateText)*" : check.candidateText,
+                check.baselineText,
+                check.deltaText,
+                check.verdict == .fail ? "**\(check.verdict.label)**" : check.verdict.label,
             ]
             lines.append("| " + cells.joined(separator: " | ") + " |")
         }
@@ -37,24 +37,6 @@ extension GateReport {
             lines.append(contentsOf: failures)
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    private static func deltaCell(_ check: Check) -> String {
-        guard let delta = check.delta else {
-            return "—"
-        }
-        guard check.bound.isPercent, let percent = check.deltaPercent else {
-            return CompactNumber.signed(delta)
-        }
-        return "\(CompactNumber.signed(delta)) (\(CompactNumber.signed(percent))%)"
-    }
-
-    private static func resultCell(_ verdict: Verdict) -> String {
-        switch verdict {
-        case .pass: "pass"
-        case .fail: "**fail**"
-        case .noBaseline: "no baseline"
-        }
     }
 
     /// `name` as inline code that survives a table cell: a fence longer than any run of backticks

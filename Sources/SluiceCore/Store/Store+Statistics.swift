@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 extension Store {
-    /// Runs and promotions by state, and the queue's depth and oldest entry, for `/metrics`.
+    /// Runs and promotions by state, gate verdicts, and the queue's depth and oldest entry, for `/metrics`.
     public func statistics() async throws(StoreError) -> StoreStatistics {
         try await read("count runs, promotions and queued triggers") { db in
             func counts(_ table: String) throws -> [String: Int] {
@@ -14,12 +14,20 @@ extension Store {
             let promotions = try counts("promotions")
             let queue = try Row.fetchOne(
                 db, sql: "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM triggers WHERE state = 'queued'")
+            let verdicts = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(CASE WHEN state = 'passed' THEN 1 END) AS pass,
+                           COUNT(CASE WHEN state <> 'passed' THEN 1 END) AS fail
+                    FROM runs WHERE gate_report IS NOT NULL
+                    """)
             return StoreStatistics(
                 runs: Dictionary(uniqueKeysWithValues: Run.State.allCases.map { ($0, runs[$0.rawValue] ?? 0) }),
                 promotions: Dictionary(
                     uniqueKeysWithValues: Promotion.State.allCases.map { ($0, promotions[$0.rawValue] ?? 0) }),
                 queuedTriggers: queue?["n"] ?? 0,
-                oldestQueuedAt: (queue?["oldest"] as Double?).map(Date.init(timeIntervalSince1970:)))
+                oldestQueuedAt: (queue?["oldest"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                gateVerdicts: ["pass": verdicts?["pass"] ?? 0, "fail": verdicts?["fail"] ?? 0])
         }
     }
 }

@@ -28,12 +28,24 @@ extension Store {
         try await read("read the steps of \(run)") { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM run_steps WHERE run_id = ? ORDER BY started_at, rowid", arguments: [run.rawValue]
-            ).map { row in
-                RunStep(
-                    name: row["name"], command: row["command"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
-                    endedAt: (row["ended_at"] as Double?).map(Date.init(timeIntervalSince1970:)), outcome: row["outcome"],
-                    succeeded: row["succeeded"])
-            }
+            ).map(Self.step)
         }
+    }
+
+    /// The steps that ended after `date`, oldest end first: how `/metrics` feeds its step
+    /// duration histograms, asking from the last end it saw.
+    public func stepsEnded(after date: Date) async throws(StoreError) -> [RunStep] {
+        try await read("read finished steps") { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM run_steps WHERE ended_at > ? ORDER BY ended_at", arguments: [date.timeIntervalSince1970]
+            ).map(Self.step)
+        }
+    }
+
+    private static func step(_ row: Row) -> RunStep {
+        RunStep(
+            name: row["name"], command: row["command"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
+            endedAt: (row["ended_at"] as Double?).map(Date.init(timeIntervalSince1970:)), outcome: row["outcome"],
+            succeeded: row["succeeded"])
     }
 }

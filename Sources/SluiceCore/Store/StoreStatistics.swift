@@ -13,4 +13,6 @@ public struct StoreStatistics: Sendable, Hashable {
     public var queuedTriggers: Int
     /// When the oldest of them was queued; nil when none waits.
     public var oldestQueuedAt: Date?
+    /// Runs whose gate was evaluated, by verdict (`pass`, `fail`); both present, 0 when none.
+    public var gateVerdicts: [String: Int]
 }

@@ -7,6 +7,7 @@ enum MetricsRoutes {
     static func add<Context: RequestContext>(to router: Router<Context>, metrics: ServerMetrics, store: Store) {
         router.get("metrics") { _, _ in
             if let statistics = try? await store.statistics() { metrics.record(statistics) }
+            if let steps = try? await store.stepsEnded(after: metrics.stepsRecordedUntil) { metrics.record(steps) }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: metrics.exposition()))

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Prometheus
 import SluiceCore
+import Synchronization
 
 /// The Prometheus metrics the server exposes at `GET /metrics`.
 ///
@@ -10,6 +11,14 @@ import SluiceCore
 final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let latency: DurationHistogram
+    /// The end of the last step recorded into the step histograms.
+    private let lastStepEnd = Mutex(Date.distantPast)
+
+    /// Steps last from seconds (tests) to hours (training).
+    static let stepBuckets: [Duration] = [
+        .seconds(1), .seconds(5), .seconds(15), .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600),
+        .seconds(1800), .seconds(3600), .seconds(7200),
+    ]
 
     static let latencyBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
@@ -48,9 +57,43 @@ final class ServerMetrics: Sendable {
         for (state, count) in statistics.promotions {
             registry.makeGauge(descriptor: Self.promotions, labels: [("state", state.rawValue)]).set(Int64(count))
         }
+        for (verdict, count) in statistics.gateVerdicts {
+            registry.makeGauge(descriptor: Self.gateVerdicts, labels: [("verdict", verdict)]).set(Int64(count))
+        }
         registry.makeGauge(descriptor: Self.queueDepth).set(Int64(statistics.queuedTriggers))
         registry.makeGauge(descriptor: Self.queueOldestAge)
             .set(statistics.oldestQueuedAt.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+    }
+
+    /// Records the durations of steps that ended since the last call, by step name; `steps` is
+    /// in order of their end, and one already recorded (by a concurrent scrape) is skipped.
+    func record(_ steps: [RunStep]) {
+        for step in steps {
+            guard let end = step.endedAt,
+                lastStepEnd.withLock({ last in
+                    guard end > last else { return false }
+                    last = end
+                    return true
+                })
+            else { continue }
+            registry.makeDurationHistogram(descriptor: Self.stepDuration, labels: [("step", step.name)], buckets: Self.stepBuckets)
+                .record(.seconds(end.timeIntervalSince(step.startedAt)))
+        }
+    }
+
+    /// The end of the last step `record(_:)` took.
+    var stepsRecordedUntil: Date { lastStepEnd.withLock { $0 } }
+
+    private static var stepDuration: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "sluice", subsystem: "step", metricName: "duration", unitName: "seconds",
+            helpText: "How long run steps took, by step name")
+    }
+
+    private static var gateVerdicts: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "sluice", subsystem: "gate", metricName: "verdicts", unitName: "",
+            helpText: "Runs whose gate was evaluated, by verdict (pass, fail)")
     }
 
     private static var runs: MetricNameDescriptor {

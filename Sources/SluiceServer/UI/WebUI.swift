@@ -1,0 +1,296 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+import SluiceCore
+
+/// The web UI: server-rendered pages from `templates/ui/` (runs, a run with its steps, logs and
+/// gate table, models with lineage and environment history, pending approvals, the audit log).
+///
+/// With `auth` configured, every page needs a sign-in: an API token from `auth.tokens_env`
+/// exchanged for a session cookie (HttpOnly, SameSite=Strict, Secure behind https), and every
+/// form carries the session's CSRF token. Viewers and engineers see; release managers and
+/// admins also approve and reject. Without `auth`, the pages are open and nobody decides here.
+public struct WebUI: Sendable {
+    static let cookieName = "sluice_session"
+
+    private let library: MustacheLibrary
+    private let staticFiles: URL
+    private let auth: AuthConfig?
+    private let promoter: Promoter
+    private let stateDirectory: URL
+    private let secureCookie: Bool
+    private let sessions = UISessions()
+
+    /// Loads the templates in `templates` (the `templates/ui` folder); throws when one does not parse.
+    public static func load(templates: URL, config: ServerConfig, promoter: Promoter) async throws -> WebUI {
+        WebUI(
+            library: try await MustacheLibrary(directory: templates.path), staticFiles: templates.appending(path: "static"),
+            auth: config.auth, promoter: promoter, stateDirectory: config.stateDirectory,
+            secureCookie: config.publicURL?.scheme == "https")
+    }
+
+    private init(
+        library: MustacheLibrary, staticFiles: URL, auth: AuthConfig?, promoter: Promoter, stateDirectory: URL,
+        secureCookie: Bool
+    ) {
+        self.library = library
+        self.staticFiles = staticFiles
+        self.auth = auth
+        self.promoter = promoter
+        self.stateDirectory = stateDirectory
+        self.secureCookie = secureCookie
+    }
+
+    private var store: Store { promoter.store }
+
+    func add<Context: RequestContext>(to router: Router<Context>) {
+        router.get("/") { _, _ in Self.redirect("/runs") }
+        router.get("ui/static/:file") { _, context in self.staticFile(context.parameters.get("file") ?? "") }
+        router.get("sign-in") { request, _ in await self.page("sign-in", title: "Sign in", request) }
+        router.post("sign-in") { request, _ in try await self.signIn(request) }
+        router.post("sign-out") { request, _ in try await self.signOut(request) }
+        router.get("runs") { request, _ in
+            try await self.signedIn(request) { session in
+                let runs = try await store.runs(limit: 100)
+                let kinds = try await store.triggerKinds(runs.compactMap(\.triggerID))
+                return await page(
+                    "runs", title: "Runs", request, session: session,
+                    ["runs": runs.map { UIContext.runRow($0, trigger: $0.triggerID.flatMap { kinds[$0] }) }, "hasRuns": !runs.isEmpty])
+            }
+        }
+        router.get("runs/:id") { request, context in
+            try await self.signedIn(request) { session in
+                guard let id = context.parameters.get("id").flatMap(Int64.init), let run = try await store.run(Run.ID(id)) else {
+                    return await page("error", title: "No such run", request, session: session, status: .notFound,
+                                      ["message": "There is no run \(context.parameters.get("id") ?? ""). The runs page lists them."])
+                }
+                let steps = try await store.steps(of: run.id)
+                let kinds = try await store.triggerKinds(run.triggerID.map { [$0] } ?? [])
+                var values: [String: Any] = [
+                    "run": UIContext.runRow(run, trigger: run.triggerID.flatMap { kinds[$0] }),
+                    "steps": steps.map { UIContext.step($0, of: run.id, stateDirectory: stateDirectory) },
+                    "hasSteps": !steps.isEmpty, "running": run.state == .running,
+                ]
+                values["gate"] = run.conclusion.gateReport.map(UIContext.gate)
+                return await page("run", title: "Run \(id)", request, session: session, values)
+            }
+        }
+        router.get("models") { request, _ in
+            try await self.signedIn(request) { session in
+                var models: [[String: Any]] = []
+                for name in try await store.modelNames() {
+                    let versions = try await store.versions(of: name)
+                    let environments = try await environments(of: name)
+                    models.append([
+                        "name": name, "versions": versions.count, "latest": versions.last?.number.description ?? "—",
+                        "environments": environments.map { "\($0.name) \($0.current)" }.joined(separator: ", "),
+                    ])
+                }
+                return await page("models", title: "Models", request, session: session, ["models": models, "hasModels": !models.isEmpty])
+            }
+        }
+        router.get("models/:model") { request, context in
+            try await self.signedIn(request) { session in
+                let model = context.parameters.get("model") ?? ""
+                let versions = try await store.versions(of: model)
+                guard !versions.isEmpty else {
+                    return await page("error", title: "No such model", request, session: session, status: .notFound,
+                                      ["message": "\(model) has no registered version."])
+                }
+                let environments = try await environments(of: model).map { environment -> [String: Any] in
+                    ["name": environment.name, "current": environment.current, "history": environment.history.reversed().map(UIContext.change)]
+                }
+                return await page(
+                    "model", title: model, request, session: session,
+                    ["model": model, "versions": versions.reversed().map(UIContext.version), "environments": environments,
+                     "hasEnvironments": !environments.isEmpty])
+            }
+        }
+        router.get("approvals") { request, _ in
+            try await self.signedIn(request) { session in
+                let pending = try await store.promotions().filter { $0.state == .pendingApproval }
+                let canDecide = session?.canDecide == true
+                let why = auth == nil
+                    ? "This server has no auth section, so nobody can approve from the web; use sluice approve."
+                    : "You can see these; approving needs the release-manager or admin role."
+                return await page(
+                    "approvals", title: "Approvals", request, session: session,
+                    ["promotions": pending.map(UIContext.promotion), "hasPromotions": !pending.isEmpty, "canDecide": canDecide,
+                     "whyNoDecisions": why])
+            }
+        }
+        router.post("approvals/:id/:decision") { request, context in
+            try await self.decide(request, id: context.parameters.get("id"), decision: context.parameters.get("decision"))
+        }
+        router.get("audit") { request, _ in
+            try await self.signedIn(request) { session in
+                let entries = try await store.recentAuditEntries(limit: 200)
+                return await page("audit", title: "Audit log", request, session: session, ["entries": entries.map(UIContext.audit)])
+            }
+        }
+    }
+
+    // MARK: - Sign-in
+
+    private func signIn(_ request: Request) async throws -> Response {
+        guard let auth else { return Self.redirect("/sign-in") }
+        var request = request
+        let form = UIForm(Data(buffer: try await request.collectBody(upTo: 16 << 10)))
+        guard let token = form["token"], let holder = APICaller.identify("Bearer \(token)", in: auth) else {
+            return await page(
+                "sign-in", title: "Sign in", request, status: .unauthorized,
+                ["problem": "That token is not one of auth.tokens_env; check it and try again."])
+        }
+        let session = await sessions.open(for: holder)
+        var response = Self.redirect("/runs")
+        response.headers[.setCookie] = cookie(session.id, maxAge: Int(UISessions.lifetime))
+        return response
+    }
+
+    private func signOut(_ request: Request) async throws -> Response {
+        var request = request
+        let form = UIForm(Data(buffer: try await request.collectBody(upTo: 16 << 10)))
+        if let session = await session(of: request), form["csrf"] == session.csrf {
+            await sessions.close(session.id)
+        }
+        var response = Self.redirect("/sign-in")
+        response.headers[.setCookie] = cookie("", maxAge: 0)
+        return response
+    }
+
+    private func cookie(_ value: String, maxAge: Int) -> String {
+        "\(Self.cookieName)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (secureCookie ? "; Secure" : "")
+    }
+
+    private func session(of request: Request) async -> UISession? {
+        guard let header = request.headers[.cookie] else { return nil }
+        for part in header.split(separator: ";") {
+            let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+            if pair.count == 2, pair[0] == Self.cookieName, let session = await sessions.session(String(pair[1])) {
+                return session
+            }
+        }
+        return nil
+    }
+
+    /// Runs `render` with the caller's session; sends them to sign in first when auth is on.
+    private func signedIn(_ request: Request, _ render: (UISession?) async throws -> Response) async throws -> Response {
+        let session = await session(of: request)
+        if auth != nil, session == nil { return Self.redirect("/sign-in") }
+        do {
+            return try await render(session)
+        } catch {
+            return await page(
+                "error", title: "The store is unavailable", request, session: session, status: .serviceUnavailable,
+                ["message": "Sluice could not read its store: \(error). Reload the page in a moment."])
+        }
+    }
+
+    // MARK: - Decisions
+
+    private func decide(_ request: Request, id: String?, decision: String?) async throws -> Response {
+        var request = request
+        let form = UIForm(Data(buffer: try await request.collectBody(upTo: 16 << 10)))
+        guard let session = await session(of: request) else { return Self.redirect("/sign-in") }
+        guard let csrf = form["csrf"], Secret(session.csrf).isEqual(toPresented: csrf) else {
+            return await page(
+                "error", title: "Refused", request, session: session, status: .forbidden,
+                ["message": "The form's CSRF token is missing or stale; reload the approvals page and try again."])
+        }
+        guard session.canDecide else {
+            return await page(
+                "error", title: "Refused", request, session: session, status: .forbidden,
+                ["message": "\(session.name) has role \(session.role.rawValue); approving and rejecting need release-manager or admin."])
+        }
+        guard let number = id.flatMap(Int64.init), decision == "approve" || decision == "reject" else {
+            return await page("error", title: "No such decision", request, session: session, status: .notFound,
+                              ["message": "Approve or reject a promotion from the approvals page."])
+        }
+        let promotionID = Promotion.ID(number)
+        do {
+            let promotion: Promotion
+            if decision == "approve" {
+                promotion = try await promoter.approve(promotionID, as: session.name)
+            } else {
+                guard let reason = form["reason"]?.trimmingCharacters(in: .whitespaces), !reason.isEmpty else {
+                    return Self.redirect("/approvals?problem=" + Self.queryEscaped("Say why you reject \(promotionID)."))
+                }
+                promotion = try await promoter.store.reject(promotionID, as: session.name, reason: reason)
+            }
+            let note = "\(promotion.id) (\(promotion.model) \(promotion.version) to \(promotion.environment)): \(promotion.state.rawValue)"
+                + (promotion.deployCommit.map { ", deploy commit \($0.prefix(12))" } ?? "")
+            return Self.redirect("/approvals?notice=" + Self.queryEscaped(note))
+        } catch {
+            return Self.redirect("/approvals?problem=" + Self.queryEscaped(error.message))
+        }
+    }
+
+    // MARK: - Rendering
+
+    /// The page `template`, with the header's values (who is signed in, the notice) added.
+    private func page(
+        _ template: String, title: String, _ request: Request, session: UISession? = nil,
+        status: HTTPResponse.Status = .ok, _ values: [String: Any] = [:]
+    ) async -> Response {
+        var context = values
+        context["title"] = title
+        context["version"] = SluiceVersion.current
+        context["authConfigured"] = auth != nil
+        if let session {
+            context["user"] = ["name": session.name, "role": session.role.rawValue]
+            context["csrf"] = session.csrf
+        }
+        for key in ["notice", "problem"] where context[key] == nil {
+            context[key] = request.uri.queryParameters.get(key).map { String($0) }
+        }
+        let html = library.render(context, withTemplate: template) ?? "<p>The page template \(template) is missing.</p>"
+        return Response(
+            status: status,
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                HTTPField.Name("Content-Security-Policy")!: "default-src 'self'; frame-ancestors 'none'",
+            ],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// A file from `templates/ui/static`, by plain name only.
+    private func staticFile(_ name: String) -> Response {
+        let types = ["css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8"]
+        guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }), !name.hasPrefix("."),
+            let type = types[URL(fileURLWithPath: name).pathExtension],
+            let data = FileManager.default.contents(atPath: staticFiles.appending(path: name).path)
+        else { return Response(status: .notFound) }
+        return Response(
+            status: .ok, headers: [.contentType: type, .cacheControl: "max-age=300"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// An environment of a model, the version it holds and its moves.
+    private struct EnvironmentView {
+        let name: String
+        let current: String
+        let history: [EnvironmentChange]
+    }
+
+    /// The environments that ever held a version of `model`, with what each holds now.
+    private func environments(of model: String) async throws -> [EnvironmentView] {
+        var views: [EnvironmentView] = []
+        for name in try await store.environments(of: model) {
+            let current = try await store.version(of: model, in: name)
+            views.append(
+                EnvironmentView(
+                    name: name, current: current?.description ?? "none",
+                    history: try await store.environmentHistory(of: model, environment: name)))
+        }
+        return views
+    }
+
+    private static func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+
+    private static func queryEscaped(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+    }
+}

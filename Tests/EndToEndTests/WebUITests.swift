@@ -1,0 +1,67 @@
+import Foundation
+import SluiceCore
+import SluiceTesting
+import Testing
+
+/// The web UI in a real browser (Debian's chromium, headless) against `sluice serve`.
+@Suite("The web UI in a headless browser")
+struct WebUITests {
+    static let tokens = "alice:release-manager:ui-alice-token-4242,victor:viewer:ui-victor-token-1717"
+
+    @Test("Sign in as a viewer (sees, cannot approve), then as a release manager who clicks Approve: the deploy repo gets the manifest")
+    func approveInBrowser() async throws {
+        guard HeadlessBrowser.isAvailable else {
+            print("skipped: \(HeadlessBrowser.executable) is not installed (make bootstrap installs chromium)")
+            return
+        }
+        let fixture = try await DeployFixture("e2e-web-ui")
+        let config = fixture.scratch.path("sluice-ui.yml")
+        try Data((try String(contentsOf: fixture.config, encoding: .utf8) + "\nauth:\n  tokens_env: SLUICE_API_TOKENS\n").utf8)
+            .write(to: config)
+        let serve = try SluiceProcess(
+            ["serve", "--config", config.path], environment: fixture.environment.merging(["SLUICE_API_TOKENS": Self.tokens]) { $1 })
+        let base = try serve.waitFor(/listening on (http:\/\/[0-9.:]+)/)
+        let browser = try HeadlessBrowser()
+
+        try browser.open(base + "/approvals")
+        try browser.waitUntil("location.pathname === '/sign-in'")
+        try signIn(browser, token: "ui-victor-token-1717")
+        #expect(try browser.text().contains("victor (viewer)"))
+        #expect(try browser.evaluate("document.cookie") == "\"\"", "the session cookie is HttpOnly")
+        try browser.open(base + "/approvals")
+        try browser.waitUntil("document.querySelector('table.approvals') !== null")
+        #expect(try browser.text().contains("churn v1"))
+        #expect(try browser.evaluate("document.querySelector('button[value=approve]') === null") == "true")
+        #expect(try browser.text().contains("approving needs the release-manager or admin role"))
+        try browser.evaluate("document.querySelector('form[action=\"/sign-out\"] button').click()")
+        try browser.waitUntil("location.pathname === '/sign-in'")
+
+        try signIn(browser, token: "ui-alice-token-4242")
+        try browser.open(base + "/approvals")
+        try browser.waitUntil("document.querySelector('button[value=approve]') !== null")
+        try browser.evaluate("document.querySelector('button[value=approve]').click()")
+        try browser.waitUntil("document.querySelector('.notice') !== null")
+        let notice = try browser.evaluate("document.querySelector('.notice').innerText")
+        #expect(notice.contains("\(fixture.promotion.id) (churn v1 to production): applied, deploy commit"))
+        #expect(try fixture.commitsCarryingThePromotion().count == 1)
+        #expect(try fixture.deploy.git(["show", "main:environments/production/churn.yaml"]).contains("churn-production"))
+        let approvals = try await fixture.store.promotion(fixture.promotion.id).approvals
+        #expect(approvals.map(\.approver) == ["alice"])
+
+        try browser.open(base + "/models/churn")
+        try browser.waitUntil("document.querySelector('table.versions') !== null")
+        #expect(try browser.text().contains("production: v1"))
+        try browser.open(base + "/audit")
+        try browser.waitUntil("document.querySelector('table.audit') !== null")
+        #expect(try browser.text().contains("promotion.applied"))
+        serve.kill(SIGTERM)
+        #expect(serve.waitForExit() == 0)
+    }
+
+    private func signIn(_ browser: HeadlessBrowser, token: String) throws {
+        try browser.waitUntil("document.querySelector('input[name=token]') !== null")
+        try browser.evaluate(
+            "document.querySelector('input[name=token]').value = '\(token)'; document.querySelector('form.sign-in').submit()")
+        try browser.waitUntil("location.pathname === '/runs'")
+    }
+}
