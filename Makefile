@@ -34,6 +34,7 @@ bench: bootstrap
 	.build/release/sluice-bench ingest
 	.build/release/sluice-bench gate
 	.build/release/sluice-bench promote
+	.build/release/sluice-bench e2e
 
 # The whole main job on the starter project, in a temporary folder (see `sluice-demo --help`):
 # a push becomes a run, a model version, staging's manifest and production's approval; a pull

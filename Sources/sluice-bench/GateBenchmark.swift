@@ -20,15 +20,8 @@ struct GateBenchmark: AsyncParsableCommand {
     var project = "templates/project"
 
     func run() async throws {
-        guard let sluice = Bundle.main.executableURL?.deletingLastPathComponent().appendingPathComponent("sluice"),
-            FileManager.default.isExecutableFile(atPath: sluice.path)
-        else {
-            throw ValidationError("no sluice executable beside sluice-bench; build it: swift build -c release --product sluice")
-        }
-        let template = URL(fileURLWithPath: project)
-        guard FileManager.default.fileExists(atPath: template.appendingPathComponent(".sluice.yml").path) else {
-            throw ValidationError("\(project) holds no .sluice.yml; run from the repository root or pass --project")
-        }
+        let sluice = try StarterProject.sluiceBinary()
+        let template = try StarterProject.folder(project)
         let scratch = try ScratchDirectory("sluice-bench-gate")
         let repository = scratch.path("repo")
         try GitCLI.run(["init", "-q", "-b", "main", repository.path])
@@ -47,12 +40,7 @@ struct GateBenchmark: AsyncParsableCommand {
             },
             ours: { index in _ = try run(scratch.path("state-\(index)")) },
             reference: { index in
-                let directory = scratch.path("direct-\(index)").path
-                _ = try GitCLI.shell(
-                    "cd '\(directory)' && export PATH='\(GateRunner.stepPath)' SLUICE_OUTPUT='\(directory)/output' "
-                        + "SLUICE_METRICS='\(directory)/metrics.json' "
-                        + "&& mkdir -p output && python3 -m unittest -q 2>/dev/null && python3 train.py > /dev/null "
-                        + "&& python3 evaluate.py > /dev/null")
+                try StarterProject.runStepsDirectly(in: scratch.path("direct-\(index)"))
             })
         // Overhead at most 5 % plus 300 ms, as a ratio of this run's reference.
         report(gateRun, referenceName: "steps run directly", target: 1.05 + 0.3 / gateRun.reference)

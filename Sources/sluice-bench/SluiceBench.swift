@@ -9,7 +9,7 @@ struct SluiceBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice-bench",
         abstract: "Measure Sluice against reference implementations (medians, ratios).",
-        subcommands: [GitBenchmark.self, IngestBenchmark.self, GateBenchmark.self, PromoteBenchmark.self])
+        subcommands: [GitBenchmark.self, IngestBenchmark.self, GateBenchmark.self, PromoteBenchmark.self, EndToEndBenchmark.self])
 }
 
 /// Options every benchmark takes.

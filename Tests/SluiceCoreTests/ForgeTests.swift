@@ -64,8 +64,8 @@ struct ForgeTests {
         let fake = FakeForge(.gitlab, repository: "data-team/churn")
         try await fake.serve { apiURL in
             let forge = GitLabForge(apiURL: apiURL, projectPath: "data-team/churn", token: Secret(fake.token), http: Self.http)
-            try await forge.setStatus(CommitStatus(state: .pending, description: "run 1 is running", targetURL: nil), of: Self.commit)
-            try await forge.setStatus(CommitStatus(state: .pending, description: "run 1 is running", targetURL: nil), of: Self.commit)
+            try await forge.setStatus(CommitStatus(state: .running, description: "run 1 is running", targetURL: nil), of: Self.commit)
+            try await forge.setStatus(CommitStatus(state: .running, description: "run 1 is running", targetURL: nil), of: Self.commit)
             try await forge.setStatus(CommitStatus(state: .success, description: "run 1: gate passed", targetURL: nil), of: Self.commit)
             #expect(fake.statuses.map(\.state) == ["running", "success"])
             #expect(fake.statuses.allSatisfy { $0.context == "sluice/gate" })

@@ -1,8 +1,10 @@
 /// The status of one commit for one check, as shown next to it on the forge.
 public struct CommitStatus: Sendable, Hashable {
-    /// GitHub's four states; `GitLabForge` maps them onto GitLab's.
+    /// Where the check stands; each forge maps these onto its own states.
     public enum State: String, Sendable, Hashable {
+        /// Waiting to start (a fork's pull request before `/sluice run`).
         case pending
+        case running
         case success
         case failure
         case error

@@ -32,7 +32,7 @@ public struct GitHubForge: Forge {
     }
 
     public func setStatus(_ status: CommitStatus, of commit: String) async throws(ForgeError) {
-        var body = ["state": status.state.rawValue, "description": status.description, "context": status.context]
+        var body = ["state": Self.state(status.state), "description": status.description, "context": status.context]
         body["target_url"] = status.targetURL
         try await api.send(.post, "/repos/\(repository)/statuses/\(commit)", json: body)
     }
@@ -44,6 +44,11 @@ public struct GitHubForge: Forge {
         } else {
             try await api.send(.post, issue, json: ["body": body])
         }
+    }
+
+    /// GitHub has no running state: a run in progress is `pending` there.
+    static func state(_ state: CommitStatus.State) -> String {
+        state == .running ? "pending" : state.rawValue
     }
 
     static func trimmed(_ url: String) -> String {

@@ -43,10 +43,11 @@ public struct GitLabForge: Forge {
         }
     }
 
-    /// GitLab's states: a run in progress is `running`, a failure or an error is `failed`.
+    /// GitLab's states: a failure or an error is `failed`.
     static func state(_ state: CommitStatus.State) -> String {
         switch state {
-        case .pending: "running"
+        case .pending: "pending"
+        case .running: "running"
         case .success: "success"
         case .failure, .error: "failed"
         }

@@ -36,9 +36,9 @@ public struct RunReporter: Sendable {
         publicURL.map { $0.appendingPathComponent("runs/\(run.rawValue)").absoluteString }
     }
 
-    /// Posts `pending` for a run that just started.
+    /// Posts `running` (GitHub: `pending`) for a run that just started.
     public func started(_ run: Run.ID, project: String, target: ReportTarget) async {
-        let status = CommitStatus(state: .pending, description: "\(run) is running", targetURL: page(of: run))
+        let status = CommitStatus(state: .running, description: "\(run) is running", targetURL: page(of: run))
         await report(run, project: project) { forge throws(ForgeError) in
             try await forge.setStatus(status, of: target.commit)
         }
@@ -90,7 +90,7 @@ public struct RunReporter: Sendable {
     /// The status a finished run shows.
     static func state(of run: Run) -> CommitStatus.State {
         switch run.state {
-        case .running: .pending
+        case .running: .running
         case .passed, .skipped: .success
         case .gateFailed, .failed: .failure
         case .error, .cancelled, .superseded: .error

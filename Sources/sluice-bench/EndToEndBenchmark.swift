@@ -1,0 +1,308 @@
+import ArgumentParser
+import Curl
+import Foundation
+import SluiceCore
+import SluiceTesting
+
+/// `sluice-bench e2e`: the running service, webhook in to manifest out, in one run.
+///
+/// Figures: (1) a signed push webhook to the starter project until staging's manifest commit is
+/// on the deploy repository, against the raw time of the project's three steps run directly
+/// (target: at most 1 s more); (2) a storm of pushes over many projects with two parallel runs:
+/// runs executed against distinct final heads (target: equal), deliveries acknowledged against
+/// sent (target: none lost), and the server's peak resident memory (target: at most 200 MB).
+struct EndToEndBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "e2e",
+        abstract: "Webhook to manifest against the raw steps; a push storm's runs, deliveries and peak memory.")
+
+    @OptionGroup var options: BenchmarkOptions
+
+    @Option(help: "The starter project to run.")
+    var project = "templates/project"
+
+    @Option(help: "Pushes in the storm.")
+    var pushes = 1000
+
+    @Option(help: "Projects the storm's pushes are spread over.")
+    var projects = 20
+
+    static let secret = "bench-webhook-secret-31"
+
+    func run() async throws {
+        let sluice = try StarterProject.sluiceBinary()
+        let template = try StarterProject.folder(project)
+        let scratch = try ScratchDirectory("sluice-bench-e2e")
+        try await webhookToManifest(sluice: sluice, template: template, scratch: scratch)
+        try await storm(sluice: sluice, scratch: scratch)
+    }
+
+    // MARK: - Webhook to manifest
+
+    private func webhookToManifest(sluice: URL, template: URL, scratch: ScratchDirectory) async throws {
+        let served = scratch.path("served")
+        let model = try RemoteFixture(named: "churn", in: served)
+        try GitCLI.shell("cp -R '\(template.path)'/. '\(model.work.path)'/")
+        try model.commit([:], message: "Starter project")
+        try model.push()
+        let deploy = try RemoteFixture(named: "deploy", in: served)
+        try deploy.commit(["README.md": "# deploy\n"], message: "Start the deploy repository")
+        try deploy.push()
+        let git = try GitHTTPServer(root: served)
+        let config = try scratch.write(
+            """
+            listen: 127.0.0.1:0
+            public_url: https://sluice.example.com
+            state_dir: state-manifest
+            projects:
+              - name: churn
+                forge: github
+                repo: \(git.url("churn.git"))
+                webhook_secret_env: BENCH_WEBHOOK_SECRET
+            deploy:
+              repo: \(git.url("deploy.git"))
+            """, to: "manifest.yml")
+        let server = try BenchServer(sluice: sluice, config: config, log: scratch.path("manifest.log"))
+        defer { server.stop() }
+        let base = try await server.address()
+        progress("sluice serve at \(base); starter project and deploy repository at \(git.baseURL)")
+
+        let client = HTTPClient(retry: .none)
+        /// Delivers the push of `after` and waits until the deploy repository has one commit more.
+        func deliverAndWaitForManifest(before: String, after: String) async throws {
+            let commits = try GitCLI.run(["rev-list", "--count", "main"], in: deploy.bare)
+            let response = try await Self.deliverPush(client, base: base, project: "churn", before: before, after: after)
+            guard response.status == 202 else { throw ValidationError("the webhook answered \(response.status)") }
+            let deadline = ContinuousClock.now + .seconds(300)
+            while try GitCLI.run(["rev-list", "--count", "main"], in: deploy.bare) == commits {
+                guard server.isRunning, ContinuousClock.now < deadline else {
+                    throw ValidationError("no manifest commit within 5 minutes; the server's log:\n\(server.logText)")
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        progress("first push (untimed): the project's mirror and the deploy repository are cloned once")
+        try await deliverAndWaitForManifest(before: Push.zeroCommit, after: try model.git(["rev-parse", "HEAD"]))
+
+        let train = model.work.appendingPathComponent("train.py")
+        let original = try String(contentsOf: train, encoding: .utf8)
+        progress("webhook to staging's manifest commit against the three steps run directly, \(options.runs) runs each")
+        // The commits of the push being measured: set by `prepare`, delivered by `ours`.
+        var pending = (before: "", after: "")
+        let figure = try await compare(
+            "e2e_manifest", runs: options.runs, progress: progress,
+            prepare: { index in
+                try GitCLI.shell("cp -R '\(template.path)' '\(scratch.path("direct-\(index)").path)'")
+                // A change the spec's inputs see, so every run trains.
+                let before = try model.git(["rev-parse", "HEAD"])
+                try model.commit(["train.py": original + "\n# benchmark run \(index)\n"], message: "Run \(index)")
+                try model.push()
+                pending = (before, try model.git(["rev-parse", "HEAD"]))
+            },
+            ours: { _ in try await deliverAndWaitForManifest(before: pending.before, after: pending.after) },
+            reference: { index in
+                try StarterProject.runStepsDirectly(in: scratch.path("direct-\(index)"))
+            })
+        if options.json {
+            print(figure.jsonLine)
+        } else {
+            let overhead = figure.ours - figure.reference
+            print(
+                figure.tableLine(referenceName: "three steps", target: nil)
+                    + String(format: "  overhead %.3f s", overhead) + " (\(overhead <= 1 ? "meets" : "MISSES") target <= 1.000 s)")
+        }
+        withExtendedLifetime(git) {}
+    }
+
+    // MARK: - Storm
+
+    private func storm(sluice: URL, scratch: ScratchDirectory) async throws {
+        let served = scratch.path("storm")
+        let perProject = (pushes + projects - 1) / projects
+        progress("making \(projects) projects with \(perProject) commits each")
+        var heads: [[String]] = []
+        var projectLines: [String] = []
+        for index in 0..<projects {
+            let name = "p\(index)"
+            let repository = try RemoteFixture(named: name, in: served)
+            try repository.commit([
+                ".sluice.yml": """
+                    version: 1
+                    model: \(name)
+                    inputs: { paths: [version.txt, train.sh, .sluice.yml] }
+                    steps: { train: sh train.sh }
+                    artifact: model.json
+                    gate: [{ metric: auc, min: 0.5 }]
+                    """,
+                "train.sh": "sleep 2\ncat version.txt > \"$SLUICE_OUTPUT/model.json\"\necho '{\"auc\": 0.9}' > \"$SLUICE_METRICS\"\n",
+            ])
+            try GitCLI.shell(
+                "for i in $(seq 1 \(perProject)); do echo $i > version.txt; git add version.txt; git commit -q -m v$i; done",
+                in: repository.work)
+            try repository.push()
+            heads.append(try repository.git(["rev-list", "--reverse", "main"]).split(separator: "\n").map(String.init))
+            projectLines.append(
+                "  - { name: \(name), forge: github, repo: \(repository.fileURL), webhook_secret_env: BENCH_WEBHOOK_SECRET }")
+        }
+        let config = try scratch.write(
+            """
+            listen: 127.0.0.1:0
+            state_dir: state-storm
+            projects:
+            \(projectLines.joined(separator: "\n"))
+            executor: { max_parallel: 2 }
+            """, to: "storm.yml")
+        let server = try BenchServer(sluice: sluice, config: config, log: scratch.path("storm.log"))
+        defer { server.stop() }
+        let base = try await server.address()
+
+        // Round-robin over the projects: push k of each project moves its main from commit k to k + 1.
+        var deliveries: [(project: String, before: String, after: String)] = []
+        for step in 0..<perProject {
+            for index in 0..<projects where deliveries.count < pushes {
+                deliveries.append(("p\(index)", heads[index][step], heads[index][step + 1]))
+            }
+        }
+        let finalHeads = Set(deliveries.map(\.project)).count
+        progress("delivering \(deliveries.count) push webhooks over \(finalHeads) projects, 8 at a time")
+        let client = HTTPClient(retry: .none)
+        let started = ContinuousClock.now
+        let acknowledged = try await withThrowingTaskGroup(of: Int.self) { group in
+            var next = 0
+            var accepted = 0
+            func add() {
+                guard next < deliveries.count else { return }
+                let delivery = deliveries[next]
+                next += 1
+                group.addTask {
+                    try await Self.deliverPush(
+                        client, base: base, project: delivery.project, before: delivery.before, after: delivery.after
+                    ).status == 202 ? 1 : 0
+                }
+            }
+            for _ in 0..<8 { add() }
+            while let result = try await group.next() {
+                accepted += result
+                add()
+            }
+            return accepted
+        }
+        let sent = ContinuousClock.now - started
+        progress(String(format: "sent in %.2f s; waiting for the queue to drain", Self.seconds(sent)))
+        let store = try Store(stateDirectory: scratch.path("state-storm"))
+        while true {
+            let statistics = try await store.statistics()
+            if statistics.queuedTriggers == 0, statistics.runs[.running] == 0,
+                try await store.runnableTriggers(limit: 1).isEmpty
+            {
+                var unfinished = 0
+                for id in 1...Int64(deliveries.count) {
+                    let state = try await store.triggerState(id)?.state
+                    if state != "done" && state != "superseded" { unfinished += 1 }
+                }
+                if unfinished == 0 { break }
+            }
+            guard server.isRunning, ContinuousClock.now - started < .seconds(1800) else {
+                throw ValidationError("the storm's queue did not drain within 30 minutes; the server's log is \(scratch.path("storm.log").path)")
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let drained = ContinuousClock.now - started
+        let runs = try await store.runs(limit: deliveries.count * 2)
+        let executed = runs.filter { $0.state != .superseded }
+        let peak = server.peakResidentMegabytes
+        let figures = [
+            Figure("storm_runs", ours: Double(executed.count), reference: Double(finalHeads), unit: "runs"),
+            Figure("storm_acked", ours: Double(acknowledged), reference: Double(deliveries.count), unit: "deliveries", better: .higher),
+            Figure("storm_rss", ours: peak, reference: 200, unit: "MB"),
+        ]
+        if options.json {
+            figures.forEach { print($0.jsonLine) }
+        } else {
+            print(figures[0].tableLine(referenceName: "distinct final heads", target: 1) + " (target: equal)")
+            print(figures[1].tableLine(referenceName: "sent", target: 1) + " (target: none lost)")
+            print(figures[2].tableLine(referenceName: "budget", target: 1) + " (peak RSS of sluice serve)")
+            print(
+                String(format: "storm: %d pushes sent in %.2f s, queue drained after %.1f s; ", deliveries.count, Self.seconds(sent), Self.seconds(drained))
+                    + "\(runs.count - executed.count) runs superseded, \(executed.filter { $0.state == .passed }.count) passed")
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// GitHub's signed push webhook for `project`.
+    static func deliverPush(
+        _ client: HTTPClient, base: String, project: String, before: String, after: String
+    ) async throws -> HTTPResponse {
+        let body = Data(
+            """
+            {"ref": "refs/heads/main", "before": "\(before)", "after": "\(after)", "created": false, "deleted": false,
+             "forced": false, "pusher": {"name": "bench"}, "repository": {"full_name": "acme/\(project)"}}
+            """.utf8)
+        return try await client.send(
+            HTTPRequest(
+                method: .post, url: "\(base)/hooks/github/\(project)",
+                headers: [
+                    HTTPHeader("X-GitHub-Event", "push"), HTTPHeader("X-GitHub-Delivery", UUID().uuidString),
+                    HTTPHeader("X-Hub-Signature-256", WebhookSigner.gitHubSignature(body, secret: secret)),
+                    HTTPHeader("Content-Type", "application/json"),
+                ],
+                body: body))
+    }
+
+    private func progress(_ message: String) {
+        FileHandle.standardError.write(Data("sluice-bench e2e: \(message)\n".utf8))
+    }
+}
+
+/// `sluice serve` for a benchmark: output to a log file, the bound address read from it, peak
+/// memory read from `/proc`, stopped with SIGTERM.
+final class BenchServer {
+    private let process = Process()
+    private let log: URL
+
+    init(sluice: URL, config: URL, log: URL) throws {
+        self.log = log
+        guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
+            throw ValidationError("could not create \(log.path)")
+        }
+        process.executableURL = sluice
+        process.arguments = ["serve", "--config", config.path]
+        process.currentDirectoryURL = config.deletingLastPathComponent()
+        process.environment = ProcessInfo.processInfo.environment.merging(["BENCH_WEBHOOK_SECRET": EndToEndBenchmark.secret]) { $1 }
+        let output = try FileHandle(forWritingTo: log)
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+    }
+
+    var isRunning: Bool { process.isRunning }
+    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    /// `http://127.0.0.1:PORT`, once the server has logged it.
+    func address() async throws -> String {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if let match = logText.firstMatch(of: /listening on (http:\/\/[0-9.:]+)/) { return String(match.1) }
+            guard process.isRunning else { throw ValidationError("sluice serve exited:\n\(logText)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ValidationError("sluice serve did not listen within a minute:\n\(logText)")
+    }
+
+    /// The process's peak resident set (`VmHWM`), in MB.
+    var peakResidentMegabytes: Double {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+        let kilobytes = line.flatMap { Double($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
+        return kilobytes / 1024
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
