@@ -10,10 +10,10 @@ import SluiceServer
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the Sluice server: webhooks, API, health and metrics.",
+        abstract: "Run the Sluice server: webhooks, scheduler, forge reports, web UI, API, health and metrics.",
         discussion: """
             Listens where the config's `listen` says (default 127.0.0.1:8080) and logs the bound \
-            address. Queued triggers become runs (at most executor.max_parallel at once); results go \
+            address; the web UI is at its root. Queued triggers become runs (at most executor.max_parallel at once); results go \
             back to the forge as commit statuses and pull-request comments. SIGINT or SIGTERM stops \
             it gracefully: requests in flight are answered first, running steps get \
             executor.shutdown_grace (default 30s) to finish, then are cancelled and left queued for \
@@ -50,9 +50,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let services = ServiceGroup(
             configuration: ServiceGroupConfiguration(
+                // Shut down in reverse order: the HTTP server stops accepting first, then the
+                // scheduler gives running steps their grace period.
                 services: [
-                    .init(service: app), .init(service: Scheduler(config: config, promoter: promoter, logger: logger)),
-                    .init(service: PromotionService(promoter: promoter, logger: logger)),
+                    .init(service: Scheduler(config: config, promoter: promoter, logger: logger)),
+                    .init(service: PromotionService(promoter: promoter, logger: logger)), .init(service: app),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()

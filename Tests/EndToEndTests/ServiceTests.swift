@@ -56,6 +56,30 @@ struct ServiceTests {
         #expect(second.process.waitForExit() == 0)
     }
 
+    @Test("SIGTERM during a step: the server exits 0 after the grace period, and its next start runs the trigger")
+    func gracefulShutdown() async throws {
+        let service = try ServiceFixture("e2e-sigterm", executor: "{ sandbox: auto, shutdown_grace: 1s }")
+        try service.commitAndPush(train: "[ \"$SLUICE_RUN_ID\" = 1 ] && sleep 3141\n")
+        let first = try service.start()
+        #expect(try await service.deliverPush(to: first.base).status == 202)
+        try await first.process.waitUntil("run 1 is training") {
+            !ServiceTests.processes(mentioning: "sleep 3141").isEmpty
+        }
+        first.process.kill(SIGTERM)
+        #expect(first.process.waitForExit() == 0)
+        #expect(ServiceTests.processes(mentioning: "sleep 3141").isEmpty)
+        #expect(try await service.store.triggerState(1)?.state == "queued")
+        #expect(try await service.store.run(Run.ID(1))?.state == .cancelled)
+
+        let second = try service.start()
+        try await second.process.waitUntil("the trigger ran on the next start") {
+            try await service.store.triggerState(1)?.state == "done"
+        }
+        #expect(try await service.store.run(Run.ID(2))?.state == .passed)
+        second.process.kill(SIGTERM)
+        #expect(second.process.waitForExit() == 0)
+    }
+
     @Test("The same delivery twice is acknowledged twice and runs once")
     func sameDeliveryTwice() async throws {
         let service = try ServiceFixture("e2e-duplicate")
@@ -95,7 +119,7 @@ struct ServiceFixture {
     let store: Store
     private let client = HTTPClient(retry: .none)
 
-    init(_ label: String) throws {
+    init(_ label: String, executor: String = "{ sandbox: auto }") throws {
         scratch = try ScratchDirectory(label)
         model = try RemoteFixture(named: "churn", in: scratch.url)
         config = try scratch.write(
@@ -107,7 +131,7 @@ struct ServiceFixture {
                 forge: github
                 repo: \(model.fileURL)
                 webhook_secret_env: E2E_WEBHOOK_SECRET
-            executor: { sandbox: auto }
+            executor: \(executor)
             """, to: "sluice.yml")
         store = try Store(stateDirectory: scratch.path("state"))
     }
