@@ -93,7 +93,7 @@ let package = Package(
         .target(
             name: "SluiceTesting",
             dependencies: [
-                "Git",
+                "Git", "Curl",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -182,9 +182,7 @@ public final class FakeForge: Sendable {
     }
 
     private func addComment(to pullRequest: Int, body: [String: String], limit: Int) -> Response {
-        guard let text = body["body"], !text.isEmpty, text.count <= limit else {
-            return Self.json(.unprocessableContent, ["message": "Validation Failed: body is too long or empty"])
-        }
+        guard let text = Self.commentText(body, limit: limit) else { return Self.commentRefused }
         let id = state.withLock { state -> Int in
             state.nextID += 1
             state.comments.append(Comment(id: state.nextID, pullRequest: pullRequest, body: text))
@@ -194,15 +192,23 @@ public final class FakeForge: Sendable {
     }
 
     private func editComment(_ id: Int, body: [String: String], limit: Int) -> Response {
-        guard let text = body["body"], !text.isEmpty, text.count <= limit else {
-            return Self.json(.unprocessableContent, ["message": "Validation Failed: body is too long or empty"])
-        }
+        guard let text = Self.commentText(body, limit: limit) else { return Self.commentRefused }
         let found = state.withLock { state -> Bool in
             guard let index = state.comments.firstIndex(where: { $0.id == id }) else { return false }
             state.comments[index].body = text
             return true
         }
         return found ? Self.json(.ok, ["id": id, "body": text]) : Self.json(.notFound, ["message": "Not Found"])
+    }
+
+    /// A comment body both APIs take: present, not empty, at most `limit` characters.
+    private static func commentText(_ body: [String: String], limit: Int) -> String? {
+        guard let text = body["body"], !text.isEmpty, text.count <= limit else { return nil }
+        return text
+    }
+
+    private static var commentRefused: Response {
+        json(.unprocessableContent, ["message": "Validation Failed: body is too long or empty"])
     }
 
     private static func json(_ status: HTTPResponse.Status, _ value: Any) -> Response {

@@ -28,6 +28,10 @@ struct EndToEndBenchmark: AsyncParsableCommand {
     var projects = 20
 
     static let secret = "bench-webhook-secret-31"
+    /// What `sluice serve` gets: this environment and the webhook secret its configs name.
+    static var environment: [String: String] {
+        ProcessInfo.processInfo.environment.merging(["BENCH_WEBHOOK_SECRET": secret]) { $1 }
+    }
 
     func run() async throws {
         let sluice = try StarterProject.sluiceBinary()
@@ -62,7 +66,7 @@ struct EndToEndBenchmark: AsyncParsableCommand {
             deploy:
               repo: \(git.url("deploy.git"))
             """, to: "manifest.yml")
-        let server = try BenchServer(sluice: sluice, config: config, log: scratch.path("manifest.log"))
+        let server = try ServeProcess(sluice: sluice, config: config, environment: Self.environment, log: scratch.path("manifest.log"))
         defer { server.stop() }
         let base = try await server.address()
         progress("sluice serve at \(base); starter project and deploy repository at \(git.baseURL)")
@@ -152,7 +156,7 @@ struct EndToEndBenchmark: AsyncParsableCommand {
             \(projectLines.joined(separator: "\n"))
             executor: { max_parallel: 2 }
             """, to: "storm.yml")
-        let server = try BenchServer(sluice: sluice, config: config, log: scratch.path("storm.log"))
+        let server = try ServeProcess(sluice: sluice, config: config, environment: Self.environment, log: scratch.path("storm.log"))
         defer { server.stop() }
         let base = try await server.address()
 
@@ -188,7 +192,7 @@ struct EndToEndBenchmark: AsyncParsableCommand {
             return accepted
         }
         let sent = ContinuousClock.now - started
-        progress(String(format: "sent in %.2f s; waiting for the queue to drain", Self.seconds(sent)))
+        progress(String(format: "sent in %.2f s; waiting for the queue to drain", sent / .seconds(1)))
         let store = try Store(stateDirectory: scratch.path("state-storm"))
         while true {
             let statistics = try await store.statistics()
@@ -223,86 +227,23 @@ struct EndToEndBenchmark: AsyncParsableCommand {
             print(figures[1].tableLine(referenceName: "sent", target: 1) + " (target: none lost)")
             print(figures[2].tableLine(referenceName: "budget", target: 1) + " (peak RSS of sluice serve)")
             print(
-                String(format: "storm: %d pushes sent in %.2f s, queue drained after %.1f s; ", deliveries.count, Self.seconds(sent), Self.seconds(drained))
+                String(format: "storm: %d pushes sent in %.2f s, queue drained after %.1f s; ", deliveries.count, sent / .seconds(1), drained / .seconds(1))
                     + "\(runs.count - executed.count) runs superseded, \(executed.filter { $0.state == .passed }.count) passed")
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// GitHub's signed push webhook for `project`.
     static func deliverPush(
         _ client: HTTPClient, base: String, project: String, before: String, after: String
     ) async throws -> HTTPResponse {
-        let body = Data(
-            """
-            {"ref": "refs/heads/main", "before": "\(before)", "after": "\(after)", "created": false, "deleted": false,
-             "forced": false, "pusher": {"name": "bench"}, "repository": {"full_name": "acme/\(project)"}}
-            """.utf8)
-        return try await client.send(
-            HTTPRequest(
-                method: .post, url: "\(base)/hooks/github/\(project)",
-                headers: [
-                    HTTPHeader("X-GitHub-Event", "push"), HTTPHeader("X-GitHub-Delivery", UUID().uuidString),
-                    HTTPHeader("X-Hub-Signature-256", WebhookSigner.gitHubSignature(body, secret: secret)),
-                    HTTPHeader("Content-Type", "application/json"),
-                ],
-                body: body))
+        try await client.send(
+            GitHubDelivery.request(
+                to: "\(base)/hooks/github/\(project)", event: "push",
+                body: GitHubDelivery.push(before: before, after: after, repository: "acme/\(project)", pusher: "bench"),
+                secret: secret))
     }
 
     private func progress(_ message: String) {
         FileHandle.standardError.write(Data("sluice-bench e2e: \(message)\n".utf8))
-    }
-}
-
-/// `sluice serve` for a benchmark: output to a log file, the bound address read from it, peak
-/// memory read from `/proc`, stopped with SIGTERM.
-final class BenchServer {
-    private let process = Process()
-    private let log: URL
-
-    init(sluice: URL, config: URL, log: URL) throws {
-        self.log = log
-        guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
-            throw ValidationError("could not create \(log.path)")
-        }
-        process.executableURL = sluice
-        process.arguments = ["serve", "--config", config.path]
-        process.currentDirectoryURL = config.deletingLastPathComponent()
-        process.environment = ProcessInfo.processInfo.environment.merging(["BENCH_WEBHOOK_SECRET": EndToEndBenchmark.secret]) { $1 }
-        let output = try FileHandle(forWritingTo: log)
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-    }
-
-    var isRunning: Bool { process.isRunning }
-    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
-
-    /// `http://127.0.0.1:PORT`, once the server has logged it.
-    func address() async throws -> String {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            if let match = logText.firstMatch(of: /listening on (http:\/\/[0-9.:]+)/) { return String(match.1) }
-            guard process.isRunning else { throw ValidationError("sluice serve exited:\n\(logText)") }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw ValidationError("sluice serve did not listen within a minute:\n\(logText)")
-    }
-
-    /// The process's peak resident set (`VmHWM`), in MB.
-    var peakResidentMegabytes: Double {
-        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
-        let kilobytes = line.flatMap { Double($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
-        return kilobytes / 1024
-    }
-
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
     }
 }

@@ -21,10 +21,11 @@ struct DemoScript {
         say("config: \(world.configFile.path)")
 
         heading("2. sluice serve")
-        let server = try ServeProcess(sluice: sluice, world: world, forgeToken: forge.token)
+        let server = try ServeProcess(
+            sluice: sluice, config: world.configFile, environment: DemoWorld.environment(forgeToken: forge.token),
+            log: world.folder.appending(path: "sluice.log"))
         defer { server.stop() }
-        try await server.waitUntilReady(http: http)
-        say("listening on \(world.sluiceURL) (log: \(server.log.path))")
+        say("listening on \(try await server.address()) (log: \(server.log.path))")
 
         heading("3. A push to main, and GitHub's signed push webhook")
         let before = try world.git(["rev-parse", "HEAD"])
@@ -32,12 +33,7 @@ struct DemoScript {
         try world.git(["commit", "--quiet", "-am", "Note the demo in train.py"])
         try world.git(["push", "--quiet", "origin", "main"])
         let head = try world.git(["rev-parse", "HEAD"])
-        try await deliver(
-            event: "push", to: world,
-            json: [
-                "ref": "refs/heads/main", "before": before, "after": head, "created": false, "deleted": false,
-                "forced": false, "pusher": ["name": "dana"], "repository": ["full_name": "acme/churn"],
-            ])
+        try await deliver(event: "push", to: world, body: GitHubDelivery.push(before: before, after: head))
 
         heading("4. The run, live")
         let release = try await follow(runOf: head, world: world)
@@ -77,15 +73,14 @@ struct DemoScript {
         try world.git(["commit", "--quiet", "-am", "Encode churn as 0 (a bug)"])
         try world.git(["push", "--quiet", "origin", "flip-labels"])
         let prHead = try world.git(["rev-parse", "HEAD"])
-        try await deliver(
-            event: "pull_request", to: world,
-            json: [
-                "action": "opened", "number": 7,
-                "pull_request": [
-                    "head": ["sha": prHead, "ref": "flip-labels", "repo": ["full_name": "acme/churn"]],
-                    "base": ["ref": "main", "repo": ["full_name": "acme/churn"]], "user": ["login": "erin"],
-                ],
-            ])
+        let pullRequest = try JSONSerialization.data(withJSONObject: [
+            "action": "opened", "number": 7,
+            "pull_request": [
+                "head": ["sha": prHead, "ref": "flip-labels", "repo": ["full_name": "acme/churn"]],
+                "base": ["ref": "main", "repo": ["full_name": "acme/churn"]], "user": ["login": "erin"],
+            ],
+        ])
+        try await deliver(event: "pull_request", to: world, body: pullRequest)
         let pullRequestRun = try await follow(runOf: prHead, world: world)
         guard pullRequestRun.state == .gateFailed else {
             throw DemoFailure("the pull request's run ended \(pullRequestRun.state.rawValue), not gate_failed: \(pullRequestRun.reason ?? "")")
@@ -110,17 +105,10 @@ struct DemoScript {
     // MARK: - Steps
 
     /// Delivers a GitHub webhook signed with the project's secret, and shows the answer.
-    private func deliver(event: String, to world: DemoWorld, json: [String: Any]) async throws {
-        let body = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+    private func deliver(event: String, to world: DemoWorld, body: Data) async throws {
         let response = try await http.send(
-            HTTPRequest(
-                method: .post, url: world.sluiceURL + "/hooks/github/churn",
-                headers: [
-                    HTTPHeader("Content-Type", "application/json"), HTTPHeader("X-GitHub-Event", event),
-                    HTTPHeader("X-GitHub-Delivery", UUID().uuidString),
-                    HTTPHeader("X-Hub-Signature-256", WebhookSigner.gitHubSignature(body, secret: DemoWorld.webhookSecret)),
-                ],
-                body: body))
+            GitHubDelivery.request(
+                to: world.sluiceURL + "/hooks/github/churn", event: event, body: body, secret: DemoWorld.webhookSecret))
         say("POST /hooks/github/churn (\(event)) → \(response.status) \(String(decoding: response.body, as: UTF8.self))")
         guard response.status == 202 else { throw DemoFailure("the webhook was not accepted") }
     }

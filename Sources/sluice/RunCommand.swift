@@ -55,7 +55,7 @@ struct RunCommand: AsyncParsableCommand {
             sandbox: sandbox)
         let request = RunRequest(
             repository: Repository(at: repositoryURL), repositoryLabel: repositoryURL.path, revision: commit,
-            baseline: baseline)
+            baseline: baseline.map(Baseline.Source.given) ?? .none)
         let progress = Progress()
         let finished = try await runner.run(request) { event in progress.show(event) }
         if json {

@@ -13,14 +13,9 @@ struct CommentApprovalTests {
              "comment": {"body": "\(text)", "user": {"login": "\(login)"}, "author_association": "MEMBER"}}
             """.utf8)
         return try await HTTPClient(retry: .none).send(
-            HTTPRequest(
-                method: .post, url: "\(base)/hooks/github/churn",
-                headers: [
-                    HTTPHeader("X-GitHub-Event", "issue_comment"), HTTPHeader("X-GitHub-Delivery", delivery),
-                    HTTPHeader("X-Hub-Signature-256", WebhookSigner.gitHubSignature(body, secret: DeployFixture.webhookSecret)),
-                    HTTPHeader("Content-Type", "application/json"),
-                ],
-                body: body))
+            GitHubDelivery.request(
+                to: "\(base)/hooks/github/churn", event: "issue_comment", body: body, secret: DeployFixture.webhookSecret,
+                id: delivery))
     }
 
     @Test("A non-approver's comment is refused and recorded; an approver's writes production's manifest")

@@ -32,21 +32,10 @@ struct CrashSafetyTests {
     }
 
     static func push(_ client: HTTPClient, to base: String, delivery: String) async throws -> HTTPResponse {
-        let body = Data(
-            """
-            {"ref": "refs/heads/main", "before": "\(String(repeating: "a", count: 40))",
-             "after": "\(String(repeating: "c", count: 40))", "created": false, "deleted": false, "forced": false,
-             "pusher": {"name": "alice"}, "repository": {"full_name": "acme/churn"}}
-            """.utf8)
+        let body = GitHubDelivery.push(
+            before: String(repeating: "a", count: 40), after: String(repeating: "c", count: 40), pusher: "alice")
         return try await client.send(
-            HTTPRequest(
-                method: .post, url: "\(base)/hooks/github/churn",
-                headers: [
-                    HTTPHeader("X-GitHub-Event", "push"), HTTPHeader("X-GitHub-Delivery", delivery),
-                    HTTPHeader("X-Hub-Signature-256", WebhookSigner.gitHubSignature(body, secret: secret)),
-                    HTTPHeader("Content-Type", "application/json"),
-                ],
-                body: body))
+            GitHubDelivery.request(to: "\(base)/hooks/github/churn", event: "push", body: body, secret: secret, id: delivery))
     }
 
     @Test("With --log-format json every line of the log is one JSON object with time, level, label and message")

@@ -159,19 +159,9 @@ struct ServiceFixture {
     /// GitHub's push webhook for the work clone's head on main.
     func deliverPush(to base: String, delivery: String = UUID().uuidString) async throws -> HTTPResponse {
         let head = try model.git(["rev-parse", "HEAD"])
-        let body = Data(
-            """
-            {"ref": "refs/heads/main", "before": "\(Push.zeroCommit)", "after": "\(head)", "created": true,
-             "deleted": false, "forced": false, "pusher": {"name": "dana"}, "repository": {"full_name": "acme/churn"}}
-            """.utf8)
         return try await client.send(
-            HTTPRequest(
-                method: .post, url: "\(base)/hooks/github/churn",
-                headers: [
-                    HTTPHeader("X-GitHub-Event", "push"), HTTPHeader("X-GitHub-Delivery", delivery),
-                    HTTPHeader("X-Hub-Signature-256", WebhookSigner.gitHubSignature(body, secret: Self.secret)),
-                    HTTPHeader("Content-Type", "application/json"),
-                ],
-                body: body))
+            GitHubDelivery.request(
+                to: "\(base)/hooks/github/churn", event: "push", body: GitHubDelivery.push(before: Push.zeroCommit, after: head),
+                secret: Self.secret, id: delivery))
     }
 }

@@ -50,7 +50,7 @@ struct GateRunnerTests {
                 RunRequest(
                     repository: Repository(at: scratch.path("repo")), repositoryLabel: "repo", project: "churn",
                     revision: revision,
-                    comparedWith: comparedWith, baseline: baseline, trusted: trusted, dataArrival: dataArrival,
+                    comparedWith: comparedWith, baseline: baseline.map(Baseline.Source.given) ?? .none, trusted: trusted, dataArrival: dataArrival,
                     stepSecrets: stepSecrets)
             ) { event in events.withLock { $0.append(event) } }
             return (run, events.withLock { $0 })

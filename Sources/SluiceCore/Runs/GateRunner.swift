@@ -94,6 +94,7 @@ public struct GateRunner: Sendable {
         conclusion.model = spec.model
         conclusion.specDigest = spec.digest
         events(.specRead(spec))
+        let baseline = try await baseline(request.baseline, for: spec)
 
         if let base = try await comparisonBase(request) {
             let changed = try await offload { () throws(RunError) -> [String] in
@@ -132,7 +133,7 @@ public struct GateRunner: Sendable {
             conclusion.metrics = earlier.conclusion.metrics
             conclusion.artifactDigest = earlier.conclusion.artifactDigest
             conclusion.artifactPath = earlier.conclusion.artifactPath
-            return judge(spec, earlier.conclusion.metrics ?? Metrics(), request, &conclusion, events,
+            return judge(spec, earlier.conclusion.metrics ?? Metrics(), baseline, &conclusion, events,
                          prefix: "cache hit: \(earlier.id); ")
         }
 
@@ -145,7 +146,7 @@ public struct GateRunner: Sendable {
                 throw RunError(.workspace, "could not export \(commit) into \(directory.source.path): \(error)")
             }
         }
-        if let baseline = request.baseline {
+        if let baseline {
             do {
                 try JSONEncoder().encode(baseline.metrics.values).write(to: directory.baselineMetrics)
             } catch {
@@ -153,7 +154,7 @@ public struct GateRunner: Sendable {
             }
         }
         var environment = Self.environment(
-            run: id, commit: commit, directory: directory, data: data, hasBaseline: request.baseline != nil)
+            run: id, commit: commit, directory: directory, data: data, hasBaseline: baseline != nil)
         if request.trusted {
             environment.merge(request.stepSecrets.mapValues(\.revealed)) { contract, _ in contract }
         }
@@ -210,7 +211,7 @@ public struct GateRunner: Sendable {
             throw RunError(.artifact, error.message)
         }
         conclusion.artifactPath = artifact.path
-        return judge(spec, metrics, request, &conclusion, events, prefix: "")
+        return judge(spec, metrics, baseline, &conclusion, events, prefix: "")
     }
 
     /// Runs a store write the run cannot go on without, as a `RunError`.
@@ -224,17 +225,37 @@ public struct GateRunner: Sendable {
 
     /// Evaluates the gate and returns the run's end.
     private func judge(
-        _ spec: PipelineSpec, _ metrics: Metrics, _ request: RunRequest, _ conclusion: inout Run.Conclusion,
+        _ spec: PipelineSpec, _ metrics: Metrics, _ baseline: Baseline?, _ conclusion: inout Run.Conclusion,
         _ events: @Sendable (RunEvent) -> Void, prefix: String
     ) -> (Run.State, String) {
         let report = Gate.evaluate(
-            rules: spec.gate, candidate: metrics, baseline: request.baseline?.metrics,
-            requireBaseline: spec.requireBaseline, baselineLabel: request.baseline?.label)
+            rules: spec.gate, candidate: metrics, baseline: baseline?.metrics,
+            requireBaseline: spec.requireBaseline, baselineLabel: baseline?.label)
         conclusion.gateReport = report
         events(.gateEvaluated(report))
         if report.passed { return (.passed, prefix + "gate passed") }
         let failures = report.checks.filter { $0.verdict == .fail }.map(\.reason)
         return (.gateFailed, prefix + "gate failed: " + failures.joined(separator: "; "))
+    }
+
+    /// The baseline `source` gives for a run of `spec`.
+    private func baseline(_ source: Baseline.Source, for spec: PipelineSpec) async throws(RunError) -> Baseline? {
+        switch source {
+        case .none:
+            return nil
+        case .given(let baseline):
+            return baseline
+        case .registry:
+            guard let environment = spec.baselineEnvironment else { return nil }
+            do {
+                guard let number = try await store.version(of: spec.model, in: environment),
+                    let metrics = try await store.version(number, of: spec.model)?.run.conclusion.metrics
+                else { return nil }
+                return Baseline(metrics: metrics, label: "\(spec.model) \(number) (\(environment))")
+            } catch {
+                throw RunError(.store, error.description)
+            }
+        }
     }
 
     /// The commit a run is compared with, if any.

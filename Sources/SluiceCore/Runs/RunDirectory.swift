@@ -26,6 +26,15 @@ public struct RunDirectory: Sendable, Hashable {
         root.appendingPathComponent("logs/\(step).log")
     }
 
+    /// Up to `limit` bytes of a step's log from byte `offset`: what a client following a running
+    /// step asks for next. Empty when the step has no log (yet).
+    public func logBytes(of step: String, from offset: Int, limit: Int) -> Data {
+        guard let handle = try? FileHandle(forReadingFrom: log(of: step)) else { return Data() }
+        defer { try? handle.close() }
+        guard (try? handle.seek(toOffset: UInt64(offset))) != nil else { return Data() }
+        return (try? handle.read(upToCount: limit)) ?? Data()
+    }
+
     /// Creates every folder but `source`, which the export creates.
     func create() throws {
         for folder in [output, home, temporary, root.appendingPathComponent("logs", isDirectory: true)] {

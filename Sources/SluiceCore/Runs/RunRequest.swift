@@ -12,7 +12,7 @@ public struct RunRequest: Sendable {
     /// What the change is measured from: when none of the spec's input paths differ between the
     /// two commits, the run is skipped.
     public var comparedWith: Comparison
-    public var baseline: Baseline?
+    public var baseline: Baseline.Source
     /// False for code nobody trusted yet (a fork's pull request): it runs only in a sandbox.
     public var trusted: Bool
     /// A new version of a dataset: the spec's data input of the same name uses its URI and digest
@@ -28,7 +28,7 @@ public struct RunRequest: Sendable {
 
     public init(
         repository: Repository, repositoryLabel: String, project: String? = nil, revision: String,
-        comparedWith: Comparison = .none, baseline: Baseline? = nil, trusted: Bool = true,
+        comparedWith: Comparison = .none, baseline: Baseline.Source = .none, trusted: Bool = true,
         dataArrival: DataArrival? = nil, triggerID: Int64? = nil, stepSecrets: [String: Secret] = [:],
         reuseCache: Bool = true
     ) {
@@ -54,5 +54,18 @@ public struct Baseline: Sendable, Hashable {
     public init(metrics: Metrics, label: String) {
         self.metrics = metrics
         self.label = label
+    }
+}
+
+extension Baseline {
+    /// Where a run's baseline comes from.
+    public enum Source: Sendable, Hashable {
+        /// None: change rules report "no baseline" (and fail when the spec requires one).
+        case none
+        /// Metrics the caller has (`sluice run --baseline FILE`).
+        case given(Baseline)
+        /// The version the spec's baseline environment holds in the registry now, read once the
+        /// spec is: the server's runs.
+        case registry
     }
 }

@@ -78,26 +78,37 @@ public actor Scheduler: Service {
 
     /// Claims and starts triggers until shutdown.
     private func schedule() async {
-        var lastRenewal = ContinuousClock.now
+        // In the past, so the first look also takes back what a dead server left.
+        var lastUpkeep = ContinuousClock.now - timing.lease
         while !shuttingDown.load(ordering: .relaxed), !Task.isCancelled {
-            await tick()
-            if ContinuousClock.now - lastRenewal >= timing.lease / 3 {
+            if ContinuousClock.now - lastUpkeep >= timing.lease / 3 {
                 await renewLeases()
-                lastRenewal = .now
+                await recoverAbandoned()
+                lastUpkeep = .now
             }
+            await tick()
             try? await Task.sleep(for: timing.tick)
         }
     }
 
-    /// One look at the queue: take back abandoned triggers, drop superseded ones, stop running
-    /// ones a newer trigger replaces, and start as many as there are free slots.
-    private func tick() async {
+    /// Takes back the triggers whose claimer's lease ran out; a lease lasts three renewals, so
+    /// looking as often as renewing is soon enough.
+    private func recoverAbandoned() async {
         do {
             for abandoned in try await store.recoverAbandonedTriggers(maxAttempts: timing.maxAttempts) {
                 logger.warning(
                     "trigger \(abandoned.id) was abandoned by a server that stopped; \(abandoned.requeued ? "queued again" : "failed")",
                     metadata: ["runs": "\(abandoned.interruptedRuns.map(\.rawValue))"])
             }
+        } catch {
+            logger.error("could not look for abandoned triggers: \(error)")
+        }
+    }
+
+    /// One look at the queue: drop superseded triggers, stop running ones a newer trigger
+    /// replaces, and start as many as there are free slots.
+    private func tick() async {
+        do {
             _ = try await store.supersedeQueuedTriggers()
             let queued = try await store.runnableTriggers(limit: 200)
             for trigger in queued {
@@ -147,7 +158,7 @@ public actor Scheduler: Service {
     }
 
     private func leaseExpiry() -> Date {
-        Date().addingTimeInterval(Double(timing.lease.components.seconds) + Double(timing.lease.components.attoseconds) / 1e18)
+        Date().addingTimeInterval(timing.lease / .seconds(1))
     }
 
     /// Shutdown: running triggers may finish within the grace period; then they are cancelled

@@ -167,31 +167,39 @@ struct TriggerExecutor: Sendable {
             logger.warning("\(error.message)")
             repository = workspace.mirror(for: order.project).repository
         }
-        let spec = await offload { () -> PipelineSpec? in
-            guard let commit = try? repository.resolve(order.revision) else { return nil }
-            return try? GateRunner.readSpec(repository, commit)
-        }
         let request = RunRequest(
             repository: repository, repositoryLabel: order.project.repo, project: order.project.name,
-            revision: order.revision, comparedWith: order.comparedWith, baseline: try await baseline(for: spec),
-            trusted: order.trusted, dataArrival: order.dataArrival, triggerID: trigger,
-            stepSecrets: order.project.stepSecrets, reuseCache: order.reuseCache)
+            revision: order.revision, comparedWith: order.comparedWith, baseline: .registry, trusted: order.trusted,
+            dataArrival: order.dataArrival, triggerID: trigger, stepSecrets: order.project.stepSecrets,
+            reuseCache: order.reuseCache)
 
+        // The pending status goes out as soon as the run has a number; the spec the run read
+        // says whether the branch is its release branch.
         let pending = Mutex<Task<Void, Never>?>(nil)
+        let releaseBranch = Mutex<String?>(nil)
         let reporter = reporter
         let run = try await gateRunner.run(request, stop: stop) { event in
-            guard case .started(let id, _) = event, let target = order.report else { return }
-            pending.withLock { task in
-                task = Task { await reporter.started(id, project: order.project.name, target: target) }
+            switch event {
+            case .started(let id, _):
+                guard let target = order.report else { return }
+                pending.withLock { task in
+                    task = Task { await reporter.started(id, project: order.project.name, target: target) }
+                }
+            case .specRead(let spec):
+                releaseBranch.withLock { $0 = spec.releaseBranch }
+            default:
+                break
             }
         }
         await pending.withLock { $0 }?.value
         var outcome = "\(run.id) \(run.state.rawValue)"
-        if run.state == .passed, stop.requested == nil, let branch = order.branch, branch == spec?.releaseBranch {
+        if run.state == .passed, stop.requested == nil, let branch = order.branch,
+            branch == releaseBranch.withLock({ $0 })
+        {
             outcome += await registerAndPromote(run, branch: branch)
         }
         if let target = order.report {
-            await reporter.finished(try await store.run(run.id) ?? run, target: target)
+            await reporter.finished(run, target: target)
         }
         return outcome
     }
@@ -213,16 +221,6 @@ struct TriggerExecutor: Sendable {
             logger.error("could not promote \(version.model) \(version.number): \(error.message)")
             return ", registered \(version.model) \(version.number), not promoted: \(error.message)"
         }
-    }
-
-    /// The metrics of the version the spec's baseline environment holds now, if any.
-    private func baseline(for spec: PipelineSpec?) async throws(StoreError) -> Baseline? {
-        guard let spec, let environment = spec.baselineEnvironment,
-            let number = try await store.version(of: spec.model, in: environment),
-            let version = try await store.version(number, of: spec.model),
-            let metrics = version.run.conclusion.metrics
-        else { return nil }
-        return Baseline(metrics: metrics, label: "\(spec.model) \(number) (\(environment))")
     }
 
     /// The head of the project's release branch and its spec: the spec at the remote's default

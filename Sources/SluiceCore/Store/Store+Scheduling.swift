@@ -181,8 +181,13 @@ extension Store {
         }
     }
 
-    /// Records why the last report of a run to its forge failed (nil: it went through).
+    /// Records why the last report of a run to its forge failed (nil: it went through). Each run
+    /// reports twice and nearly always well, so it looks with a read and writes only a change.
     public func noteReportProblem(_ run: Run.ID, _ problem: String?) async throws(StoreError) {
+        let recorded = try await read("read the report problem of \(run)") { db in
+            try String.fetchOne(db, sql: "SELECT report_problem FROM runs WHERE id = ?", arguments: [run.rawValue])
+        }
+        guard recorded != problem else { return }
         try await write("note the report problem of \(run)") { db in
             try db.execute(sql: "UPDATE runs SET report_problem = ? WHERE id = ?", arguments: [problem, run.rawValue])
         }

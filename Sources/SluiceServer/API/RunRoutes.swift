@@ -59,19 +59,11 @@ enum RunRoutes {
             guard steps.contains(where: { $0.name == step }) else {
                 return JSONResponse.error(.notFound, "run \(id) has no step '\(step)' (yet)")
             }
-            let file = RunDirectory(stateDirectory: stateDirectory, run: Run.ID(id)).log(of: step)
-            let bytes = (try? tail(of: file, from: offset)) ?? Data()
+            let bytes = RunDirectory(stateDirectory: stateDirectory, run: Run.ID(id))
+                .logBytes(of: step, from: offset, limit: maxLogBytes)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
-    }
-
-    /// Up to `maxLogBytes` of `file` from `offset`.
-    private static func tail(of file: URL, from offset: Int) throws -> Data {
-        let handle = try FileHandle(forReadingFrom: file)
-        defer { try? handle.close() }
-        try handle.seek(toOffset: UInt64(offset))
-        return try handle.read(upToCount: maxLogBytes) ?? Data()
     }
 }

@@ -23,17 +23,11 @@ enum UIContext {
     }
 
     static func step(_ step: RunStep, of run: Run.ID, stateDirectory: URL) -> [String: Any] {
-        let file = RunDirectory(stateDirectory: stateDirectory, run: run).log(of: step.name)
-        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
-        var log = ""
-        if let handle = try? FileHandle(forReadingFrom: file) {
-            defer { try? handle.close() }
-            let start = max(0, size - logTailBytes)
-            try? handle.seek(toOffset: UInt64(start))
-            let data = (try? handle.read(upToCount: size - start)) ?? Data()
-            log = (start > 0 ? "… (the first \(start) bytes are in the API: \(file.lastPathComponent))\n" : "")
-                + String(decoding: data, as: UTF8.self)
-        }
+        let directory = RunDirectory(stateDirectory: stateDirectory, run: run)
+        let size = (try? FileManager.default.attributesOfItem(atPath: directory.log(of: step.name).path)[.size] as? Int) ?? 0
+        let start = max(0, size - logTailBytes)
+        let log = (start > 0 ? "… (the first \(start) bytes are in the API)\n" : "")
+            + String(decoding: directory.logBytes(of: step.name, from: start, limit: size - start), as: UTF8.self)
         return [
             "name": step.name, "command": step.command, "runID": run.rawValue, "outcome": step.outcome ?? "running",
             "badge": step.succeeded.map { $0 ? "passed" : "failed" } ?? "running",
