@@ -87,6 +87,32 @@ struct SchedulerTests {
         }
     }
 
+    @Test("At most executor.max_parallel runs go at once; the rest wait queued")
+    func maxParallel() async throws {
+        let forge = FakeForge(.github)
+        try await forge.serve { apiURL in
+            let fixture = try SchedulerFixture(apiURL: apiURL, forge: forge, shutdownGrace: .seconds(1), maxParallel: 2)
+            try fixture.model.commit([".sluice.yml": SchedulerFixture.spec(), "train.sh": SchedulerFixture.train(auc: 0.9, sleep: 3141)])
+            try fixture.model.push()
+            // Three branches are three lanes, so none supersedes another.
+            for branch in ["a", "b", "c"] {
+                try fixture.model.git(["checkout", "-q", "-B", branch, "main"])
+                try await fixture.push(["branch.txt": branch], branch: branch)
+            }
+            try await fixture.eventually("two runs are training") { SchedulerFixture.sleepingTrainers().count == 2 }
+            // Watch for a second (twenty scheduler ticks here): the third never starts while two run.
+            let watchUntil = ContinuousClock.now + .seconds(1)
+            while ContinuousClock.now < watchUntil {
+                #expect(SchedulerFixture.sleepingTrainers().count <= 2)
+                #expect(try await fixture.runs().filter { $0.state == .running }.count <= 2)
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(try await fixture.store.runnableTriggers(limit: 10).count == 1)
+            try await fixture.shutDown()
+            #expect(SchedulerFixture.sleepingTrainers().isEmpty)
+        }
+    }
+
     @Test("A fork's pull request waits for a maintainer's /sluice run, then runs without the project's step secrets")
     func forkPullRequest() async throws {
         let forge = FakeForge(.github)
