@@ -10,9 +10,12 @@ extension Repository {
             try check(git_commit_lookup(&commit, repository, &oid), "git_commit_lookup")
             defer { git_commit_free(commit) }
             let message = git_commit_message(commit).map { String(cString: $0) } ?? ""
+            let parents = (0..<git_commit_parentcount(commit)).compactMap { index in
+                git_commit_parent_id(commit, index).map(ObjectID.init(_:))
+            }
             return CommitDetails(
                 id: id, author: Self.signature(git_commit_author(commit)),
-                committer: Self.signature(git_commit_committer(commit)), message: message,
+                committer: Self.signature(git_commit_committer(commit)), parents: parents, message: message,
                 trailers: try Self.trailers(of: message))
         }
     }
