@@ -63,6 +63,9 @@ struct EndToEndBenchmark: AsyncParsableCommand {
                 forge: github
                 repo: \(git.url("churn.git"))
                 webhook_secret_env: BENCH_WEBHOOK_SECRET
+                environments:
+                  - { name: staging, auto: true }
+                  - { name: production, approvals: 1, approvers: [alice] }
             deploy:
               repo: \(git.url("deploy.git"))
             """, to: "manifest.yml")

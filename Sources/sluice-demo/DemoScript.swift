@@ -50,11 +50,11 @@ struct DemoScript {
         say("registered: \(versions.map { "\($0.model) \($0.number) (\($0.artifactDigest.prefix(19))…)" }.joined(separator: ", "))")
         say("staging: applied; production: \(production.id) pending approval by \(production.approvers.joined(separator: " or "))")
 
-        heading("6. sluice approve \(production.id.rawValue) --as alice")
-        print(
-            try DemoWorld.run(
-                sluice.path, ["approve", "\(production.id.rawValue)", "--as", "alice", "--config", world.configFile.path],
-                environment: DemoWorld.environment(forgeToken: forge.token)))
+        heading("6. sluice approve \(production.id.rawValue), as alice: her API token in SLUICE_TOKEN says who approves")
+        var alice = DemoWorld.environment(forgeToken: forge.token)
+        alice["SLUICE_URL"] = world.sluiceURL
+        alice["SLUICE_TOKEN"] = DemoWorld.aliceToken
+        print(try DemoWorld.run(sluice.path, ["approve", "\(production.id.rawValue)"], environment: alice))
 
         heading("7. The deploy repository, as Argo CD or Flux reads it")
         print(try world.deployGit(["log", "--format=%h %s", "main"]))
@@ -155,8 +155,15 @@ struct DemoScript {
 
     // MARK: - Plumbing
 
+    /// `GET path` as the demo's viewer: with `auth` configured, every API route needs a token.
+    private func viewerRequest(_ path: String, _ world: DemoWorld) -> HTTPRequest {
+        HTTPRequest(
+            url: world.sluiceURL + path,
+            headers: [HTTPHeader(name: "Authorization", value: "Bearer \(DemoWorld.viewerToken)", isSecret: true)])
+    }
+
     private func get<T: Decodable>(_ path: String, from world: DemoWorld) async throws -> T {
-        let response = try await http.send(HTTPRequest(url: world.sluiceURL + path))
+        let response = try await http.send(viewerRequest(path, world))
         guard response.isSuccess else {
             throw DemoFailure("GET \(path) answered \(response.status): \(String(decoding: response.body, as: UTF8.self))")
         }
@@ -166,7 +173,7 @@ struct DemoScript {
     }
 
     private func text(_ path: String, from world: DemoWorld) async throws -> String {
-        String(decoding: try await http.send(HTTPRequest(url: world.sluiceURL + path)).body, as: UTF8.self)
+        String(decoding: try await http.send(viewerRequest(path, world)).body, as: UTF8.self)
     }
 
     /// Asks `probe` every 200 ms until it gives a value, for at most five minutes.

@@ -7,6 +7,9 @@ import SluiceTesting
 /// a developer's clone to push from, and the server config that points `sluice serve` at them.
 struct DemoWorld {
     static let webhookSecret = "demo-webhook-secret"
+    /// The demo's people: alice approves production; the demo itself reads as a viewer.
+    static let aliceToken = "demo-alice-token-2718"
+    static let viewerToken = "demo-viewer-token-3141"
 
     let folder: URL
     let remotes: URL
@@ -64,6 +67,14 @@ struct DemoWorld {
                 webhook_secret_env: DEMO_WEBHOOK_SECRET
                 token_env: DEMO_GITHUB_TOKEN
                 api_url: \(apiURL)
+                environments:               # the protection of each environment is the operator's
+                  - name: staging
+                    auto: true
+                  - name: production
+                    approvals: 1
+                    approvers: [alice, bob]
+            auth:
+              tokens_env: DEMO_API_TOKENS
             deploy:
               repo: \(deployURL)
               branch: main
@@ -88,7 +99,10 @@ struct DemoWorld {
     /// The environment `sluice` commands get: this one, plus the secrets the config names.
     static func environment(forgeToken: String) -> [String: String] {
         ProcessInfo.processInfo.environment.merging(
-            ["DEMO_WEBHOOK_SECRET": webhookSecret, "DEMO_GITHUB_TOKEN": forgeToken]) { $1 }
+            [
+                "DEMO_WEBHOOK_SECRET": webhookSecret, "DEMO_GITHUB_TOKEN": forgeToken,
+                "DEMO_API_TOKENS": "alice:release-manager:\(aliceToken),demo:viewer:\(viewerToken)",
+            ]) { $1 }
     }
 
     /// Runs `executable arguments` to its end; its output is returned.

@@ -10,21 +10,15 @@ struct ApplyCommand: AsyncParsableCommand {
         discussion: """
             Approvals and rollbacks write at once, and the server writes what is left on start \
             and every minute; this is for after an outage of the deploy repository, now. Each promotion lands as \
-            exactly one commit, even when an earlier attempt pushed it and then crashed. Exit \
+            exactly one commit, even when an earlier attempt pushed it and then crashed. Goes \
+            through the server at $SLUICE_URL with a release-manager token in $SLUICE_TOKEN. Exit \
             status 1 when any promotion failed or still waits.
             """)
 
-    @OptionGroup var config: ConfigOption
+    @OptionGroup var server: ServerOption
 
     func run() async throws {
-        let (_, promoter) = try config.promoter()
-        let promotions: [Promotion]
-        do {
-            promotions = try await promoter.applyApproved()
-        } catch {
-            FileHandle.standardError.write(Data("sluice apply: \(error.message)\n".utf8))
-            throw ExitCode(1)
-        }
+        let promotions: [Promotion] = try await server.connection().call(.post, "/api/v1/promotions/apply", command: "apply")
         guard !promotions.isEmpty else {
             print("No approved promotions wait to be written.")
             return

@@ -2,13 +2,14 @@ import ArgumentParser
 import Foundation
 import SluiceCore
 
-/// `sluice deliveries`: the most recent webhook deliveries, read straight from the store.
+/// `sluice deliveries`: the most recent webhook deliveries, from the server's API.
 struct DeliveriesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deliveries",
-        abstract: "List recent webhook deliveries, newest first.")
+        abstract: "List recent webhook deliveries, newest first.",
+        discussion: "Asks the server at $SLUICE_URL with the API token in $SLUICE_TOKEN (any role).")
 
-    @OptionGroup var config: ConfigOption
+    @OptionGroup var server: ServerOption
 
     @Flag(help: "Print JSON (the same shape as GET /api/v1/deliveries).")
     var json = false
@@ -21,8 +22,8 @@ struct DeliveriesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let config = try config.load()
-        let deliveries = try await Store(stateDirectory: config.stateDirectory).deliveries(limit: limit)
+        let deliveries: [DeliveryRecord] = try await server.connection().call(
+            .get, "/api/v1/deliveries?limit=\(limit)", command: "deliveries")
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

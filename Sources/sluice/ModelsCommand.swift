@@ -11,9 +11,11 @@ struct ModelsCommand: AsyncParsableCommand {
 
     /// `sluice models [list] MODEL`.
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A model's versions with their lineage, oldest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "A model's versions with their lineage, oldest first.",
+            discussion: "Asks the server at $SLUICE_URL with the API token in $SLUICE_TOKEN (any role).")
 
-        @OptionGroup var config: ConfigOption
+        @OptionGroup var server: ServerOption
 
         @Argument(help: "The model's registry name.")
         var model: String
@@ -22,8 +24,8 @@ struct ModelsCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let config = try config.load()
-            let versions = try await Store(stateDirectory: config.stateDirectory).versions(of: model)
+            let versions: [ModelVersion] = try await server.connection().call(
+                .get, "/api/v1/models/\(ServerConnection.segment(model))/versions", command: "models")
             if json {
                 print(try ModelsCommand.json(versions))
                 return
@@ -33,11 +35,13 @@ struct ModelsCommand: AsyncParsableCommand {
                 return
             }
             print(TextTable.render(
-                header: ["VERSION", "REGISTERED", "RUN", "COMMIT", "BRANCH", "DIGEST"],
+                header: ["VERSION", "REGISTERED", "RUN", "COMMIT", "BRANCH", "BROUGHT BY", "PULL REQUEST", "DIGEST"],
                 rows: versions.map { version in
                     [
                         version.number.description, version.registeredAt.formatted(.iso8601), version.run.id.description,
                         String(version.run.commit.prefix(12)), version.branch ?? "-",
+                        version.broughtBy.isEmpty ? "-" : version.broughtBy.joined(separator: ", "),
+                        version.pullRequest.map { "#\($0)" + (version.pullRequestRun.map { " (\($0))" } ?? "") } ?? "-",
                         String(version.artifactDigest.prefix(19)),
                     ]
                 }))
@@ -47,9 +51,10 @@ struct ModelsCommand: AsyncParsableCommand {
     /// `sluice models history MODEL --env ENV [--at TIME]`.
     struct History: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Every move of an environment, or the version it held at a time.")
+            abstract: "Every move of an environment, or the version it held at a time.",
+            discussion: "Asks the server at $SLUICE_URL with the API token in $SLUICE_TOKEN (any role).")
 
-        @OptionGroup var config: ConfigOption
+        @OptionGroup var server: ServerOption
 
         @Argument(help: "The model's registry name.")
         var model: String
@@ -63,18 +68,27 @@ struct ModelsCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.")
         var json = false
 
+        func validate() throws {
+            if let at, (try? Date(at, strategy: .iso8601)) == nil {
+                throw ValidationError("--at \(at) is not an ISO 8601 time; write it as 2026-11-27T10:00:00Z")
+            }
+        }
+
+        /// What `GET /api/v1/models/{model}/environments/{env}` answers.
+        private struct EnvironmentState: Decodable {
+            let version: ModelVersion.Number?
+            let history: [EnvironmentChange]
+        }
+
         func run() async throws {
-            let config = try config.load()
-            let store = try Store(stateDirectory: config.stateDirectory)
+            let path = "/api/v1/models/\(ServerConnection.segment(model))/environments/\(ServerConnection.segment(env))"
+            let query = at.map { "?at=" + ServerConnection.segment($0) } ?? ""
+            let state: EnvironmentState = try await server.connection().call(.get, path + query, command: "models history")
             if let at {
-                guard let date = try? Date(at, strategy: .iso8601) else {
-                    throw ValidationError("--at \(at) is not an ISO 8601 time; write it as 2026-11-27T10:00:00Z")
-                }
-                let number = try await store.version(of: model, in: env, at: date)
-                print(number.map { "\(model) \($0)" } ?? "\(env) held no version of \(model) at \(at)")
+                print(state.version.map { "\(model) \($0)" } ?? "\(env) held no version of \(model) at \(at)")
                 return
             }
-            let history = try await store.environmentHistory(of: model, environment: env)
+            let history = state.history
             if json {
                 print(try ModelsCommand.json(history))
                 return

@@ -2,13 +2,14 @@ import ArgumentParser
 import Foundation
 import SluiceCore
 
-/// `sluice pin MODEL --env ENV --as NAME --reason TEXT`: freezes promotion into an environment.
+/// `sluice pin MODEL --env ENV --reason TEXT`: freezes promotion into an environment.
 struct PinCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pin",
-        abstract: "Freeze promotion of a model into an environment until unpinned; its promotions wait.")
+        abstract: "Freeze promotion of a model into an environment until unpinned; its promotions wait.",
+        discussion: "Goes through the server at $SLUICE_URL with a release-manager token in $SLUICE_TOKEN.")
 
-    @OptionGroup var config: ConfigOption
+    @OptionGroup var server: ServerOption
 
     @Argument(help: "The model's registry name.")
     var model: String
@@ -16,25 +17,23 @@ struct PinCommand: AsyncParsableCommand {
     @Option(help: "The environment to freeze.")
     var env: String
 
-    @Option(name: .customLong("as"), help: "Who pins it, for the record.")
-    var actor: String
-
     @Option(help: "Why, shown on every promotion that waits.")
     var reason: String
 
     func run() async throws {
-        let store = try Store(stateDirectory: try config.load().stateDirectory)
-        try await store.pin(model, environment: env, by: actor, reason: reason)
+        let _: PinState = try await server.connection().call(
+            .post, PinState.path(model, env), body: ["reason": reason], command: "pin")
         print("\(env) is pinned for \(model): its promotions wait until 'sluice unpin \(model) --env \(env)'")
     }
 }
 
-/// `sluice unpin MODEL --env ENV --as NAME`: lifts a pin; approved promotions go ahead.
+/// `sluice unpin MODEL --env ENV`: lifts a pin; approved promotions go ahead.
 struct UnpinCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "unpin", abstract: "Lift a pin; waiting promotions that have their approvals go ahead.")
+        commandName: "unpin", abstract: "Lift a pin; waiting promotions that have their approvals go ahead.",
+        discussion: "Goes through the server at $SLUICE_URL with a release-manager token in $SLUICE_TOKEN.")
 
-    @OptionGroup var config: ConfigOption
+    @OptionGroup var server: ServerOption
 
     @Argument(help: "The model's registry name.")
     var model: String
@@ -42,17 +41,20 @@ struct UnpinCommand: AsyncParsableCommand {
     @Option(help: "The pinned environment.")
     var env: String
 
-    @Option(name: .customLong("as"), help: "Who unpins it, for the record.")
-    var actor: String
-
     func run() async throws {
-        let store = try Store(stateDirectory: try config.load().stateDirectory)
-        do {
-            try await store.unpin(model, environment: env, by: actor)
-            print("\(env) is no longer pinned for \(model)")
-        } catch {
-            FileHandle.standardError.write(Data("sluice unpin: \(error.message)\n".utf8))
-            throw ExitCode(1)
-        }
+        let state: PinState = try await server.connection().call(.delete, PinState.path(model, env), command: "unpin")
+        print("\(env) is no longer pinned for \(model)")
+        state.promotions.forEach { print(PromotionOutcome.line($0)) }
+    }
+}
+
+/// What the server answers to a pin or an unpin.
+struct PinState: Decodable {
+    let pinned: Bool
+    /// The promotions an unpin let go, as they ended up.
+    let promotions: [Promotion]
+
+    static func path(_ model: String, _ environment: String) -> String {
+        "/api/v1/models/\(ServerConnection.segment(model))/environments/\(ServerConnection.segment(environment))/pin"
     }
 }

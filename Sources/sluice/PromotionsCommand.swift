@@ -6,9 +6,10 @@ import SluiceCore
 struct PromotionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "promotions",
-        abstract: "List open promotions (pending approval or approved), newest first.")
+        abstract: "List open promotions (pending approval or approved), newest first.",
+        discussion: "Asks the server at $SLUICE_URL with the API token in $SLUICE_TOKEN (any role).")
 
-    @OptionGroup var config: ConfigOption
+    @OptionGroup var server: ServerOption
 
     @Flag(help: "Include applied, rejected, superseded and failed promotions.")
     var all = false
@@ -17,8 +18,8 @@ struct PromotionsCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let config = try config.load()
-        let promotions = try await Store(stateDirectory: config.stateDirectory).promotions(all: all)
+        let promotions: [Promotion] = try await server.connection().call(
+            .get, "/api/v1/promotions" + (all ? "?all=true" : ""), command: "promotions")
         if json {
             print(try ModelsCommand.json(promotions))
             return
@@ -41,64 +42,51 @@ struct PromotionsCommand: AsyncParsableCommand {
     }
 }
 
-/// `sluice approve ID --as NAME`: one approver's approval of a pending promotion, written to the
-/// deploy repository at once when it completes the promotion.
+/// `sluice approve ID`: the caller's approval of a pending promotion, written to the deploy
+/// repository at once when it completes the promotion.
 struct ApproveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "approve", abstract: "Approve a pending promotion as one of its environment's approvers.",
         discussion: """
-            The approval that completes a promotion writes its manifest to the deploy repository \
-            before the command returns and prints the deploy commit. When the repository cannot be \
-            reached the promotion stays approved, says why, and is written by 'sluice apply' or by \
-            the running server, which tries again every minute.
+            Goes through the server at $SLUICE_URL with your API token in $SLUICE_TOKEN (a \
+            release-manager or admin token): the approver is whoever the token names, and must be \
+            among the environment's approvers in the server config. The approval that completes a \
+            promotion writes its manifest to the deploy repository before the command returns and \
+            prints the deploy commit. When the repository cannot be reached the promotion stays \
+            approved, says why, and is written by 'sluice apply' or by the server, which tries again \
+            every minute.
             """)
 
-    @OptionGroup var config: ConfigOption
+    @OptionGroup var server: ServerOption
 
     @Argument(help: "The promotion's number (sluice promotions lists them).")
     var id: Int64
 
-    @Option(name: .customLong("as"), help: "Your forge user name, as listed in the environment's approvers.")
-    var approver: String
-
     func run() async throws {
-        let (_, promoter) = try config.promoter()
-        do {
-            let promotion = try await promoter.approve(Promotion.ID(id), as: approver)
-            print("approved by \(approver). " + PromotionOutcome.line(promotion))
-            try PromotionOutcome.exitIfFailed(promotion)
-        } catch let error as PromotionError {
-            FileHandle.standardError.write(Data("sluice approve: \(error.message)\n".utf8))
-            throw ExitCode(1)
-        }
+        let promotion: Promotion = try await server.connection().call(
+            .post, "/api/v1/promotions/\(id)/approve", command: "approve")
+        print("approved by \(promotion.approvals.last?.approver ?? "you"). " + PromotionOutcome.line(promotion))
+        try PromotionOutcome.exitIfFailed(promotion)
     }
 }
 
-/// `sluice reject ID --as NAME --reason TEXT`: ends a pending promotion.
+/// `sluice reject ID --reason TEXT`: ends a pending promotion.
 struct RejectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "reject", abstract: "Reject a pending promotion as one of its environment's approvers.")
+        commandName: "reject", abstract: "Reject a pending promotion as one of its environment's approvers.",
+        discussion: "Goes through the server at $SLUICE_URL with your release-manager token in $SLUICE_TOKEN.")
 
-    @OptionGroup var config: ConfigOption
+    @OptionGroup var server: ServerOption
 
     @Argument(help: "The promotion's number (sluice promotions lists them).")
     var id: Int64
-
-    @Option(name: .customLong("as"), help: "Your forge user name, as listed in the environment's approvers.")
-    var approver: String
 
     @Option(help: "Why, for the record.")
     var reason: String
 
     func run() async throws {
-        let config = try config.load()
-        let store = try Store(stateDirectory: config.stateDirectory)
-        do {
-            let promotion = try await store.reject(Promotion.ID(id), as: approver, reason: reason)
-            print("\(promotion.id): \(promotion.reason ?? "rejected")")
-        } catch {
-            FileHandle.standardError.write(Data("sluice reject: \(error.message)\n".utf8))
-            throw ExitCode(1)
-        }
+        let promotion: Promotion = try await server.connection().call(
+            .post, "/api/v1/promotions/\(id)/reject", body: ["reason": reason], command: "reject")
+        print("\(promotion.id): \(promotion.reason ?? "rejected")")
     }
 }

@@ -13,10 +13,11 @@ struct RollbackCommand: AsyncParsableCommand {
             held needs a promotion and its approvals). The older version's manifest is written to the \
             deploy repository at once, open promotions to the environment are superseded, and the \
             environment is pinned so no automatic promotion undoes the rollback: 'sluice unpin' \
-            lifts that.
+            lifts that. Goes through the server at $SLUICE_URL with a release-manager token in \
+            $SLUICE_TOKEN, whose name is recorded as who rolled back.
             """)
 
-    @OptionGroup var config: ConfigOption
+    @OptionGroup var server: ServerOption
 
     @Argument(help: "The model's registry name.")
     var model: String
@@ -26,9 +27,6 @@ struct RollbackCommand: AsyncParsableCommand {
 
     @Option(help: "The version to go back to, as 3 or v3 (default: the one before the current).")
     var to: String?
-
-    @Option(name: .customLong("as"), help: "Who rolls back, for the record.")
-    var actor: String
 
     @Option(help: "Why, for the record and the deploy commit.")
     var reason: String
@@ -40,17 +38,13 @@ struct RollbackCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (_, promoter) = try config.promoter()
-        do {
-            let promotion = try await promoter.rollback(
-                model, in: env, to: to.flatMap(Self.versionNumber), by: actor, reason: reason)
-            print(PromotionOutcome.line(promotion))
-            print("\(env) is pinned for \(model) so no automatic promotion undoes this; 'sluice unpin \(model) --env \(env)' lifts it")
-            try PromotionOutcome.exitIfFailed(promotion)
-        } catch let error as PromotionError {
-            FileHandle.standardError.write(Data("sluice rollback: \(error.message)\n".utf8))
-            throw ExitCode(1)
-        }
+        var body: [String: any Sendable] = ["environment": env, "reason": reason]
+        body["to"] = to.flatMap(Self.versionNumber)?.rawValue
+        let promotion: Promotion = try await server.connection().call(
+            .post, "/api/v1/models/\(ServerConnection.segment(model))/rollback", body: body, command: "rollback")
+        print(PromotionOutcome.line(promotion))
+        print("\(env) is pinned for \(model) so no automatic promotion undoes this; 'sluice unpin \(model) --env \(env)' lifts it")
+        try PromotionOutcome.exitIfFailed(promotion)
     }
 
     private static func versionNumber(_ text: String) -> ModelVersion.Number? {

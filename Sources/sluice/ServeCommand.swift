@@ -1,4 +1,5 @@
 import ArgumentParser
+import Curl
 import Foundation
 import Hummingbird
 import Logging
@@ -43,18 +44,28 @@ struct ServeCommand: AsyncParsableCommand {
         if config.deploy == nil {
             logger.notice("no 'deploy' section: models will be gated and registered, but no manifests written")
         }
+        for project in config.projects where project.environments.isEmpty {
+            logger.notice(
+                "project \(project.name) has no environments in the server config: its versions are registered and promoted nowhere; protect them under projects[].environments")
+        }
+        if config.auth == nil {
+            logger.warning(
+                "no 'auth' section: the API and web UI answer anyone who can reach \(config.listen) and nobody can decide a promotion but by a comment from a listed approver; set auth.tokens_env")
+        }
         let ui = try await WebUI.load(
             templates: try ConfigOption.templates().appending(path: "ui"), config: config, promoter: promoter)
         let app = ServerApplication.make(config: config, promoter: promoter, ui: ui, logger: logger) { [logger] address in
             logger.info("listening on http://\(address)")
         }
+        let http = HTTPClient(userAgent: "sluice/\(SluiceVersion.current)", logger: logger)
+        let reporter = RunReporter(config: config, store: promoter.store, http: http, logger: logger)
         let services = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 // Shut down in reverse order: the HTTP server stops accepting first, then the
                 // scheduler gives running steps their grace period.
                 services: [
-                    .init(service: Scheduler(config: config, promoter: promoter, logger: logger)),
-                    .init(service: PromotionService(promoter: promoter, logger: logger)), .init(service: app),
+                    .init(service: Scheduler(config: config, promoter: promoter, reporter: reporter, http: http, logger: logger)),
+                    .init(service: PromotionService(promoter: promoter, reporter: reporter, logger: logger)), .init(service: app),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()

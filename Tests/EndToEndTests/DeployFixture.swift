@@ -4,8 +4,9 @@ import SluiceCore
 import SluiceTesting
 
 /// What the write-back tests share: a model repository with a committed spec, a deploy
-/// repository over smart HTTP with basic auth, a server config naming both, and a store holding
-/// churn v1 with a production promotion that alice may approve.
+/// repository over smart HTTP with basic auth, a server config naming both (with the API tokens
+/// of ``RegistryFixture``), and a store holding churn v1 with a production promotion that alice
+/// may approve.
 struct DeployFixture {
     static let webhookSecret = "e2e-comment-secret-8080"
 
@@ -15,7 +16,9 @@ struct DeployFixture {
     let version: ModelVersion
     let promotion: Promotion
     /// What the config's `_env` keys need.
-    let environment = ["CHURN_WEBHOOK_SECRET": webhookSecret, "DEPLOY_TOKEN": DeployRemote.password]
+    let environment = [
+        "CHURN_WEBHOOK_SECRET": webhookSecret, "DEPLOY_TOKEN": DeployRemote.password, "SLUICE_API_TOKENS": RegistryFixture.tokens,
+    ]
 
     var scratch: ScratchDirectory { deploy.scratch }
 
@@ -29,7 +32,7 @@ struct DeployFixture {
                 model: churn
                 steps: { train: python3 train.py }
                 artifact: model.json
-                environments: [{ name: production, approvals: 1, approvers: [alice] }]
+                environments: [production]
                 deploy: { template: kserve, values: { format: sklearn } }
                 """
         ])
@@ -44,6 +47,12 @@ struct DeployFixture {
                 forge: github
                 repo: \(model.fileURL)
                 webhook_secret_env: CHURN_WEBHOOK_SECRET
+                environments:
+                  - name: production
+                    approvals: 1
+                    approvers: [alice]
+            auth:
+              tokens_env: SLUICE_API_TOKENS
             deploy:
               repo: \(deploy.url)
               token_env: DEPLOY_TOKEN
@@ -59,8 +68,7 @@ struct DeployFixture {
             conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "e", count: 64)))
         version = try await store.register(run, branch: "main")
         promotion = try await store.requestPromotion(
-            of: version, to: .init(name: "production", approvals: 1, approvers: ["alice"]), requestedBy: "sluice",
-            author: nil)
+            of: version, to: EnvironmentPolicy(name: "production", approvals: 1, approvers: ["alice"]), requestedBy: "sluice")
     }
 
     /// The commits on the deploy repository's main that carry this promotion's trailer.

@@ -9,7 +9,7 @@ struct ModelsCommandTests {
     func historyAtATime() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: SluiceProcess.binary.path), "build the sluice product first")
         let fixture = try RegistryFixture("sluice-models")
-        let (config, store, environment) = (fixture.config, fixture.store, fixture.environment)
+        let store = fixture.store
         for commit in ["c1", "c2"] { _ = try await fixture.register(commit: commit) }
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         _ = try await store.moveEnvironment(
@@ -17,7 +17,9 @@ struct ModelsCommandTests {
         _ = try await store.moveEnvironment(
             "production", of: "churn", to: ModelVersion.Number(2), actor: "bob", reason: "approved",
             at: start.addingTimeInterval(3600))
-        let base = ["models", "history", "churn", "--env", "production", "--config", config.path]
+        let base = ["models", "history", "churn", "--env", "production"]
+        let server = try fixture.serve()
+        let environment = server.client(token: "tok-victor-8086")
 
         let (status, at) = try SluiceProcess.run(base + ["--at", "2027-01-15T08:30:00Z"], environment: environment)
         #expect(status == 0, "\(at)")
@@ -29,5 +31,12 @@ struct ModelsCommandTests {
         let (bad, message) = try SluiceProcess.run(base + ["--at", "yesterday"], environment: environment)
         #expect(bad != 0)
         #expect(message.contains("not an ISO 8601 time"))
+        let (versions, table) = try SluiceProcess.run(["models", "churn"], environment: environment)
+        #expect(versions == 0, "\(table)")
+        #expect(table.contains("v1") && table.contains("v2"))
+        let (anonymous, refusal) = try SluiceProcess.run(["models", "churn"], environment: server.client(token: nil))
+        #expect(anonymous == 1)
+        #expect(refusal.contains("set SLUICE_TOKEN"))
+        #expect(server.stop() == 0)
     }
 }

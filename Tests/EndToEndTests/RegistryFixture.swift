@@ -2,26 +2,42 @@ import Foundation
 import SluiceCore
 import SluiceTesting
 
-/// A server config in a scratch directory, and its store holding registered versions of churn.
+/// A server config in a scratch directory, and its store holding registered versions of churn;
+/// production needs one approval from alice, and the API knows alice and mallory (release
+/// managers) and victor (viewer).
 struct RegistryFixture {
+    static let tokens = "alice:release-manager:tok-alice-5150,mallory:release-manager:tok-mallory-6502,victor:viewer:tok-victor-8086"
+
     let scratch: ScratchDirectory
     let config: URL
     let store: Store
     /// What the config's `_env` keys need.
-    let environment = ["CHURN_WEBHOOK_SECRET": "s3cret"]
+    let environment = ["CHURN_WEBHOOK_SECRET": "s3cret", "SLUICE_API_TOKENS": tokens]
 
     init(_ label: String) throws {
         scratch = try ScratchDirectory(label)
         config = try scratch.write(
             """
+            listen: 127.0.0.1:0
             state_dir: state
             projects:
               - name: churn
                 forge: github
                 repo: https://github.com/acme/churn.git
                 webhook_secret_env: CHURN_WEBHOOK_SECRET
+                environments:
+                  - name: production
+                    approvals: 1
+                    approvers: [alice]
+            auth:
+              tokens_env: SLUICE_API_TOKENS
             """, to: "sluice.yml")
         store = try Store(stateDirectory: scratch.path("state"))
+    }
+
+    /// The server on this config.
+    func serve() throws -> RunningServer {
+        try RunningServer(config: config, environment: environment)
     }
 
     /// Registers a passed run of `commit` as churn's next version.

@@ -15,11 +15,9 @@ struct WebUITests {
             return
         }
         let fixture = try await DeployFixture("e2e-web-ui")
-        let config = fixture.scratch.path("sluice-ui.yml")
-        try Data((try String(contentsOf: fixture.config, encoding: .utf8) + "\nauth:\n  tokens_env: SLUICE_API_TOKENS\n").utf8)
-            .write(to: config)
         let serve = try SluiceProcess(
-            ["serve", "--config", config.path], environment: fixture.environment.merging(["SLUICE_API_TOKENS": Self.tokens]) { $1 })
+            ["serve", "--config", fixture.config.path],
+            environment: fixture.environment.merging(["SLUICE_API_TOKENS": Self.tokens]) { $1 })
         let base = try serve.waitFor(/listening on (http:\/\/[0-9.:]+)/)
         let browser = try HeadlessBrowser()
 

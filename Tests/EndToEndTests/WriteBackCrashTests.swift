@@ -4,11 +4,12 @@ import SluiceCore
 import SluiceTesting
 import Testing
 
-/// `sluice approve` killed with SIGKILL in the middle of its write-back, then `sluice apply` or
-/// `sluice serve`, which writes what is left approved when it starts.
+/// `sluice serve` killed with SIGKILL in the middle of the write-back of a `sluice approve`, then
+/// started again, which writes what is left approved when it starts, alone or racing a
+/// `sluice apply`.
 ///
 /// The deploy repository's pre-receive hook holds Sluice's push until the test has killed the
-/// process, then refuses it (the kill came after the commit, before the push landed) or accepts
+/// server, then refuses it (the kill came after the commit, before the push landed) or accepts
 /// it (after the push, before the store heard of it). Either way the restart must leave exactly
 /// one commit for the promotion on the remote and the promotion applied with that commit.
 @Suite("Write-back survives a kill -9")
@@ -20,8 +21,8 @@ struct WriteBackCrashTests {
     }
 
     enum Restart: String, CaseIterable, CustomTestStringConvertible {
-        case apply = "sluice apply"
         case serve = "sluice serve"
+        case serveAndApply = "sluice serve racing sluice apply"
         var testDescription: String { rawValue }
     }
 
@@ -50,13 +51,14 @@ struct WriteBackCrashTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook.path)
         let before = try #require(deploy.remoteCommit("main"))
 
-        let approve = try SluiceProcess(
-            ["approve", String(promotion.id.rawValue), "--as", "alice", "--config", config.path], environment: environment)
+        let first = try RunningServer(config: config, environment: environment)
+        let approve = try SluiceProcess(["approve", String(promotion.id.rawValue)], environment: first.client(token: "tok-alice-5150"))
         try await approve.waitUntil("the push reaches the hook") {
             FileManager.default.fileExists(atPath: marks.appendingPathComponent("entered").path)
         }
-        approve.kill(SIGKILL)
-        _ = approve.waitForExit()
+        first.process.kill(SIGKILL)
+        _ = first.process.waitForExit()
+        #expect(approve.waitForExit() == 1, "the approval's answer never came: \(approve.text)")
         try Data((moment == .afterPushBeforeStore ? "0" : "1").utf8).write(to: marks.appendingPathComponent("release"))
         try await approve.waitUntil("the hook finishes") {
             FileManager.default.fileExists(atPath: marks.appendingPathComponent("done").path)
@@ -73,17 +75,21 @@ struct WriteBackCrashTests {
         try deploy.commit(["environments/production/fraud.yaml": "theirs\n"], message: "Hand-edit fraud")
         try deploy.push()
 
-        switch restart {
-        case .apply:
-            let (status, output) = try SluiceProcess.run(["apply", "--config", config.path], environment: environment)
+        let second = try RunningServer(config: config, environment: environment)
+        if restart == .serveAndApply {
+            let (status, output) = try SluiceProcess.run(["apply"], environment: second.client(token: "tok-alice-5150"))
             #expect(status == 0, "\(output)")
-            #expect(output.contains("\(promotion.id) (churn v1 to production): applied"))
-        case .serve:
-            let serve = try SluiceProcess(["serve", "--config", config.path], environment: environment)
-            _ = try serve.waitFor(/promotion (\d+) applied/)
-            serve.kill(SIGTERM)
-            #expect(serve.waitForExit() == 0, "\(serve.text)")
+            // Whichever of the two wrote it, the other found it landed.
+            #expect(
+                output.contains("\(promotion.id) (churn v1 to production): applied")
+                    || output.contains("No approved promotions wait to be written."), "\(output)")
         }
+        try await second.process.waitUntil("the promotion is applied") {
+            try await store.promotion(promotion.id).state == .applied
+        }
+        let (status, output) = try SluiceProcess.run(["apply"], environment: second.client(token: "tok-alice-5150"))
+        #expect(status == 0 && output.contains("No approved promotions wait to be written."), "\(output)")
+        #expect(second.stop() == 0, "\(second.process.text)")
         let carrying = try fixture.commitsCarryingThePromotion()
         #expect(carrying.count == 1)
         #expect(try GitCLI.run(["rev-list", "--count", "main"], in: deploy.bare) == "3")

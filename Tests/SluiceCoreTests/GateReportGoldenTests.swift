@@ -61,4 +61,31 @@ struct GateReportGoldenTests {
             requireBaseline: true, baselineLabel: "churn v12 (staging)")
         expectGolden(report, "every-rule")
     }
+
+    @Test("The server's floor is marked in the table, and rules loosened against the replaced version are listed")
+    func floorAndLoosened() {
+        let baseline = Metrics(["auc": 0.743, "accuracy": 0.925, "latency_p95_ms": 45])
+        let replaced = Gate.evaluate(
+            rules: rules, candidate: Metrics(["auc": 0.91, "accuracy": 0.925, "latency_p95_ms": 45]), baseline: nil,
+            requireBaseline: true, baselineLabel: nil)
+        let candidateRules = [
+            GateRule(metric: "auc", bounds: [.min(0.70), .maxDrop(0.005)]),
+            GateRule(metric: "latency_p95_ms", bounds: [.max(50), .maxIncreasePercent(25)]),
+        ]
+        let loosened = GateReport.loosenings(
+            of: candidateRules, requireBaseline: false, comparedWith: replaced, replacedLabel: "churn v3 (production)")
+        let report = Gate.evaluate(
+            rules: candidateRules, floor: [GateRule(metric: "auc", bounds: [.min(0.75)])],
+            candidate: Metrics(["auc": 0.74, "accuracy": 0.5, "latency_p95_ms": 47]), baseline: baseline,
+            requireBaseline: false, baselineLabel: "churn v3 (production)", loosened: loosened)
+        #expect(loosened == [
+            "'auc': min relaxed from 0.8 to 0.7 (churn v3 (production) had to pass min 0.8)",
+            "'accuracy': min 0.9 was removed (churn v3 (production) had to pass it)",
+            "'latency_p95_ms': max_increase_pct relaxed from 10 to 25 (churn v3 (production) had to pass max_increase_pct 10)",
+            "require_baseline was turned off (churn v3 (production) required a baseline)",
+        ])
+        #expect(!report.passed, "the server's floor fails it, though the spec's own rules pass")
+        #expect(report.checks.filter { $0.verdict == .fail }.map(\.origin) == [.server])
+        expectGolden(report, "floor-and-loosened")
+    }
 }

@@ -42,14 +42,15 @@ struct GateRunnerTests {
         }
 
         func run(
-            _ revision: String = "HEAD", comparedWith: RunRequest.Comparison = .none, baseline: Baseline? = nil,
-            dataArrival: DataArrival? = nil, trusted: Bool = true, stepSecrets: [String: Secret] = [:]
+            _ revision: String = "HEAD", branch: String? = nil, comparedWith: RunRequest.Comparison = .none,
+            baseline: Baseline? = nil, dataArrival: DataArrival? = nil, trusted: Bool = true,
+            stepSecrets: [String: Secret] = [:], policy: ProjectPolicy? = nil
         ) async throws -> (Run, [RunEvent]) {
             let events = Mutex<[RunEvent]>([])
             let run = try await runner.run(
                 RunRequest(
                     repository: Repository(at: scratch.path("repo")), repositoryLabel: "repo", project: "churn",
-                    revision: revision,
+                    policy: policy, revision: revision, branch: branch,
                     comparedWith: comparedWith, baseline: baseline.map(Baseline.Source.given) ?? .none, trusted: trusted, dataArrival: dataArrival,
                     stepSecrets: stepSecrets)
             ) { event in events.withLock { $0.append(event) } }
@@ -137,19 +138,34 @@ struct GateRunnerTests {
         #expect(Self.steps(events).isEmpty)
     }
 
-    @Test("Without a before, a push is compared with the project's last trained commit")
+    @Test("Without a before, a push is compared with the last trained commit of its own branch")
     func comparedWithLastTrainedCommit() async throws {
         let harness = try Harness()
         try harness.commit([".sluice.yml": Self.spec(), "src/model.py": "w = 1\n"])
-        let (first, _) = try await harness.run(comparedWith: .lastTrained)
+        let (first, _) = try await harness.run(branch: "main", comparedWith: .lastTrained)
         #expect(first.state == .passed, "\(first.reason ?? "")")
         try harness.commit(["README.md": "docs\n"])
-        let (second, events) = try await harness.run(comparedWith: .lastTrained)
+        let (second, events) = try await harness.run(branch: "main", comparedWith: .lastTrained)
         #expect(second.state == .skipped)
         #expect(second.reason == "no input path (src/, .sluice.yml) changed since \(first.commit.prefix(12))")
         #expect(Self.steps(events).isEmpty)
         try harness.commit(["src/model.py": "w = 2\n"])
-        #expect(try await harness.run(comparedWith: .lastTrained).0.state == .passed)
+        #expect(try await harness.run(branch: "main", comparedWith: .lastTrained).0.state == .passed)
+    }
+
+    @Test("A commit trained on another branch or as a pull request does not make a push of the same tree skip")
+    func otherBranchesDoNotCount() async throws {
+        let harness = try Harness()
+        try harness.commit([".sluice.yml": Self.spec(), "src/model.py": "w = 1\n"])
+        let (gated, _) = try await harness.run()
+        #expect(gated.state == .passed)
+        let (feature, _) = try await harness.run(branch: "feature", comparedWith: .lastTrained)
+        #expect(feature.state == .passed)
+        try harness.commit(["README.md": "the merge\n"])
+        let (merge, _) = try await harness.run(branch: "main", comparedWith: .lastTrained)
+        #expect(merge.state == .passed, "\(merge.reason ?? "")")
+        #expect(merge.conclusion.cachedFrom == feature.id)
+        #expect(merge.branch == "main")
     }
 
     @Test("A bad .sluice.yml ends the run in error with the problem's position, before any step")

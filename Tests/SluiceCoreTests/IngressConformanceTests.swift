@@ -25,13 +25,13 @@ struct IngressConformanceTests {
 
     static func push(
         _ ref: String, _ kind: Push.RefKind, _ before: String, _ after: String, created: Bool = false,
-        deleted: Bool = false, forced: Bool = false, pusher: String?
+        deleted: Bool = false, forced: Bool = false, pusher: String?, headAuthor: String? = nil
     ) -> Expected {
         .trigger(
             .push(
                 Push(
                     project: project, ref: ref, refKind: kind, before: before, after: after, created: created,
-                    deleted: deleted, forced: forced, pusher: pusher)))
+                    deleted: deleted, forced: forced, pusher: pusher, headAuthor: headAuthor)))
     }
 
     static func pull(
@@ -58,17 +58,17 @@ struct IngressConformanceTests {
             file: "github/push.json", event: "push",
             expected: push(
                 "refs/heads/master", .branch, "0ef7edf5c4b863153df93bd837033d885f6339b8",
-                "1496a1f82f32f240f7cbe1a42eb0b0c7a06a5093", pusher: "toolmantim")),
+                "1496a1f82f32f240f7cbe1a42eb0b0c7a06a5093", pusher: "toolmantim", headAuthor: "toolmantim")),
         Case(
             file: "github/push-forced.json", event: "push",
             expected: push(
                 "refs/heads/temp", .branch, "b6de8891fc10adb01e608ea01db326e99278fc70",
-                "971d76ca309446a9c20381f6271cea8a59b4e40a", forced: true, pusher: "sbansal1999")),
+                "971d76ca309446a9c20381f6271cea8a59b4e40a", forced: true, pusher: "sbansal1999", headAuthor: "sbansal1999")),
         Case(
             file: "github/push-branch-created.json", event: "push",
             expected: push(
                 "refs/heads/feature-branch", .branch, zero, "d2b75aa7797ec26b088fa2dd527e9d2c052fcedd", created: true,
-                pusher: "bradrydzewski")),
+                pusher: "bradrydzewski", headAuthor: "bradrydzewski")),
         Case(
             file: "github/push-branch-deleted.json", event: "push",
             expected: push(
@@ -78,7 +78,7 @@ struct IngressConformanceTests {
             file: "github/push-tag.json", event: "push",
             expected: push(
                 "refs/tags/v0.0.1", .tag, zero, "d2b75aa7797ec26b088fa2dd527e9d2c052fcedd", created: true,
-                pusher: "bradrydzewski")),
+                pusher: "bradrydzewski", headAuthor: "bradrydzewski")),
         Case(
             file: "github/push-tag-deleted.json", event: "push",
             expected: push(

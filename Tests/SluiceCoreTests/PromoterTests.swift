@@ -15,12 +15,7 @@ struct PromotionFixture {
         steps:
           train: python3 train.py
         artifact: model.json
-        environments:
-          - name: staging
-            auto: true
-          - name: production
-            approvals: 1
-            approvers: [alice, bob, Fixture Author]
+        environments: [staging, production]
         deploy:
           template: kserve
           values: { format: sklearn }
@@ -32,7 +27,13 @@ struct PromotionFixture {
     let config: ServerConfig
     let promoter: Promoter
 
-    init(deployConfig: Bool = true) throws {
+    /// The server's protection of churn's environments.
+    static let environments = [
+        EnvironmentPolicy(name: "staging", auto: true),
+        EnvironmentPolicy(name: "production", approvals: 1, approvers: ["alice", "bob", "dana"], namespace: "ml-prod"),
+    ]
+
+    init(deployConfig: Bool = true, environments: [EnvironmentPolicy] = Self.environments) throws {
         deploy = try DeployRemote()
         let models = deploy.scratch.path("models")
         try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
@@ -41,23 +42,26 @@ struct PromotionFixture {
         store = try Store(stateDirectory: state)
         config = ServerConfig(
             publicURL: URL(string: "https://sluice.example.com"), stateDirectory: state,
-            projects: [ProjectConfig(name: "churn", forge: .github, repo: model.fileURL)],
+            projects: [ProjectConfig(name: "churn", forge: .github, repo: model.fileURL, environments: environments)],
             deploy: deployConfig ? deploy.config : nil)
         promoter = Promoter(
             config: config, store: store, workspace: Workspace(stateDirectory: state), templatesDirectory: Self.templates)
     }
 
     /// Commits `files` (the spec by default) to the model repository, pushes, fetches the
-    /// project's mirror as a run would, and registers a passed run of that commit.
-    func version(_ files: [String: String?] = [".sluice.yml": spec], digit: Character = "d") async throws -> ModelVersion {
+    /// project's mirror as a run would, and registers a passed run of that commit, pushed by dana.
+    func version(
+        _ files: [String: String?] = [".sluice.yml": spec], digit: Character = "d", report: GateReport? = nil
+    ) async throws -> ModelVersion {
         let commit = try model.commit(files)
         try model.push()
         _ = try await promoter.workspace.refresh(config.projects[0])
-        let run = try await store.startRun(project: "churn", repository: model.fileURL, commit: commit)
+        let run = try await store.startRun(project: "churn", repository: model.fileURL, commit: commit, branch: "main")
         try await store.finishRun(
             run, state: .passed, reason: "gate passed",
-            conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: digit, count: 64)))
-        return try await store.register(run, branch: "main")
+            conclusion: Run.Conclusion(
+                model: "churn", gateReport: report, artifactDigest: "sha256:" + String(repeating: digit, count: 64)))
+        return try await store.register(run, branch: "main", provenance: ModelVersion.Provenance(broughtBy: ["dana"]))
     }
 
     func manifest(_ environment: String) throws -> String {
@@ -71,22 +75,23 @@ struct PromoterTests {
     func promoteAndApprove() async throws {
         let fixture = try PromotionFixture()
         let version = try await fixture.version()
-        let promotions = try await fixture.promoter.promote(version)
+        let promotions = try await fixture.promoter.promote(version).promotions
         #expect(promotions.map(\.environment) == ["staging", "production"])
         #expect(promotions.map(\.state) == [.applied, .pendingApproval])
-        #expect(promotions[1].author == "Fixture Author")
+        #expect(promotions[1].broughtBy == ["dana"])
         #expect(try fixture.manifest("staging").contains("https://sluice.example.com/api/v1/artifacts/sha256/" + String(repeating: "d", count: 64)))
         #expect(fixture.deploy.fixture.remoteCommit("main") == promotions[0].deployCommit)
         #expect(try await fixture.store.version(of: "churn", in: "staging") == version.number)
         #expect(try await fixture.store.version(of: "churn", in: "production") == nil)
 
         let own = await #expect(throws: PromotionError.self) {
-            try await fixture.promoter.approve(promotions[1].id, as: "Fixture Author")
+            try await fixture.promoter.approve(promotions[1].id, as: "dana")
         }
         #expect(own?.code == .selfApproval)
         let applied = try await fixture.promoter.approve(promotions[1].id, as: "alice")
         #expect(applied.state == .applied)
         #expect(try fixture.manifest("production").contains(#"sluice.dev/environment: "production""#))
+        #expect(try fixture.manifest("production").contains(#"namespace: "ml-prod""#))
         #expect(try await fixture.store.version(of: "churn", in: "production") == version.number)
         let message = try fixture.deploy.git(["log", "-1", "--format=%B", "main"])
         #expect(message.hasPrefix("Promote churn v1 to production\n"))
@@ -108,7 +113,7 @@ struct PromoterTests {
             ".sluice.yml": spec,
             "deploy/model.yaml.mustache": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{name}}\ndata:\n  uri: {{storage_uri}}\n",
         ])
-        let promotions = try await fixture.promoter.promote(version)
+        let promotions = try await fixture.promoter.promote(version).promotions
         #expect(promotions[0].state == .applied, "\(promotions[0].reason ?? "")")
         #expect(try fixture.manifest("staging").contains(#"name: "churn-staging""#))
     }
@@ -117,7 +122,7 @@ struct PromoterTests {
     func noDeploySection() async throws {
         let fixture = try PromotionFixture()
         let spec = PromotionFixture.spec.components(separatedBy: "deploy:")[0]
-        let promotions = try await fixture.promoter.promote(try await fixture.version([".sluice.yml": spec]))
+        let promotions = try await fixture.promoter.promote(try await fixture.version([".sluice.yml": spec])).promotions
         #expect(promotions[0].state == .failed)
         #expect(promotions[0].reason?.contains("has no deploy section") == true)
         #expect(try fixture.deploy.git(["rev-list", "--count", "main"]) == "1")
@@ -126,7 +131,7 @@ struct PromoterTests {
     @Test("Without a deploy repository, an approved promotion waits and says why; nothing is lost")
     func waitsForDeployRepository() async throws {
         let fixture = try PromotionFixture(deployConfig: false)
-        let promotions = try await fixture.promoter.promote(try await fixture.version())
+        let promotions = try await fixture.promoter.promote(try await fixture.version()).promotions
         #expect(promotions[0].state == .approved)
         #expect(promotions[0].reason?.contains("add deploy.repo") == true)
         #expect(try await fixture.store.approvedPromotions().map(\.id) == [promotions[0].id])
@@ -160,7 +165,7 @@ struct PromoterTests {
 
         // Automation does not undo it: the next version's automatic promotion waits on the pin.
         let v3 = try await fixture.version([".sluice.yml": PromotionFixture.spec + "\n\n"], digit: "3")
-        let waiting = try await fixture.promoter.promote(v3)[0]
+        let waiting = try await fixture.promoter.promote(v3).promotions[0]
         #expect(waiting.state == .pendingApproval)
         #expect(waiting.reason?.contains("staging is pinned by alice") == true)
         #expect(try fixture.manifest("staging").contains(String(repeating: "1", count: 64)))
@@ -169,7 +174,7 @@ struct PromoterTests {
     @Test("/sluice approve production in a comment approves as the commenter, who must be an approver")
     func commentCommands() async throws {
         let fixture = try PromotionFixture()
-        let promotions = try await fixture.promoter.promote(try await fixture.version())
+        let promotions = try await fixture.promoter.promote(try await fixture.version()).promotions
         let stranger = CommentCommand(
             project: "churn", number: 7, verb: .approve, environment: "production", commenter: "mallory",
             authorAssociation: "CONTRIBUTOR")
@@ -182,5 +187,61 @@ struct PromoterTests {
         #expect(applied.state == .applied)
         let none = await #expect(throws: PromotionError.self) { try await fixture.promoter.decide(approver) }
         #expect(none?.message == "no promotion of churn to production waits for approval")
+    }
+
+    @Test("The server's policy protects each environment: a spec may ask for more approvals, never fewer")
+    func serverPolicy() async throws {
+        let fixture = try PromotionFixture(environments: [
+            EnvironmentPolicy(name: "staging", auto: true),
+            EnvironmentPolicy(name: "production", approvals: 1, approvers: ["alice", "bob"], branches: ["release/*"]),
+        ])
+        let stricter = PromotionFixture.spec.replacingOccurrences(
+            of: "environments: [staging, production]", with: "environments: [{ name: staging, approvals: 1 }, production]")
+        let outcome = try await fixture.promoter.promote(try await fixture.version([".sluice.yml": stricter]))
+        #expect(outcome.promotions.map(\.environment) == ["staging"])
+        #expect(outcome.promotions[0].state == .pendingApproval)
+        #expect(outcome.promotions[0].requiredApprovals == 1)
+        #expect(outcome.promotions[0].approvers.isEmpty)
+        #expect(outcome.skipped == ["production: only versions from release/* go to production (projects[churn].environments[production].branches)"])
+    }
+
+    @Test("A version that loosened the gate rules of the one it replaces needs approval everywhere, automatic staging too")
+    func loosenedGateNeedsApproval() async throws {
+        let fixture = try PromotionFixture()
+        let report = GateReport(checks: [], baselineLabel: "churn v1 (production)", loosened: ["'auc': min 0.8 was removed"])
+        let outcome = try await fixture.promoter.promote(try await fixture.version(report: report))
+        #expect(outcome.promotions.map(\.state) == [.pendingApproval, .pendingApproval])
+        #expect(outcome.promotions[0].requiredApprovals == 1)
+        #expect(try fixture.deploy.git(["rev-list", "--count", "main"]) == "1")
+    }
+
+    @Test("A project without environments in the server config registers but promotes nowhere, whatever its spec lists")
+    func noServerEnvironments() async throws {
+        let fixture = try PromotionFixture(environments: [])
+        let outcome = try await fixture.promoter.promote(try await fixture.version())
+        #expect(outcome.promotions.isEmpty)
+        #expect(try await fixture.store.promotions(all: true).isEmpty)
+    }
+
+    @Test("What a repository template renders is checked: only allowed kinds, in the environment's namespace, no host access")
+    func manifestPolicy() async throws {
+        let fixture = try PromotionFixture()
+        let spec = PromotionFixture.spec.replacingOccurrences(of: "template: kserve", with: "template: deploy/evil.yaml.mustache")
+        let templates: [(String, String)] = [
+            ("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: pwn\n",
+             "ClusterRoleBinding pwn is not an allowed kind; a promotion may write only InferenceService, Deployment, Service, ConfigMap (deploy.allowed_kinds in the server config)"),
+            ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{name}}\n  namespace: kube-system\n",
+             "ConfigMap churn-staging names namespace 'kube-system', but this environment sets none (projects[churn].environments[staging].namespace), so objects may not name one"),
+            ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{name}}\nspec:\n  template:\n    spec:\n      volumes:\n        - name: root\n          hostPath: { path: / }\n",
+             "Deployment churn-staging mounts a directory of the node (hostPath); a promotion may not give a pod its node"),
+        ]
+        for (index, (template, message)) in templates.enumerated() {
+            let version = try await fixture.version(
+                [".sluice.yml": spec, "deploy/evil.yaml.mustache": template], digit: Character(String(index + 1)))
+            let staging = try await fixture.promoter.promote(version).promotions[0]
+            #expect(staging.state == .failed)
+            #expect(staging.reason == "the manifest of churn \(version.number) for staging is refused: \(message)")
+        }
+        #expect(try fixture.deploy.git(["rev-list", "--count", "main"]) == "1")
     }
 }

@@ -6,38 +6,40 @@ import Testing
 
 @Suite("Promotions: approvals, refusals and supersession")
 struct PromotionTests {
-    /// A store with `count` registered versions of churn.
-    static func versions(_ count: Int, in scratch: ScratchDirectory) async throws -> (Store, [ModelVersion]) {
+    /// A store with `count` registered versions of churn, each brought by `broughtBy`.
+    static func versions(
+        _ count: Int, in scratch: ScratchDirectory, broughtBy: [String] = ["dave"]
+    ) async throws -> (Store, [ModelVersion]) {
         let store = try Store(stateDirectory: scratch.url)
         var versions: [ModelVersion] = []
         for index in 1...count {
             let run = try await RegistryTests.finishedRun(store, commit: "c\(index)")
-            versions.append(try await store.register(run, branch: "main"))
+            versions.append(
+                try await store.register(run, branch: "main", provenance: ModelVersion.Provenance(broughtBy: broughtBy)))
         }
         return (store, versions)
     }
 
-    static let production = PipelineSpec.EnvironmentPolicy(
-        name: "production", approvals: 2, approvers: ["alice", "bob", "carol"])
+    static let production = EnvironmentPolicy(name: "production", approvals: 2, approvers: ["alice", "bob", "carol"])
 
     @Test("An auto environment's promotion is approved at once; a protected one waits for distinct approvers")
     func approvals() async throws {
         let scratch = try ScratchDirectory()
         let (store, versions) = try await Self.versions(1, in: scratch)
         let staging = try await store.requestPromotion(
-            of: versions[0], to: .init(name: "staging", auto: true), requestedBy: "sluice", author: "dave")
+            of: versions[0], to: .init(name: "staging", auto: true), requestedBy: "sluice")
         #expect(staging.state == .approved)
 
         let pending = try await store.requestPromotion(
-            of: versions[0], to: Self.production, requestedBy: "sluice", author: "dave")
+            of: versions[0], to: Self.production, requestedBy: "sluice")
         #expect(pending.state == .pendingApproval)
-        #expect(try await store.approve(pending.id, as: "alice").state == .pendingApproval)
-        let twice = await #expect(throws: PromotionError.self) { try await store.approve(pending.id, as: "alice") }
+        #expect(try await store.approve(pending.id, as: "alice", releaseManagers: []).state == .pendingApproval)
+        let twice = await #expect(throws: PromotionError.self) { try await store.approve(pending.id, as: "alice", releaseManagers: []) }
         #expect(twice?.code == .alreadyApproved)
-        let approved = try await store.approve(pending.id, as: "bob")
+        let approved = try await store.approve(pending.id, as: "bob", releaseManagers: [])
         #expect(approved.state == .approved)
         #expect(approved.approvals.map(\.approver) == ["alice", "bob"])
-        let late = await #expect(throws: PromotionError.self) { try await store.approve(pending.id, as: "carol") }
+        let late = await #expect(throws: PromotionError.self) { try await store.approve(pending.id, as: "carol", releaseManagers: []) }
         #expect(late?.message == "\(pending.id) is approved, not waiting for approval")
 
         let actions = try await store.auditEntries(limit: 100).map(\.action).filter { !$0.hasPrefix("run.") && !$0.hasPrefix("gate.") }
@@ -51,36 +53,52 @@ struct PromotionTests {
         }
     }
 
-    @Test("A non-approver and the commit's author are refused, saying why; allow_self_approval lets the author")
+    @Test("A non-approver and whoever brought the version are refused, saying why; allow_self_approval lets them")
     func refusals() async throws {
         let scratch = try ScratchDirectory()
-        let (store, versions) = try await Self.versions(1, in: scratch)
-        let promotion = try await store.requestPromotion(
-            of: versions[0], to: Self.production, requestedBy: "sluice", author: "alice")
-        let stranger = await #expect(throws: PromotionError.self) { try await store.approve(promotion.id, as: "mallory") }
+        let (store, versions) = try await Self.versions(1, in: scratch, broughtBy: ["Alice", "dana"])
+        let promotion = try await store.requestPromotion(of: versions[0], to: Self.production, requestedBy: "sluice")
+        #expect(promotion.broughtBy == ["Alice", "dana"])
+        let stranger = await #expect(throws: PromotionError.self) {
+            try await store.approve(promotion.id, as: "mallory", releaseManagers: ["mallory"])
+        }
         #expect(stranger?.message
             == "mallory is not an approver of production and cannot approve \(promotion.id) (approvers: alice, bob, carol)")
-        let author = await #expect(throws: PromotionError.self) { try await store.approve(promotion.id, as: "alice") }
-        #expect(author?.code == .selfApproval)
-        #expect(author?.message.contains("alice wrote the commit that produced churn v1") == true)
+        // Logins compare as forges do, without case: "Alice" pushed it, so "alice" may not approve it.
+        let pusher = await #expect(throws: PromotionError.self) { try await store.approve(promotion.id, as: "alice", releaseManagers: []) }
+        #expect(pusher?.code == .selfApproval)
+        #expect(pusher?.message.contains("alice brought churn v1 (it was pushed or authored by Alice, dana)") == true)
 
         var lenient = Self.production
         lenient.allowSelfApproval = true
-        let allowed = try await store.requestPromotion(of: versions[0], to: lenient, requestedBy: "sluice", author: "alice")
-        #expect(try await store.approve(allowed.id, as: "alice").approvals.count == 1)
+        let allowed = try await store.requestPromotion(of: versions[0], to: lenient, requestedBy: "sluice")
+        #expect(try await store.approve(allowed.id, as: "alice", releaseManagers: []).approvals.count == 1)
+    }
+
+    @Test("An environment without approvers is decided by release managers only, and says who they are")
+    func releaseManagersDecide() async throws {
+        let scratch = try ScratchDirectory()
+        let (store, versions) = try await Self.versions(1, in: scratch)
+        let promotion = try await store.requestPromotion(
+            of: versions[0], to: EnvironmentPolicy(name: "production", approvals: 1), requestedBy: "sluice")
+        let engineer = await #expect(throws: PromotionError.self) {
+            try await store.approve(promotion.id, as: "erin", releaseManagers: ["rita"])
+        }
+        #expect(engineer?.message.contains("it lists no approvers, so release managers decide: rita") == true)
+        #expect(try await store.approve(promotion.id, as: "Rita", releaseManagers: ["rita"]).state == .approved)
     }
 
     @Test("A rejection ends the promotion with its reason; a newer version supersedes an older pending one")
     func rejectionAndSupersession() async throws {
         let scratch = try ScratchDirectory()
         let (store, versions) = try await Self.versions(3, in: scratch)
-        let first = try await store.requestPromotion(of: versions[0], to: Self.production, requestedBy: "sluice", author: nil)
-        let rejected = try await store.reject(first.id, as: "carol", reason: "latency regressed")
+        let first = try await store.requestPromotion(of: versions[0], to: Self.production, requestedBy: "sluice")
+        let rejected = try await store.reject(first.id, as: "carol", reason: "latency regressed", releaseManagers: [])
         #expect(rejected.state == .rejected)
         #expect(rejected.reason == "rejected by carol: latency regressed")
 
-        let second = try await store.requestPromotion(of: versions[1], to: Self.production, requestedBy: "sluice", author: nil)
-        let third = try await store.requestPromotion(of: versions[2], to: Self.production, requestedBy: "sluice", author: nil)
+        let second = try await store.requestPromotion(of: versions[1], to: Self.production, requestedBy: "sluice")
+        let third = try await store.requestPromotion(of: versions[2], to: Self.production, requestedBy: "sluice")
         let superseded = try await store.promotion(second.id)
         #expect(superseded.state == .superseded)
         #expect(superseded.reason == "superseded by v3")
@@ -93,15 +111,14 @@ struct PromotionTests {
         let (store, versions) = try await Self.versions(1, in: scratch)
         try await store.pin("churn", environment: "staging", by: "alice", reason: "incident 42")
         let automatic = try await store.requestPromotion(
-            of: versions[0], to: .init(name: "staging", auto: true), requestedBy: "sluice", author: nil)
+            of: versions[0], to: .init(name: "staging", auto: true), requestedBy: "sluice")
         #expect(automatic.state == .pendingApproval)
         #expect(automatic.reason == "waiting: staging is pinned by alice (incident 42)")
 
         try await store.pin("churn", environment: "production", by: "alice", reason: "freeze")
         let protected = try await store.requestPromotion(
-            of: versions[0], to: .init(name: "production", approvals: 1, approvers: ["bob"]), requestedBy: "sluice",
-            author: nil)
-        #expect(try await store.approve(protected.id, as: "bob").state == .pendingApproval)
+            of: versions[0], to: EnvironmentPolicy(name: "production", approvals: 1, approvers: ["bob"]), requestedBy: "sluice")
+        #expect(try await store.approve(protected.id, as: "bob", releaseManagers: []).state == .pendingApproval)
 
         try await store.unpin("churn", environment: "staging", by: "alice")
         try await store.unpin("churn", environment: "production", by: "alice")

@@ -1,3 +1,4 @@
+import Curl
 import Foundation
 import Git
 import Logging
@@ -26,12 +27,7 @@ final class SchedulerFixture: Sendable {
           - metric: auc
             min: 0.8
             max_drop: 0.01
-        environments:
-          - name: staging
-            auto: true
-          - name: production
-            approvals: 1
-            approvers: [alice]
+        environments: [staging, production]
         deploy:
           template: kserve
           values: { format: sklearn }
@@ -78,19 +74,25 @@ final class SchedulerFixture: Sendable {
             projects: [
                 ProjectConfig(
                     name: "churn", forge: .github, repo: modelServer.url("acme/churn.git"), token: Secret(forge.token),
-                    stepSecrets: ["HF_TOKEN": Secret("hf-step-secret-55")], apiURL: apiURL)
+                    stepSecrets: ["HF_TOKEN": Secret("hf-step-secret-55")], apiURL: apiURL,
+                    environments: [
+                        EnvironmentPolicy(name: "staging", auto: true),
+                        EnvironmentPolicy(name: "production", approvals: 1, approvers: ["alice"]),
+                    ])
             ],
             deploy: deploy.config,
             datasets: [DatasetConfig(name: "transactions", match: "file://*")],
-            executor: ExecutorConfig(maxParallel: maxParallel, sandbox: sandbox, shutdownGrace: shutdownGrace))
+            executor: ExecutorConfig(maxParallel: maxParallel, sandbox: sandbox, shutdownGrace: shutdownGrace),
+            dataFolders: [deploy.scratch.path("data")])
         promoter = Promoter(
             config: config, store: store, workspace: Workspace(stateDirectory: state),
             templatesDirectory: PromotionFixture.templates)
         var logger = Logger(label: "scheduler-tests")
         logger.logLevel = .critical
+        let http = HTTPClient(userAgent: "scheduler-tests", logger: logger)
         let scheduler = Scheduler(
-            config: config, promoter: promoter, logger: logger,
-            timing: Scheduler.Timing(tick: .milliseconds(50), lease: .seconds(3)))
+            config: config, promoter: promoter, reporter: RunReporter(config: config, store: store, http: http, logger: logger),
+            http: http, logger: logger, timing: Scheduler.Timing(tick: .milliseconds(50), lease: .seconds(3)))
         let group = ServiceGroup(services: [scheduler], logger: logger)
         self.group = group
         running = Task { try await group.run() }

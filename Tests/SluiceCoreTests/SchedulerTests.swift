@@ -145,7 +145,14 @@ struct SchedulerTests {
                 .appending(path: "secret.txt")
             #expect(try String(contentsOf: secret, encoding: .utf8) == "absent\n")
             #expect(try await fixture.store.versions(of: "churn").isEmpty)
-            try await fixture.eventually("the comment is posted") { forge.comments.count == 1 }
+            try await fixture.eventually("the gate comment is posted") {
+                forge.comments.contains { $0.body.contains(RunReporter.marker(project: "churn", pullRequest: 9)) }
+            }
+            // Each command got its answer on the pull request, the refusal saying why.
+            let answers = forge.comments.filter { !$0.body.contains("sluice:pull-request") }.map(\.body)
+            #expect(answers.count == 2)
+            #expect(answers.first?.contains("by erin: ❌ refused: erin is not a maintainer of churn") == true)
+            #expect(answers.last?.contains("by maria: ▶️ running the gate on `\(head.prefix(12))` in the sandbox, without network or the project's secrets") == true)
             try await fixture.shutDown()
         }
     }

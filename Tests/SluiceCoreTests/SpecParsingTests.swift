@@ -32,12 +32,7 @@ enum SpecFixture {
           - metric: latency_p95_ms
             max: 50
             max_increase_pct: 10
-        environments:
-          - name: staging
-            auto: true
-          - name: production
-            approvals: 1                   # distinct approvers needed
-            approvers: [alice, bob]        # forge user names allowed to approve
+        environments: [staging, production]   # where this model goes, in order; protection is in sluice.yml
         deploy:
           template: kserve                 # a template shipped in templates/, or a path in the model repo
           values: { format: sklearn, min_replicas: 1 }
@@ -100,8 +95,7 @@ struct SpecParsingTests {
             ],
             requireBaseline: false,
             environments: [
-                PipelineSpec.EnvironmentPolicy(name: "staging", auto: true),
-                PipelineSpec.EnvironmentPolicy(name: "production", approvals: 1, approvers: ["alice", "bob"]),
+                PipelineSpec.EnvironmentTarget(name: "staging"), PipelineSpec.EnvironmentTarget(name: "production"),
             ],
             deploy: PipelineSpec.DeploySpec(template: "kserve", values: ["format": "sklearn", "min_replicas": "1"])
         )
@@ -192,7 +186,7 @@ struct SpecProblemsTests {
             .sluice.yml:6:19: require_baseline: expected true or false, got 'maybe'
             .sluice.yml:7:18: inputs.paths: expected a list, got 'src/'
             .sluice.yml:8:7: gate: expected a list, got a mapping
-            .sluice.yml:10:36: environments[0].approvals: expected an integer (how many distinct approvers must approve, 0 or more), got 'one'
+            .sluice.yml:10:36: environments[0].approvals: expected an integer (how many distinct approvers must approve, at least the server's number), got 'one'
             """)
     }
 
@@ -306,59 +300,39 @@ struct SpecProblemsTests {
         let yaml = SpecFixture.minimal + """
             environments:
               - name: staging
-                auto: true
-              - name: production
-                approvals: 1
-                approvers: [alice]
-              - name: staging
-            """
-        #expect(
-            SpecFixture.errors(yaml)
-                == ".sluice.yml:12:11: environments[2].name: environment name 'staging' is already used by environments[0] (line 7)"
-        )
-    }
-
-    @Test("More approvals than approvers is refused: the promotion could never be approved")
-    func approvalsAboveApprovers() {
-        let yaml = SpecFixture.minimal + """
-            environments:
               - name: production
                 approvals: 2
-                approvers: [alice]
               - name: staging
-                approvals: 1
-            """
-        #expect(SpecFixture.errors(yaml) == """
-            .sluice.yml:8:5: environments[0].approvals: needs 2 distinct approvals but approvers lists only 1; add forge user names to approvers or lower approvals
-            .sluice.yml:11:5: environments[1].approvals: needs 1 distinct approval but no approvers are listed; add forge user names to approvers or lower approvals
-            """)
-    }
-
-    @Test("An approver listed twice is reported and counts once")
-    func approverListedTwice() {
-        let yaml = SpecFixture.minimal + """
-            environments:
-              - { name: production, approvals: 2, approvers: [alice, alice] }
-            """
-        #expect(SpecFixture.errors(yaml) == """
-            .sluice.yml:7:25: environments[0].approvals: needs 2 distinct approvals but approvers lists only 1; add forge user names to approvers or lower approvals
-            .sluice.yml:7:58: environments[0].approvers[1]: approver 'alice' is listed twice
-            """)
-    }
-
-    @Test("auto: true with approvals is a conflict")
-    func autoWithApprovals() {
-        let yaml = SpecFixture.minimal + """
-            environments:
-              - name: staging
-                auto: true
-                approvals: 1
-                approvers: [alice]
             """
         #expect(
             SpecFixture.errors(yaml)
-                == ".sluice.yml:9:5: environments[0].approvals: auto: true promotes without approval; remove approvals or set auto: false"
+                == ".sluice.yml:10:11: environments[2].name: environment name 'staging' is already used by environments[0] (line 7)"
         )
+        #expect(
+            SpecFixture.errors(SpecFixture.minimal + "environments: [staging, production, staging]\n")
+                == ".sluice.yml:6:37: environments[2].name: environment name 'staging' is already used by environments[0] (line 6)"
+        )
+    }
+
+    @Test("A spec that sets an environment's protection is refused, naming the server key that governs it")
+    func protectionBelongsToTheServer() {
+        let yaml = SpecFixture.minimal + """
+            environments:
+              - name: production
+                auto: true
+                approvals: 0
+                approvers: [mallory]
+                allow_self_approval: true
+            """
+        let problems = SpecFixture.problems(yaml)
+        #expect(problems.map(\.keyPath) == [
+            "environments[0].auto", "environments[0].approvals", "environments[0].approvers", "environments[0].allow_self_approval",
+        ])
+        #expect(problems.filter { $0.code == .serverPolicy }.count == 3)
+        #expect(problems[0].description == ".sluice.yml:8:5: environments[0].auto: protection belongs to the server: set it as projects[].environments[].auto in the server's sluice.yml, and remove it here (a spec names its environments and may only ask for more approvals)")
+        #expect(problems[1].description == ".sluice.yml:9:16: environments[0].approvals: 0 is out of range; expected how many distinct approvers must approve, at least the server's number")
+        #expect(problems[2].message.contains("projects[].environments[].approvers in the server's sluice.yml"))
+        #expect(problems[3].message.contains("projects[].environments[].allow_self_approval in the server's sluice.yml"))
     }
 
     @Test("Artifact, template and input paths must stay inside their folder", arguments: [
@@ -473,7 +447,7 @@ struct SpecProblemsTests {
                 mx: 50
                 direction: down
             environments:
-              - { name: production, auto: true, approvals: 1, approvers: [alice] }
+              - { name: production, auto: true, approvals: 1 }
               - { name: production }
             deploy:
               template: ../kserve
@@ -487,7 +461,7 @@ struct SpecProblemsTests {
             .sluice.yml:8:5: gate[1]: gate rule for 'latency' has no bound: add min, max, max_drop, max_increase, max_drop_pct or max_increase_pct
             .sluice.yml:9:5: gate[1].mx: unknown key; did you mean 'max'?
             .sluice.yml:10:16: gate[1].direction: unknown direction 'down'; expected one of higher, lower
-            .sluice.yml:12:37: environments[0].approvals: auto: true promotes without approval; remove approvals or set auto: false
+            .sluice.yml:12:25: environments[0].auto: protection belongs to the server: set it as projects[].environments[].auto in the server's sluice.yml, and remove it here (a spec names its environments and may only ask for more approvals)
             .sluice.yml:13:13: environments[1].name: environment name 'production' is already used by environments[0] (line 12)
             .sluice.yml:15:13: deploy.template: must stay inside the repository: no '..' components or backslashes
             """)

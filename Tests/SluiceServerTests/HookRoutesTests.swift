@@ -264,8 +264,7 @@ struct HookRoutesTests {
         _ = try await store.startRun(project: "churn", repository: "repo", commit: "c2")
         let version = try await store.register(run, branch: "main")
         _ = try await store.requestPromotion(
-            of: version, to: .init(name: "production", approvals: 1, approvers: ["alice"]), requestedBy: "sluice",
-            author: nil)
+            of: version, to: EnvironmentPolicy(name: "production", approvals: 1, approvers: ["alice"]), requestedBy: "sluice")
         try await harness.run { client in
             let empty = try await client.execute(uri: "/metrics", method: .get).text
             #expect(empty.contains("sluice_queue_depth 0"))

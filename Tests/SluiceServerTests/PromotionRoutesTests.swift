@@ -21,10 +21,9 @@ struct PromotionRoutesTests {
         try await store.finishRun(
             run, state: .passed, reason: "gate passed",
             conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "a", count: 64)))
-        let version = try await store.register(run, branch: "main")
+        let version = try await store.register(run, branch: "main", provenance: .init(broughtBy: ["dave"]))
         return try await store.requestPromotion(
-            of: version, to: .init(name: "production", approvals: 1, approvers: ["alice"]), requestedBy: "sluice",
-            author: "dave")
+            of: version, to: EnvironmentPolicy(name: "production", approvals: 1, approvers: ["alice"]), requestedBy: "sluice")
     }
 
     static func post(
@@ -62,7 +61,7 @@ struct PromotionRoutesTests {
             #expect(anonymous.status == .unauthorized)
             let viewer = try await Self.post(client, uri, token: "tok-eve")
             #expect(viewer.status == .forbidden)
-            #expect((viewer.json["error"] as? String)?.contains("eve has role viewer") == true)
+            #expect((viewer.json["error"] as? String)?.contains("eve has role viewer; this needs release-manager") == true)
             let stranger = try await Self.post(client, uri, token: "tok-mallory")
             #expect(stranger.status == .forbidden)
             #expect((stranger.json["error"] as? String)?.contains("mallory is not an approver of production") == true)
@@ -108,7 +107,7 @@ struct PromotionRoutesTests {
         }
         #expect(try await store.promotion(pending.id).state == .superseded)
         let next = try await store.requestPromotion(
-            of: second, to: .init(name: "production", auto: true), requestedBy: "sluice", author: nil)
+            of: second, to: EnvironmentPolicy(name: "production", auto: true), requestedBy: "sluice")
         #expect(next.state == .pendingApproval)
         #expect(next.reason?.contains("production is pinned by alice") == true)
     }

@@ -29,18 +29,20 @@ struct ConfigDecoder {
 
     static let rootKeys = [
         "listen", "public_url", "state_dir", "max_body_bytes", "projects", "deploy", "datasets",
-        "data_sources", "alertmanager", "executor", "auth",
+        "data_sources", "alertmanager", "executor", "auth", "metrics", "data_folders",
     ]
     static let projectKeys = [
         "name", "forge", "repo", "webhook_secret_env", "signing_secret_env", "token_env", "branches", "models",
-        "step_secrets_env", "api_url", "maintainers",
+        "step_secrets_env", "api_url", "maintainers", "environments", "gate", "network",
     ]
-    static let deployKeys = ["repo", "branch", "path", "token_env", "username"]
+    static let environmentKeys = ["name", "auto", "approvals", "approvers", "allow_self_approval", "branches", "namespace"]
+    static let deployKeys = ["repo", "branch", "path", "token_env", "username", "allowed_kinds"]
     static let datasetKeys = ["name", "match"]
     static let dataSourceKeys = ["name", "kind", "bearer_token_env", "hmac_secret_env"]
     static let alertmanagerKeys = ["bearer_token_env"]
     static let executorKeys = ["kind", "max_parallel", "sandbox", "shutdown_grace"]
-    static let authKeys = ["tokens_env"]
+    static let authKeys = ["tokens_env", "artifact_token_env"]
+    static let metricsKeys = ["token_env", "allow"]
 
     // MARK: - Document
 
@@ -63,6 +65,9 @@ struct ConfigDecoder {
         let alertmanager = root["alertmanager"].flatMap { self.alertmanager($0, path: "alertmanager") }
         let executor = root["executor"].flatMap { self.executor($0, path: "executor") } ?? ExecutorConfig()
         let auth = root["auth"].flatMap { self.auth($0, path: "auth") }
+        let metrics = root["metrics"].flatMap { self.metrics($0, path: "metrics") }
+        let dataFolders = root["data_folders"].map { self.dataFolders($0, path: "data_folders") } ?? []
+        checkSomeoneCanApprove(projects, root: root, auth: auth)
 
         guard problems.isEmpty, let stateDirectory else { return nil }
         return ServerConfig(
@@ -76,8 +81,27 @@ struct ConfigDecoder {
             dataSources: dataSources,
             alertmanager: alertmanager,
             executor: executor,
-            auth: auth
+            auth: auth,
+            metrics: metrics,
+            dataFolders: dataFolders
         )
+    }
+
+    /// Reports a protected environment that lists no approvers while `auth` holds fewer
+    /// release-manager or admin tokens than it needs approvals: its promotions would wait forever.
+    private mutating func checkSomeoneCanApprove(_ projects: [ProjectConfig], root: YAMLFields, auth: AuthConfig?) {
+        let managers = auth?.releaseManagers.count ?? 0
+        for (index, project) in projects.enumerated() {
+            for (position, environment) in project.environments.enumerated()
+            where environment.approvers.isEmpty && environment.approvals > managers {
+                reader.report(
+                    .invalidValue, at: root["projects"]?.sequence?[index].mapping?["environments"]?.sequence?[position].mark,
+                    "projects[\(index)].environments[\(position)].approvers",
+                    "\(environment.name) needs \(environment.approvals) approval(s) and lists no approvers, so release managers decide, but "
+                        + (auth == nil ? "there is no auth section" : "auth.tokens_env holds only \(managers) release-manager or admin token(s)")
+                        + "; list forge logins in approvers")
+            }
+        }
     }
 
     // MARK: - Sections
@@ -173,6 +197,9 @@ struct ConfigDecoder {
             reader.report(.conflict, at: fields.keyMark("api_url"), "\(path).api_url", "generic projects have no forge API to report to")
         }
         let maintainers = fields["maintainers"].flatMap { reader.stringList($0, path: "\(path).maintainers") } ?? []
+        let environments = fields["environments"].map { self.environments($0, path: "\(path).environments") } ?? []
+        let gate = fields["gate"].map { reader.gateRules($0, path: "\(path).gate") } ?? []
+        let network = fields["network"].flatMap { reader.boolean($0, path: "\(path).network") } ?? true
 
         guard let name, let forge, let repo else { return nil }
         return ProjectConfig(
@@ -186,8 +213,83 @@ struct ConfigDecoder {
             models: models,
             stepSecrets: stepSecrets,
             apiURL: apiURL?.absoluteString,
-            maintainers: maintainers
+            maintainers: maintainers,
+            environments: environments,
+            gate: gate,
+            network: network
         )
+    }
+
+    /// `projects[].environments`: the only place promotion policy is written. An environment is
+    /// either `auto` or needs at least one approval (one when `approvals` is left out).
+    private mutating func environments(_ node: Node, path: String) -> [EnvironmentPolicy] {
+        guard let items = reader.list(node, path: path) else { return [] }
+        var result: [EnvironmentPolicy] = []
+        var names: [String: YAMLReader.FirstUse] = [:]
+        for (index, item) in items.enumerated() {
+            let itemPath = "\(path)[\(index)]"
+            guard let fields = reader.fields(item, path: itemPath, known: Self.environmentKeys) else { continue }
+            let name = reader.required(fields, "name", "the environment's name, as in name: production").flatMap {
+                reader.name($0, path: fields.child("name"))
+            }
+            reader.checkUnique(fields["name"], path: itemPath, kind: "environment", list: path, index: index, seen: &names)
+            let auto = fields["auto"].flatMap { reader.boolean($0, path: fields.child("auto")) } ?? false
+            let allowSelfApproval = fields["allow_self_approval"].flatMap {
+                reader.boolean($0, path: fields.child("allow_self_approval"))
+            } ?? false
+            var approvals = fields["approvals"].flatMap {
+                reader.integer($0, path: fields.child("approvals"), in: 0...Int.max, expected: "how many distinct approvers must approve, 1 or more")
+            } ?? (auto ? 0 : 1)
+            if auto, approvals > 0 {
+                reader.report(.conflict, at: fields.keyMark("approvals"), fields.child("approvals"), "auto: true promotes without approval; remove approvals or set auto: false")
+                approvals = 0
+            } else if !auto, approvals == 0 {
+                reader.report(.invalidValue, at: fields.keyMark("approvals"), fields.child("approvals"), "a protected environment needs at least 1 approval; write auto: true to promote without one")
+            }
+            let approvers = fields["approvers"].flatMap { self.logins($0, path: fields.child("approvers")) } ?? []
+            if !approvers.isEmpty, approvals > approvers.count {
+                reader.report(.invalidValue, at: fields.keyMark("approvals"), fields.child("approvals"), "needs \(approvals) distinct approvals but approvers lists only \(approvers.count); add forge logins to approvers or lower approvals")
+            }
+            var branches: [String]?
+            if let node = fields["branches"] {
+                branches = reader.stringList(node, path: fields.child("branches"))
+                if branches?.isEmpty == true {
+                    reader.report(.invalidValue, at: node.mark, fields.child("branches"), "list at least one branch, or omit the key to admit every release branch")
+                }
+            }
+            let namespace = fields["namespace"].flatMap { self.namespace($0, path: fields.child("namespace")) }
+            guard let name else { continue }
+            result.append(
+                EnvironmentPolicy(
+                    name: name, auto: auto, approvals: approvals, approvers: approvers, allowSelfApproval: allowSelfApproval,
+                    branches: branches, namespace: namespace))
+        }
+        return result
+    }
+
+    /// Distinct forge logins (compared without case, as forges do).
+    private mutating func logins(_ node: Node, path: String) -> [String]? {
+        guard let items = reader.list(node, path: path) else { return nil }
+        var logins: [String] = []
+        for (index, item) in items.enumerated() {
+            guard let login = reader.string(item, path: "\(path)[\(index)]") else { continue }
+            if logins.contains(where: { Login.same($0, login) }) {
+                reader.report(.duplicate, at: item.mark, "\(path)[\(index)]", "'\(login)' is listed twice")
+            } else {
+                logins.append(login)
+            }
+        }
+        return logins
+    }
+
+    /// A Kubernetes namespace name (an RFC 1123 label).
+    private mutating func namespace(_ node: Node, path: String) -> String? {
+        guard let text = reader.string(node, path: path) else { return nil }
+        guard ManifestPolicy.isNamespaceName(text) else {
+            reader.report(.invalidValue, at: node.mark, path, "'\(text)' is not a namespace name: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit")
+            return nil
+        }
+        return text
     }
 
     /// `step_secrets_env`: step variable → the server's environment variable holding its value.
@@ -226,8 +328,15 @@ struct ConfigDecoder {
         }
         let token = secret(fields, "token_env", required: nil)
         let username = fields["username"].flatMap { reader.string($0, path: "\(path).username") } ?? DeployConfig.defaultUsername
+        var allowedKinds = DeployConfig.defaultAllowedKinds
+        if let node = fields["allowed_kinds"], let kinds = reader.stringList(node, path: "\(path).allowed_kinds") {
+            if kinds.isEmpty {
+                reader.report(.invalidValue, at: node.mark, "\(path).allowed_kinds", "list at least one kind, or omit the key for \(DeployConfig.defaultAllowedKinds.joined(separator: ", "))")
+            }
+            allowedKinds = kinds
+        }
         guard let repo else { return nil }
-        return DeployConfig(repo: repo, branch: branch, path: template, token: token, username: username)
+        return DeployConfig(repo: repo, branch: branch, path: template, token: token, username: username, allowedKinds: allowedKinds)
     }
 
     private mutating func checkManifestPath(_ value: String, at node: Node, path: String) {
@@ -349,7 +458,36 @@ struct ConfigDecoder {
         if entries.isEmpty {
             reader.report(.invalidValue, at: mark, keyPath, "environment variable \(variable) holds no name:role:token entries")
         }
-        return AuthConfig(tokensVariable: variable, tokens: tokens)
+        let artifactToken = secret(fields, "artifact_token_env", required: nil)
+        return AuthConfig(tokensVariable: variable, tokens: tokens, artifactToken: artifactToken)
+    }
+
+    private mutating func metrics(_ node: Node, path: String) -> MetricsConfig? {
+        guard let fields = reader.fields(node, path: path, known: Self.metricsKeys) else { return nil }
+        let token = secret(fields, "token_env", required: nil)
+        var allow: [AddressRange] = []
+        if let node = fields["allow"], let items = reader.list(node, path: "\(path).allow") {
+            for (index, item) in items.enumerated() {
+                guard let text = reader.string(item, path: "\(path).allow[\(index)]") else { continue }
+                guard let range = AddressRange(text) else {
+                    reader.report(.invalidValue, at: item.mark, "\(path).allow[\(index)]", "'\(text)' is not an IP address or CIDR range, as in 10.0.0.0/8 or ::1")
+                    continue
+                }
+                allow.append(range)
+            }
+        }
+        if token == nil, allow.isEmpty {
+            reader.report(.missingKey, at: fields.mark, path, "set token_env, allow, or both; without them, remove metrics to let API tokens scrape")
+        }
+        return MetricsConfig(token: token, allow: allow)
+    }
+
+    /// `data_folders`: absolute (or config-relative) folders, kept as the operator wrote them.
+    private mutating func dataFolders(_ node: Node, path: String) -> [URL] {
+        guard let items = reader.list(node, path: path) else { return [] }
+        return items.enumerated().compactMap { index, item in
+            reader.string(item, path: "\(path)[\(index)]").map(folder)
+        }
     }
 
     // MARK: - Values
@@ -430,6 +568,12 @@ struct ConfigDecoder {
         } else {
             path = ServerConfig.defaultStateDirectory
         }
+        return folder(path)
+    }
+
+    /// A folder the file names, absolute, with `~` expanded and relative paths taken from the
+    /// config file's folder.
+    private func folder(_ path: String) -> URL {
         let expanded = (path as NSString).expandingTildeInPath
         let url = expanded.hasPrefix("/")
             ? URL(fileURLWithPath: expanded, isDirectory: true)

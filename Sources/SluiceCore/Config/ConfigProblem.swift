@@ -30,6 +30,8 @@ public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
         public static let duplicate = Code("duplicate")
         /// Keys that are valid alone but not together.
         public static let conflict = Code("conflict")
+        /// A pipeline spec sets what only the server config may (an environment's protection).
+        public static let serverPolicy = Code("server policy")
     }
 
     public let code: Code

@@ -9,6 +9,9 @@ public struct DeployConfig: Sendable {
     public static let defaultBranch = "main"
     public static let defaultPath = "environments/{environment}/{model}.yaml"
     public static let defaultUsername = "x-access-token"
+    /// The kinds a promotion may write when `allowed_kinds` is not set: what the shipped
+    /// templates render, and nothing cluster-scoped.
+    public static let defaultAllowedKinds = ["InferenceService", "Deployment", "Service", "ConfigMap"]
 
     public var repo: String
     public var branch: String
@@ -18,16 +21,19 @@ public struct DeployConfig: Sendable {
     /// The user name sent with the token. GitHub and GitLab accept any with an access token;
     /// a GitLab deploy token needs its own user name.
     public var username: String
+    /// The Kubernetes kinds a promotion may write (`allowed_kinds`); anything else fails it.
+    public var allowedKinds: [String]
 
     public init(
         repo: String, branch: String = defaultBranch, path: String = defaultPath, token: Secret? = nil,
-        username: String = defaultUsername
+        username: String = defaultUsername, allowedKinds: [String] = defaultAllowedKinds
     ) {
         self.repo = repo
         self.branch = branch
         self.path = path
         self.token = token
         self.username = username
+        self.allowedKinds = allowedKinds
     }
 
     /// The manifest's path inside the deploy repository for one model in one environment.

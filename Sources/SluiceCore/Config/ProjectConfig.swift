@@ -1,5 +1,6 @@
 /// An ML repository registered with the server: where it lives, how its webhooks are verified,
-/// which branches it watches and which registry models it owns.
+/// which branches it watches, which registry models it owns, and how its environments are
+/// protected.
 ///
 /// Secrets are `Secret`s read from the environment variables the config names. `branches` is nil
 /// when every branch is watched; each entry is a glob where `*` matches anything, `/` included.
@@ -26,6 +27,13 @@ public struct ProjectConfig: Sendable {
     /// Forge users who may start a fork's pull request with `/sluice run` (on GitHub the
     /// repository's owners, members and collaborators may too).
     public var maintainers: [String]
+    /// How each environment is protected: the only source of promotion policy. Empty: versions
+    /// are registered and promoted nowhere.
+    public var environments: [EnvironmentPolicy]
+    /// Gate rules every candidate of this project must pass as well as its spec's own.
+    public var gate: [GateRule]
+    /// Whether trusted steps may use the network (untrusted ones never can).
+    public var network: Bool
 
     public init(
         name: String,
@@ -38,7 +46,10 @@ public struct ProjectConfig: Sendable {
         models: [String]? = nil,
         stepSecrets: [String: Secret] = [:],
         apiURL: String? = nil,
-        maintainers: [String] = []
+        maintainers: [String] = [],
+        environments: [EnvironmentPolicy] = [],
+        gate: [GateRule] = [],
+        network: Bool = true
     ) {
         self.name = name
         self.forge = forge
@@ -51,6 +62,14 @@ public struct ProjectConfig: Sendable {
         self.models = models ?? [name]
         self.apiURL = apiURL
         self.maintainers = maintainers
+        self.environments = environments
+        self.gate = gate
+        self.network = network
+    }
+
+    /// The policy of the environment named `name`, if the project has one.
+    public func environment(named name: String) -> EnvironmentPolicy? {
+        environments.first { $0.name == name }
     }
 
     /// Whether a push to `branch` (a branch name like `release/1.2`, not `refs/heads/...`)

@@ -15,6 +15,7 @@ extension ServerConfig {
         }
         if let alertmanager { secrets.append(alertmanager.bearerToken) }
         secrets += auth?.tokens.map(\.token) ?? []
+        secrets += [auth?.artifactToken, metrics?.token].compactMap { $0 }
         return secrets
     }
 }

@@ -27,6 +27,10 @@ public struct ServerConfig: Sendable {
     public var executor: ExecutorConfig
     /// Nil when the API needs no token.
     public var auth: AuthConfig?
+    /// Nil when `/metrics` is open to every caller `auth` admits (or to anyone, without `auth`).
+    public var metrics: MetricsConfig?
+    /// The folders below which a trusted run may read `file://` data inputs; empty: none may.
+    public var dataFolders: [URL]
 
     public init(
         listen: ListenAddress = .default,
@@ -39,7 +43,9 @@ public struct ServerConfig: Sendable {
         dataSources: [DataSourceConfig] = [],
         alertmanager: AlertmanagerConfig? = nil,
         executor: ExecutorConfig = ExecutorConfig(),
-        auth: AuthConfig? = nil
+        auth: AuthConfig? = nil,
+        metrics: MetricsConfig? = nil,
+        dataFolders: [URL] = []
     ) {
         self.listen = listen
         self.publicURL = publicURL
@@ -52,6 +58,8 @@ public struct ServerConfig: Sendable {
         self.alertmanager = alertmanager
         self.executor = executor
         self.auth = auth
+        self.metrics = metrics
+        self.dataFolders = dataFolders
     }
 
     /// The project registered under `name`, the `{project}` of `/hooks/github/{project}`.

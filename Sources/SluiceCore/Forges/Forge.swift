@@ -1,4 +1,5 @@
-/// A forge Sluice reports back to: the commit status of a run and one comment per pull request.
+/// A forge Sluice reports back to: the commit status of a run, one gate comment per pull request
+/// that later runs edit, and a reply to each comment command.
 ///
 /// Two implementations, `GitHubForge` and `GitLabForge`, each speaking its forge's REST API
 /// through `Curl`; transient failures (5xx, 429, dropped connections) are retried with backoff
@@ -13,4 +14,7 @@ public protocol Forge: Sendable {
     /// Makes `body` the text of Sluice's comment on pull request `number`: edits the comment
     /// whose body contains `marker`, or adds one when there is none yet.
     func upsertComment(_ body: String, marker: String, onPullRequest number: Int) async throws(ForgeError)
+
+    /// Adds a new comment `body` to pull request `number`.
+    func addComment(_ body: String, onPullRequest number: Int) async throws(ForgeError)
 }

@@ -46,6 +46,10 @@ public struct GitHubForge: Forge {
         }
     }
 
+    public func addComment(_ body: String, onPullRequest number: Int) async throws(ForgeError) {
+        try await api.send(.post, "/repos/\(repository)/issues/\(number)/comments", json: ["body": body])
+    }
+
     /// GitHub has no running state: a run in progress is `pending` there.
     static func state(_ state: CommitStatus.State) -> String {
         state == .running ? "pending" : state.rawValue

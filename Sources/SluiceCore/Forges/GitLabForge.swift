@@ -43,6 +43,10 @@ public struct GitLabForge: Forge {
         }
     }
 
+    public func addComment(_ body: String, onPullRequest number: Int) async throws(ForgeError) {
+        try await api.send(.post, "/projects/\(projectID)/merge_requests/\(number)/notes", json: ["body": body])
+    }
+
     /// GitLab's states: a failure or an error is `failed`.
     static func state(_ state: CommitStatus.State) -> String {
         switch state {

@@ -4,7 +4,8 @@ import Logging
 
 /// Tells the forge how a run goes: a `sluice/gate` commit status when it starts and when it
 /// ends, and, for a pull request, one comment with the gate table that each later run of that
-/// pull request edits in place.
+/// pull request edits in place; and answers every comment command on its pull request with
+/// what was done or why it was refused.
 ///
 /// A report never changes a run: when the forge still refuses after the HTTP client's retries,
 /// the failure is logged and kept on the run (`Run.reportProblem`), and the run goes on.
@@ -66,6 +67,16 @@ public struct RunReporter: Sendable {
                 try await forge.upsertComment(
                     comment(on: run, marker: marker, limit: forge.maxCommentLength), marker: marker, onPullRequest: number)
             }
+        }
+    }
+
+    /// Answers a `/sluice` comment on its pull request: `outcome` says what was done, or why not.
+    public func answer(_ command: CommentCommand, _ outcome: CommandAnswer) async {
+        guard let forge = forges[command.project] else { return }
+        do {
+            try await forge.addComment(outcome.body(for: command), onPullRequest: command.number)
+        } catch {
+            logger.warning("could not answer /sluice \(command.verb.rawValue) on \(command.project) #\(command.number): \(error.message)")
         }
     }
 

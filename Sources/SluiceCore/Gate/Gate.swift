@@ -20,33 +20,40 @@ public enum Gate {
     /// How far past a limit, relative to the numbers compared, still counts as at the limit.
     public static let relativeTolerance = 1e-9
 
-    /// One check per bound of every rule, in the order the spec writes them.
+    /// One check per bound of every rule, in the order the spec writes them, then one per bound
+    /// of the server's `floor`, which applies whatever the spec says.
     ///
     /// `baselineLabel` names the baseline in reports (`churn v3 (production)`); it is dropped when
-    /// `baseline` is nil, and defaults to "the baseline" when only `baseline` is given.
+    /// `baseline` is nil, and defaults to "the baseline" when only `baseline` is given. `loosened`
+    /// (see ``GateReport/loosenings(of:requireBaseline:comparedWith:)``) goes into the report as is.
     public static func evaluate(
-        rules: [GateRule], candidate: Metrics, baseline: Metrics?, requireBaseline: Bool,
-        baselineLabel: String? = nil
+        rules: [GateRule], floor: [GateRule] = [], candidate: Metrics, baseline: Metrics?, requireBaseline: Bool,
+        baselineLabel: String? = nil, loosened: [String] = []
     ) -> GateReport {
         var checks: [GateReport.Check] = []
-        for rule in rules {
-            for bound in rule.bounds {
-                checks.append(
-                    check(
-                        rule.metric, bound, candidate: candidate.values[rule.metric], baseline: baseline,
-                        requireBaseline: requireBaseline))
+        for (origin, rules) in [(GateReport.Origin.spec, rules), (.server, floor)] {
+            for rule in rules {
+                for bound in rule.bounds {
+                    checks.append(
+                        check(
+                            rule.metric, bound, origin: origin, candidate: candidate.values[rule.metric], baseline: baseline,
+                            requireBaseline: requireBaseline))
+                }
             }
         }
-        return GateReport(checks: checks, baselineLabel: baseline.map { _ in baselineLabel ?? "the baseline" })
+        return GateReport(
+            checks: checks, baselineLabel: baseline.map { _ in baselineLabel ?? "the baseline" },
+            requireBaseline: requireBaseline, loosened: loosened)
     }
 
     private static func check(
-        _ metric: String, _ bound: GateRule.Bound, candidate: Double?, baseline: Metrics?, requireBaseline: Bool
+        _ metric: String, _ bound: GateRule.Bound, origin: GateReport.Origin, candidate: Double?, baseline: Metrics?,
+        requireBaseline: Bool
     ) -> GateReport.Check {
         let baselineValue = baseline?.values[metric]
         let verdict = { (verdict: GateReport.Verdict, reason: String) in
             GateReport.Check(
-                metric: metric, bound: bound, candidate: candidate.flatMap(finite),
+                metric: metric, bound: bound, origin: origin, candidate: candidate.flatMap(finite),
                 baseline: baselineValue.flatMap(finite), verdict: verdict, reason: reason)
         }
         guard let candidate else {

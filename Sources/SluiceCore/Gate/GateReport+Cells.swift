@@ -1,6 +1,8 @@
 extension GateReport.Check {
-    /// The rule as written in the spec: `min 0.8`, `max_drop 0.005`.
-    public var ruleText: String { "\(bound.key) \(CompactNumber.format(bound.limit))" }
+    /// The rule as written: `min 0.8`, `max_drop 0.005`; a rule of the server's gate floor says so.
+    public var ruleText: String {
+        "\(bound.key) \(CompactNumber.format(bound.limit))" + (origin == .server ? " (server floor)" : "")
+    }
 
     /// The candidate's value, or `missing`.
     public var candidateText: String { candidate.map(CompactNumber.format) ?? "missing" }

@@ -7,6 +7,8 @@ extension GateReport {
     public struct Check: Sendable, Hashable, Codable {
         public let metric: String
         public let bound: GateRule.Bound
+        /// The spec's rule, or the server's gate floor.
+        public let origin: Origin
         public let candidate: Double?
         public let baseline: Double?
         /// candidate - baseline.
@@ -18,11 +20,12 @@ extension GateReport {
         public let reason: String
 
         public init(
-            metric: String, bound: GateRule.Bound, candidate: Double?, baseline: Double?, verdict: Verdict,
-            reason: String
+            metric: String, bound: GateRule.Bound, origin: Origin = .spec, candidate: Double?, baseline: Double?,
+            verdict: Verdict, reason: String
         ) {
             self.metric = metric
             self.bound = bound
+            self.origin = origin
             self.candidate = candidate
             self.baseline = baseline
             if let candidate, let baseline {
@@ -37,7 +40,7 @@ extension GateReport {
         }
 
         private enum CodingKeys: String, CodingKey {
-            case metric, rule, limit, candidate, baseline, delta, deltaPercent, verdict, reason
+            case metric, rule, limit, origin, candidate, baseline, delta, deltaPercent, verdict, reason
         }
 
         public init(from decoder: any Decoder) throws {
@@ -49,6 +52,7 @@ extension GateReport {
             }
             metric = try container.decode(String.self, forKey: .metric)
             self.bound = bound
+            origin = try container.decodeIfPresent(Origin.self, forKey: .origin) ?? .spec
             candidate = try container.decodeIfPresent(Double.self, forKey: .candidate)
             baseline = try container.decodeIfPresent(Double.self, forKey: .baseline)
             delta = try container.decodeIfPresent(Double.self, forKey: .delta)
@@ -62,6 +66,7 @@ extension GateReport {
             try container.encode(metric, forKey: .metric)
             try container.encode(bound.key, forKey: .rule)
             try container.encode(bound.limit, forKey: .limit)
+            try container.encode(origin, forKey: .origin)
             try container.encode(candidate, forKey: .candidate)
             try container.encode(baseline, forKey: .baseline)
             try container.encode(delta, forKey: .delta)

@@ -19,12 +19,17 @@ public struct Metrics: Sendable, Hashable, Codable {
     /// for a writer.
     public static func read(from url: URL, limit: Int = 1 << 20) throws(MetricsError) -> Metrics {
         let path = url.path(percentEncoded: false)
-        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        // Never through a link: a step could point one at a file of the server's.
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
         guard descriptor >= 0 else {
             let code = errno
             if code == ENOENT {
                 throw MetricsError(
                     .missing, message: "the validate step wrote no metrics file at \(path); \(MetricsError.example)")
+            }
+            if code == ELOOP {
+                throw MetricsError(
+                    .unreadable, message: "the metrics file at \(path) is a symlink, which Sluice does not follow; \(MetricsError.example) there")
             }
             let reason = String(cString: strerror(code))
             throw MetricsError(.unreadable, message: "the metrics file at \(path) cannot be opened: \(reason)")

@@ -45,6 +45,9 @@ public enum GitHubHook {
 
     private struct PushBody: Decodable {
         struct Pusher: Decodable { var name: String? }
+        struct Sender: Decodable { var login: String? }
+        struct Person: Decodable { var username: String? }
+        struct HeadCommit: Decodable { var author: Person? }
         var ref: String
         var before: String
         var after: String
@@ -52,6 +55,9 @@ public enum GitHubHook {
         var deleted: Bool
         var forced: Bool
         var pusher: Pusher?
+        /// The authenticated account that pushed; `pusher.name` is its login too, on github.com.
+        var sender: Sender?
+        var head_commit: HeadCommit?
     }
 
     private static func push(
@@ -61,7 +67,8 @@ public enum GitHubHook {
         return Push.verdict(ref: payload.ref, project: project, key: key, watchesBranch: watchesBranch) { refKind in
             Push(
                 project: project, ref: payload.ref, refKind: refKind, before: payload.before, after: payload.after,
-                created: payload.created, deleted: payload.deleted, forced: payload.forced, pusher: payload.pusher?.name)
+                created: payload.created, deleted: payload.deleted, forced: payload.forced,
+                pusher: payload.sender?.login ?? payload.pusher?.name, headAuthor: payload.head_commit?.author?.username)
         }
     }
 

@@ -2,14 +2,17 @@ import Foundation
 import Git
 
 /// Carries model versions into environments: requests a promotion to each environment of a new
-/// version's spec, and applies approved promotions by writing their manifest to the deploy
-/// repository. Approving, rejecting and rolling back go through here too, so every surface (CLI,
-/// API, pull-request comments) applies what it approves the same way.
+/// version's spec under the server's policy for it, and applies approved promotions by writing
+/// their manifest to the deploy repository. Approving, rejecting and rolling back go through here
+/// too, so every surface (API, web UI, pull-request comments) decides and applies the same way.
 ///
+/// How an environment is protected comes from the server config only (``ProjectPolicy``); the
+/// version's `.sluice.yml` names its environments, in order, and may ask for more approvals.
 /// What a promotion writes comes from the version's own commit: its `.sluice.yml` names the
 /// template and values, and a template path is read from that same commit, so rolling back to v3
-/// writes v3's manifest as v3's spec described it. The store calls a promotion applied, and moves
-/// the environment, only once the deploy repository's remote holds its commit.
+/// writes v3's manifest as v3's spec described it; the output must pass ``ManifestPolicy``. The
+/// store calls a promotion applied, and moves the environment, only once the deploy
+/// repository's remote holds its commit.
 public struct Promoter: Sendable {
     /// Who the manifest commits are by.
     static let authorName = "Sluice"
@@ -20,7 +23,7 @@ public struct Promoter: Sendable {
     /// Nil when the server config has no `deploy` section: approved promotions then wait.
     private let deployRepository: DeployRepository?
     private let publicURL: URL?
-    private let projects: [ProjectConfig]
+    private let config: ServerConfig
 
     public init(config: ServerConfig, store: Store, workspace: Workspace, templatesDirectory: URL) {
         self.store = store
@@ -28,31 +31,56 @@ public struct Promoter: Sendable {
         renderer = ManifestRenderer(templatesDirectory: templatesDirectory)
         deployRepository = config.deploy.map { DeployRepository(config: $0, stateDirectory: config.stateDirectory) }
         publicURL = config.publicURL
-        projects = config.projects
+        self.config = config
+    }
+
+    /// What became of a new version in each environment its spec names.
+    public struct Outcome: Sendable {
+        /// The promotions requested, as they ended up (an `auto` one is applied already).
+        public var promotions: [Promotion]
+        /// Environments the server's policy kept the version out of, with why.
+        public var skipped: [String]
     }
 
     /// Requests a promotion of a newly registered `version` to every environment its spec lists,
-    /// in order, and applies those approved at once (`auto: true`). Returns them as they ended up.
-    public func promote(_ version: ModelVersion) async throws(PromotionError) -> [Promotion] {
+    /// in order, under the server's policy for each (stricter where the spec asks, needing
+    /// approval everywhere when the candidate loosened the replaced version's gate rules), and
+    /// applies those approved at once. A project without environments in the server config
+    /// promotes nowhere.
+    public func promote(_ version: ModelVersion) async throws(PromotionError) -> Outcome {
+        guard let project = version.run.project.flatMap(config.project(named:)) else { return Outcome(promotions: [], skipped: []) }
         let source: Source
         do {
             source = try await self.source(of: version)
         } catch {
             throw PromotionError(.unreadableSource, error.message)
         }
-        var promotions: [Promotion] = []
-        for policy in source.spec.environments {
-            let promotion = try await store.requestPromotion(
-                of: version, to: policy, requestedBy: "sluice", author: source.author)
-            promotions.append(promotion.state == .approved ? try await apply(promotion.id) : promotion)
+        let loosened = !(version.run.conclusion.gateReport?.loosened.isEmpty ?? true)
+        var outcome = Outcome(promotions: [], skipped: [])
+        for plan in config.policy(of: project).promotions(for: source.spec, branch: version.branch, loosened: loosened) {
+            switch plan {
+            case .skip(let environment, let reason):
+                outcome.skipped.append("\(environment): \(reason)")
+            case .request(let policy):
+                let promotion = try await store.requestPromotion(of: version, to: policy, requestedBy: "sluice")
+                outcome.promotions.append(promotion.state == .approved ? try await apply(promotion.id) : promotion)
+            }
         }
-        return promotions
+        return outcome
     }
+
+    /// The logins that decide where an environment lists no approvers.
+    private var releaseManagers: Set<String> { config.auth?.releaseManagers ?? [] }
 
     /// Records `approver`'s approval and, when that completes the promotion, applies it.
     public func approve(_ id: Promotion.ID, as approver: String) async throws(PromotionError) -> Promotion {
-        let promotion = try await store.approve(id, as: approver)
+        let promotion = try await store.approve(id, as: approver, releaseManagers: releaseManagers)
         return promotion.state == .approved ? try await apply(id) : promotion
+    }
+
+    /// Records `approver`'s rejection of a promotion that waits for approval.
+    public func reject(_ id: Promotion.ID, as approver: String, reason: String) async throws(PromotionError) -> Promotion {
+        try await store.reject(id, as: approver, reason: reason, releaseManagers: releaseManagers)
     }
 
     /// Rolls `environment` back (see `Store.requestRollback`) and writes the older manifest.
@@ -63,6 +91,23 @@ public struct Promoter: Sendable {
         return try await apply(promotion.id)
     }
 
+    /// Lifts the pin of `environment` and writes the promotions there that it let go (those that
+    /// have their approvals, or need none). Returns them as they ended up.
+    public func unpin(_ model: String, environment: String, by actor: String) async throws(PromotionError) -> [Promotion] {
+        try await store.unpin(model, environment: environment, by: actor)
+        let released: [Promotion]
+        do {
+            released = try await store.approvedPromotions().filter { $0.model == model && $0.environment == environment }
+        } catch {
+            throw PromotionError(.store, error.description)
+        }
+        var results: [Promotion] = []
+        for promotion in released {
+            results.append(try await apply(promotion.id))
+        }
+        return results
+    }
+
     /// Carries out `/sluice approve ENV` or `/sluice reject ENV` from a pull-request comment: the
     /// newest promotion to ENV, of a model the project owns, that waits for approval is decided by
     /// the commenter, who must be one of its approvers as on every other surface.
@@ -70,7 +115,7 @@ public struct Promoter: Sendable {
         guard command.verb == .approve || command.verb == .reject, let environment = command.environment else {
             throw PromotionError(.notFound, "/sluice \(command.verb.rawValue) is not a promotion decision; write /sluice approve ENVIRONMENT")
         }
-        guard let project = projects.first(where: { $0.name == command.project }) else {
+        guard let project = config.project(named: command.project) else {
             throw PromotionError(.notFound, "there is no project \(command.project)")
         }
         let open: [Promotion]
@@ -91,8 +136,7 @@ public struct Promoter: Sendable {
         if command.verb == .approve {
             return try await approve(promotion.id, as: command.commenter)
         }
-        return try await store.reject(
-            promotion.id, as: command.commenter, reason: "rejected in a comment on #\(command.number)")
+        return try await reject(promotion.id, as: command.commenter, reason: "rejected in a comment on #\(command.number)")
     }
 
     /// Applies every approved promotion, oldest first: what a restart does after a crash or an
@@ -164,12 +208,11 @@ public struct Promoter: Sendable {
         case terminal(String)
     }
 
-    /// The version's spec and the author of its commit, read from the repository it was trained from.
+    /// The version's spec, read from the commit it was trained from.
     private struct Source: Sendable {
         var repository: Repository
         var commit: ObjectID
         var spec: PipelineSpec
-        var author: String?
     }
 
     private struct SourceError: Error {
@@ -179,20 +222,18 @@ public struct Promoter: Sendable {
     private func source(of version: ModelVersion) async throws(SourceError) -> Source {
         let run = version.run
         let repository =
-            projects.first(where: { $0.name == run.project }).map { workspace.mirror(for: $0).repository }
+            run.project.flatMap(config.project(named:)).map { workspace.mirror(for: $0).repository }
             ?? Repository(at: URL(fileURLWithPath: run.repository))
         guard let commit = ObjectID(hex: run.commit) else {
             throw SourceError(message: "\(version.label) was trained from '\(run.commit)', which is not a commit id")
         }
-        let read = await offload { () -> Result<(Data, CommitDetails), GitError> in
-            Result { () throws(GitError) in
-                (try repository.fileContents(at: PipelineSpec.fileName, in: commit), try repository.commit(commit))
-            }
+        let read = await offload { () -> Result<Data, GitError> in
+            Result { () throws(GitError) in try repository.fileContents(at: PipelineSpec.fileName, in: commit) }
         }
-        let (text, details): (Data, CommitDetails)
+        let text: Data
         switch read {
         case .success(let found):
-            (text, details) = found
+            text = found
         case .failure(let error):
             throw SourceError(
                 message: "cannot read \(PipelineSpec.fileName) of \(version.label) at \(commit.hex.prefix(12)) "
@@ -200,7 +241,7 @@ public struct Promoter: Sendable {
         }
         do {
             let spec = try PipelineSpec.parse(yaml: String(decoding: text, as: UTF8.self))
-            return Source(repository: repository, commit: commit, spec: spec, author: details.author.name)
+            return Source(repository: repository, commit: commit, spec: spec)
         } catch {
             throw SourceError(message: "\(PipelineSpec.fileName) of \(version.label) does not parse: \(error)")
         }
@@ -229,6 +270,13 @@ public struct Promoter: Sendable {
                 "\(PipelineSpec.fileName) of \(label) has no deploy section, so there is no manifest to write; "
                     + "add deploy.template (kserve or deployment) and deploy.values")
         }
+        let project = version.run.project ?? ""
+        let environment = config.project(named: project)?.environment(named: promotion.environment)
+        let manifestPolicy = ManifestPolicy(
+            allowedKinds: deploy.allowedKinds, namespace: environment?.namespace,
+            namespaceKey: "projects[\(project)].environments[\(promotion.environment)].namespace")
+        var values = deploySpec.values
+        values["namespace"] = values["namespace"] ?? environment?.namespace
         let manifest: String
         do throws(ManifestError) {
             let context = ManifestContext(
@@ -236,7 +284,7 @@ public struct Promoter: Sendable {
                 digest: version.artifactDigest,
                 storageURI: try ManifestContext.defaultStorageURI(publicURL: publicURL, digest: version.artifactDigest),
                 sourceRepository: version.run.repository, sourceCommit: version.run.commit,
-                run: Int(version.run.id.rawValue), values: deploySpec.values)
+                run: Int(version.run.id.rawValue), values: values)
             if let path = deploySpec.repositoryTemplatePath {
                 let (repository, commit) = (source.repository, source.commit)
                 let text = await offload { () -> Data? in try? repository.fileContents(at: path, in: commit) }
@@ -252,6 +300,9 @@ public struct Promoter: Sendable {
             }
         } catch {
             throw .terminal(error.message)
+        }
+        if let refusal = manifestPolicy.refusal(of: manifest) {
+            throw .terminal("the manifest of \(label) for \(promotion.environment) is refused: \(refusal)")
         }
         return ManifestChange(
             path: deploy.manifestPath(environment: promotion.environment, model: promotion.model),

@@ -50,9 +50,12 @@ public struct Promotion: Sendable, Hashable, Codable {
     public var requestedBy: String
     /// Distinct approvals needed, from `approvers`.
     public var requiredApprovals: Int
+    /// The forge logins that may decide, from the server's policy when it was requested; empty:
+    /// the holders of release-manager and admin tokens.
     public var approvers: [String]
-    /// The author of the commit that produced the version, who may not approve it unless allowed.
-    public var author: String?
+    /// The forge logins that brought the version (pushers, commit and pull-request authors):
+    /// none of them may approve it unless the environment allows self-approval.
+    public var broughtBy: [String]
     public var allowSelfApproval: Bool
     public var approvals: [Approval]
     /// Why it ended as it did (the rejection's reason, the failure, the superseding version).

@@ -2,7 +2,8 @@ import Logging
 import ServiceLifecycle
 
 /// Moves promotions along while the server runs: carries out `/sluice approve ENV` and
-/// `/sluice reject ENV` comments as their deliveries arrive, and writes the promotions left
+/// `/sluice reject ENV` comments as their deliveries arrive (answering each on its pull request
+/// with what was done or why not), and writes the promotions left
 /// approved (by a crash, or an outage of the deploy repository) on start and every
 /// `writeRetryInterval` after, so such an outage heals by itself.
 ///
@@ -10,15 +11,17 @@ import ServiceLifecycle
 /// the forge, so one that arrived while the server was down is decided when it starts.
 public struct PromotionService: Service {
     public let promoter: Promoter
+    public let reporter: RunReporter
     public let decisionInterval: Duration
     public let writeRetryInterval: Duration
     let logger: Logger
 
     public init(
-        promoter: Promoter, logger: Logger, decisionInterval: Duration = .seconds(1),
+        promoter: Promoter, reporter: RunReporter, logger: Logger, decisionInterval: Duration = .seconds(1),
         writeRetryInterval: Duration = .seconds(60)
     ) {
         self.promoter = promoter
+        self.reporter = reporter
         self.logger = logger
         self.decisionInterval = decisionInterval
         self.writeRetryInterval = writeRetryInterval
@@ -54,12 +57,15 @@ public struct PromotionService: Service {
             let command = decision.command
             var refusal: String?
             do {
-                log(try await promoter.decide(command))
+                let promotion = try await promoter.decide(command)
+                log(promotion)
+                await reporter.answer(command, .decided(promotion))
             } catch {
                 refusal = error.message
                 logger.notice(
                     "refused /sluice \(command.verb.rawValue) from \(command.commenter)",
                     metadata: ["project": "\(command.project)", "number": "\(command.number)", "reason": "\(error.message)"])
+                await reporter.answer(command, .refused(error.message))
             }
             do {
                 try await promoter.store.finishDecision(decision, refusal: refusal)

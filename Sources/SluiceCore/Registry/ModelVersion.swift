@@ -31,6 +31,14 @@ public struct ModelVersion: Sendable, Hashable, Codable {
     public var run: Run
     /// The branch the commit was pushed to, when a push registered it.
     public var branch: String?
+    /// The forge logins that brought it: who pushed its commit, who authored that commit (as
+    /// the forge verified it) and, for a merge, the pull request's author. None of them may
+    /// approve its promotions unless the environment allows self-approval.
+    public var broughtBy: [String]
+    /// The pull request this version is the merge of, when it is one.
+    public var pullRequest: Int?
+    /// The run that gated that pull request's head.
+    public var pullRequestRun: Run.ID?
     /// The delivery whose trigger started the run, when one did.
     public var deliveryID: Int64?
     /// The Sluice that registered it.
@@ -39,4 +47,18 @@ public struct ModelVersion: Sendable, Hashable, Codable {
 
     /// `churn v3`.
     public var label: String { "\(model) \(number)" }
+
+    /// Where a version came from, beyond its run: the people who brought it and the pull request
+    /// it merges. Found by the scheduler from the deliveries that named the commit.
+    public struct Provenance: Sendable, Hashable {
+        public var broughtBy: [String]
+        public var pullRequest: Int?
+        public var pullRequestRun: Run.ID?
+
+        public init(broughtBy: [String] = [], pullRequest: Int? = nil, pullRequestRun: Run.ID? = nil) {
+            self.broughtBy = broughtBy
+            self.pullRequest = pullRequest
+            self.pullRequestRun = pullRequestRun
+        }
+    }
 }

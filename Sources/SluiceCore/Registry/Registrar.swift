@@ -17,7 +17,9 @@ public struct Registrar: Sendable {
 
     /// The version the run becomes (or already is). Refused for a run whose gate did not pass,
     /// and for an artifact that is gone or no longer has the digest the run recorded.
-    public func register(_ runID: Run.ID, branch: String?) async throws(RegistryError) -> ModelVersion {
+    public func register(
+        _ runID: Run.ID, branch: String?, provenance: ModelVersion.Provenance = .init()
+    ) async throws(RegistryError) -> ModelVersion {
         let run: Run?
         do {
             run = try await store.run(runID)
@@ -43,6 +45,6 @@ public struct Registrar: Sendable {
                     .notFound, "the artifact of \(runID) changed since the run: it is \(stored), the run recorded \(recorded)")
             }
         }
-        return try await store.register(runID, branch: branch)
+        return try await store.register(runID, branch: branch, provenance: provenance)
     }
 }

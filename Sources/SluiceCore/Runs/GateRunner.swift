@@ -57,7 +57,7 @@ public struct GateRunner: Sendable {
         let commit = try? await offload { () throws(GitError) -> ObjectID in try repository.resolve(revision) }
         let id = try await store.startRun(
             project: request.project, repository: request.repositoryLabel, commit: commit?.hex ?? revision,
-            triggerID: request.triggerID)
+            branch: request.branch, triggerID: request.triggerID)
         events(.started(id, commit: commit?.hex ?? revision))
         var conclusion = Run.Conclusion()
         var state: Run.State
@@ -75,6 +75,7 @@ public struct GateRunner: Sendable {
             switch stopped {
             case .superseded(let why): (state, reason) = (.superseded, why)
             case .shutdown: (state, reason) = (.cancelled, "the server shut down during this run; it runs again on the next start")
+            case .cancelled(let why): (state, reason) = (.cancelled, why)
             }
         }
         try await store.finishRun(id, state: state, reason: reason, conclusion: conclusion)
@@ -93,6 +94,10 @@ public struct GateRunner: Sendable {
         let spec = try await offload { () throws(RunError) -> PipelineSpec in try Self.readSpec(repository, commit) }
         conclusion.model = spec.model
         conclusion.specDigest = spec.digest
+        if let violations = request.policy?.violations(of: spec), !violations.isEmpty {
+            throw RunError(
+                .policy, "\(PipelineSpec.fileName) asks what the server's policy does not allow:\n" + violations.joined(separator: "\n"))
+        }
         events(.specRead(spec))
         let baseline = try await baseline(request.baseline, for: spec)
 
@@ -117,13 +122,14 @@ public struct GateRunner: Sendable {
                 arrival.dataset == input.name
                     ? PipelineSpec.DataInput(name: input.name, uri: arrival.uri, sha256: arrival.sha256) : nil
             }
-            let entry = try await dataCache.fetch(arrived ?? input)
+            let entry = try await dataCache.fetch(arrived ?? input, trusted: request.trusted)
             data.append(entry)
             conclusion.dataVersions[entry.name] = entry.sha256
             events(.dataReady(entry))
         }
         let key = try await offload { [data] () throws(RunError) -> String in
-            try RunCacheKey.compute(spec: spec, repository: repository, commit: commit, data: data)
+            try RunCacheKey.compute(
+                spec: spec, repository: repository, commit: commit, data: data, project: request.project, trusted: request.trusted)
         }
         conclusion.cacheKey = key
 
@@ -133,7 +139,7 @@ public struct GateRunner: Sendable {
             conclusion.metrics = earlier.conclusion.metrics
             conclusion.artifactDigest = earlier.conclusion.artifactDigest
             conclusion.artifactPath = earlier.conclusion.artifactPath
-            return judge(spec, earlier.conclusion.metrics ?? Metrics(), baseline, &conclusion, events,
+            return judge(spec, request.policy, earlier.conclusion.metrics ?? Metrics(), baseline, &conclusion, events,
                          prefix: "cache hit: \(earlier.id); ")
         }
 
@@ -146,12 +152,14 @@ public struct GateRunner: Sendable {
                 throw RunError(.workspace, "could not export \(commit) into \(directory.source.path): \(error)")
             }
         }
+        var readOnly = data.map(\.file)
         if let baseline {
             do {
                 try JSONEncoder().encode(baseline.metrics.values).write(to: directory.baselineMetrics)
             } catch {
                 throw RunError(.workspace, "could not write the baseline metrics: \(error.localizedDescription)")
             }
+            readOnly.append(directory.baselineMetrics)
         }
         var environment = Self.environment(
             run: id, commit: commit, directory: directory, data: data, hasBaseline: baseline != nil)
@@ -167,7 +175,9 @@ public struct GateRunner: Sendable {
                 name: name, command: step.run, workingDirectory: directory.source,
                 environment: step.environment.merging(environment) { _, contract in contract }, timeout: step.timeout,
                 killGrace: killGrace, logFile: directory.log(of: name), logLimit: logLimit,
-                sandbox: sandboxed ? .bubblewrap(writable: [directory.root]) : .none)
+                sandbox: sandboxed
+                    ? .bubblewrap(writable: [directory.work], readOnly: readOnly, network: request.trusted && request.network)
+                    : .none)
             let result: StepResult
             do {
                 result = try await stop.stoppable { [stepRunner] in
@@ -211,7 +221,7 @@ public struct GateRunner: Sendable {
             throw RunError(.artifact, error.message)
         }
         conclusion.artifactPath = artifact.path
-        return judge(spec, metrics, baseline, &conclusion, events, prefix: "")
+        return judge(spec, request.policy, metrics, baseline, &conclusion, events, prefix: "")
     }
 
     /// Runs a store write the run cannot go on without, as a `RunError`.
@@ -223,14 +233,21 @@ public struct GateRunner: Sendable {
         }
     }
 
-    /// Evaluates the gate and returns the run's end.
+    /// Evaluates the spec's rules and the server's floor, notes how the spec's rules loosen those
+    /// the baseline's version passed, and returns the run's end.
     private func judge(
-        _ spec: PipelineSpec, _ metrics: Metrics, _ baseline: Baseline?, _ conclusion: inout Run.Conclusion,
-        _ events: @Sendable (RunEvent) -> Void, prefix: String
+        _ spec: PipelineSpec, _ policy: ProjectPolicy?, _ metrics: Metrics, _ baseline: Baseline?,
+        _ conclusion: inout Run.Conclusion, _ events: @Sendable (RunEvent) -> Void, prefix: String
     ) -> (Run.State, String) {
+        let loosened = baseline.flatMap { baseline in
+            baseline.gateReport.map {
+                GateReport.loosenings(
+                    of: spec.gate, requireBaseline: spec.requireBaseline, comparedWith: $0, replacedLabel: baseline.label)
+            }
+        } ?? []
         let report = Gate.evaluate(
-            rules: spec.gate, candidate: metrics, baseline: baseline?.metrics,
-            requireBaseline: spec.requireBaseline, baselineLabel: baseline?.label)
+            rules: spec.gate, floor: policy?.gateFloor ?? [], candidate: metrics, baseline: baseline?.metrics,
+            requireBaseline: spec.requireBaseline, baselineLabel: baseline?.label, loosened: loosened)
         conclusion.gateReport = report
         events(.gateEvaluated(report))
         if report.passed { return (.passed, prefix + "gate passed") }
@@ -249,9 +266,10 @@ public struct GateRunner: Sendable {
             guard let environment = spec.baselineEnvironment else { return nil }
             do {
                 guard let number = try await store.version(of: spec.model, in: environment),
-                    let metrics = try await store.version(number, of: spec.model)?.run.conclusion.metrics
+                    let run = try await store.version(number, of: spec.model)?.run, let metrics = run.conclusion.metrics
                 else { return nil }
-                return Baseline(metrics: metrics, label: "\(spec.model) \(number) (\(environment))")
+                return Baseline(
+                    metrics: metrics, label: "\(spec.model) \(number) (\(environment))", gateReport: run.conclusion.gateReport)
             } catch {
                 throw RunError(.store, error.description)
             }
@@ -266,9 +284,9 @@ public struct GateRunner: Sendable {
         case .commit(let base):
             return base
         case .lastTrained:
-            guard let project = request.project else { return nil }
+            guard let project = request.project, let branch = request.branch else { return nil }
             do {
-                return try await store.lastTrainedCommit(of: project)
+                return try await store.lastTrainedCommit(of: project, on: branch)
             } catch {
                 throw RunError(.store, error.description)
             }

@@ -49,6 +49,8 @@ public struct Run: Sendable, Hashable, Codable {
     /// The repository's path or URL, as the run read it.
     public var repository: String
     public var commit: String
+    /// The branch the commit was pushed to; nil for pull requests and `sluice run`.
+    public var branch: String?
     public var state: State
     /// Why the run ended as it did, in a sentence (the failed step, the skipped paths, the cache hit).
     public var reason: String?

@@ -9,6 +9,9 @@ public struct RunError: Error, Sendable, Hashable, CustomStringConvertible {
 
         /// The commit has no `.sluice.yml`, or it has problems.
         public static let spec = Code("spec")
+        /// The spec asks what the server's policy for the project does not allow (another
+        /// project's model, an environment's protection).
+        public static let policy = Code("policy")
         /// The revision, the repository or the export failed.
         public static let workspace = Code("workspace")
         /// A data input could not be downloaded, or did not match its pinned digest.

@@ -5,8 +5,9 @@ extension RunRequest {
         case none
         /// A commit id or revision: a push's `before`.
         case commit(String)
-        /// The last commit of the project that trained a model (a run whose steps all succeeded),
-        /// for a push with no usable `before` (a new branch); runs unconditionally when there is none.
+        /// The last commit that trained a model (a run whose steps all succeeded) on the run's own
+        /// branch, so the push that merges a gated pull request is compared with the branch it
+        /// lands on, not with the pull request; runs unconditionally when there is none.
         case lastTrained
     }
 }

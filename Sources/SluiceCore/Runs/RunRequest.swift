@@ -7,14 +7,23 @@ public struct RunRequest: Sendable {
     /// How the run names the repository (a URL or a path).
     public var repositoryLabel: String
     public var project: String?
+    /// The server's rules for the project (nil for `sluice run`): the spec is checked against
+    /// them before any step runs, and their gate floor applies on top of the spec's rules.
+    public var policy: ProjectPolicy?
     /// A commit id, branch or tag.
     public var revision: String
+    /// The branch the commit was pushed to; "unchanged since the last trained commit" is judged
+    /// on this branch only. Nil for pull requests and `sluice run`.
+    public var branch: String?
     /// What the change is measured from: when none of the spec's input paths differ between the
     /// two commits, the run is skipped.
     public var comparedWith: Comparison
     public var baseline: Baseline.Source
-    /// False for code nobody trusted yet (a fork's pull request): it runs only in a sandbox.
+    /// False for code nobody trusted yet (a fork's pull request): it runs only in a sandbox,
+    /// without network, secrets, `file://` data or the run cache of trusted runs.
     public var trusted: Bool
+    /// Whether trusted steps may use the network when sandboxed (`projects[].network`).
+    public var network: Bool
     /// A new version of a dataset: the spec's data input of the same name uses its URI and digest
     /// instead of its own for this run (the run's trigger keeps the version identity).
     public var dataArrival: DataArrival?
@@ -27,18 +36,21 @@ public struct RunRequest: Sendable {
     public var reuseCache: Bool
 
     public init(
-        repository: Repository, repositoryLabel: String, project: String? = nil, revision: String,
-        comparedWith: Comparison = .none, baseline: Baseline.Source = .none, trusted: Bool = true,
-        dataArrival: DataArrival? = nil, triggerID: Int64? = nil, stepSecrets: [String: Secret] = [:],
+        repository: Repository, repositoryLabel: String, project: String? = nil, policy: ProjectPolicy? = nil,
+        revision: String, branch: String? = nil, comparedWith: Comparison = .none, baseline: Baseline.Source = .none,
+        trusted: Bool = true, network: Bool = true, dataArrival: DataArrival? = nil, triggerID: Int64? = nil, stepSecrets: [String: Secret] = [:],
         reuseCache: Bool = true
     ) {
         self.repository = repository
         self.repositoryLabel = repositoryLabel
         self.project = project
+        self.policy = policy
         self.revision = revision
+        self.branch = branch
         self.comparedWith = comparedWith
         self.baseline = baseline
         self.trusted = trusted
+        self.network = network
         self.dataArrival = dataArrival
         self.triggerID = triggerID
         self.stepSecrets = stepSecrets
@@ -50,10 +62,14 @@ public struct RunRequest: Sendable {
 public struct Baseline: Sendable, Hashable {
     public var metrics: Metrics
     public var label: String
+    /// The gate report the baseline's version passed, whose spec rules a candidate may not loosen
+    /// without approval; nil for metrics given by hand.
+    public var gateReport: GateReport?
 
-    public init(metrics: Metrics, label: String) {
+    public init(metrics: Metrics, label: String, gateReport: GateReport? = nil) {
         self.metrics = metrics
         self.label = label
+        self.gateReport = gateReport
     }
 }
 

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// A request to stop a run before its end, and why: the scheduler's way to stop a superseded
-/// run or to end runs on shutdown.
+/// or cancelled run, or to end runs on shutdown.
 ///
 /// It stops the step that runs (its whole process group) but not the run's bookkeeping, which
 /// goes on to record the run as `superseded` or `cancelled`: cancelling the run's task instead
@@ -12,6 +12,8 @@ public final class RunStop: Sendable {
         case superseded(String)
         /// The server is shutting down; the run's trigger is queued again for its next start.
         case shutdown
+        /// An engineer cancelled the run; the text says who.
+        case cancelled(String)
     }
 
     private struct State {

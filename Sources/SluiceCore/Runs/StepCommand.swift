@@ -24,7 +24,7 @@ struct StepCommand: Sendable {
         switch step.sandbox {
         case .none:
             return StepCommand(executable: "/bin/sh", arguments: ["-c", step.command])
-        case .bubblewrap(let writable):
+        case .bubblewrap(let writable, let readOnly, let network):
             guard let bwrap = Bubblewrap.executable(), await works(bwrap) else {
                 throw StepError(
                     .sandboxUnavailable, step: step.name,
@@ -36,7 +36,8 @@ struct StepCommand: Sendable {
             return StepCommand(
                 executable: bwrap,
                 arguments: Bubblewrap.arguments(
-                    command: step.command, workingDirectory: step.workingDirectory, writable: writable
+                    command: step.command, workingDirectory: step.workingDirectory, writable: writable,
+                    readOnly: readOnly, network: network
                 )
             )
         }

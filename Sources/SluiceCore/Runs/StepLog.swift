@@ -30,8 +30,10 @@ final class StepLog {
     /// Whether the kept tail starts inside a line (its first partial line is dropped at the end).
     private var tailCutMidLine = false
 
+    /// Creates the log at `url`, refusing anything already there: a step that planted a file or a
+    /// symlink at the path gets the step refused, never a file of its choosing overwritten.
     init(at url: URL, limit: Int) throws(POSIXError) {
-        descriptor = open(url.path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        descriptor = open(url.path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw Self.lastError()
         }

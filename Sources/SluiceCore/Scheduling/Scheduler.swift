@@ -44,20 +44,23 @@ public actor Scheduler: Service {
     private nonisolated let shuttingDown = Atomic(false)
 
     /// A scheduler for `config`'s projects that registers and promotes through `promoter` (and
-    /// its store and workspace), and reports to each project's forge.
-    public init(config: ServerConfig, promoter: Promoter, logger: Logger, timing: Timing = Timing()) {
+    /// its store and workspace), and reports to each project's forge through `reporter`.
+    public init(
+        config: ServerConfig, promoter: Promoter, reporter: RunReporter, http: HTTPClient, logger: Logger,
+        timing: Timing = Timing()
+    ) {
         let store = promoter.store
-        let http = HTTPClient(userAgent: "sluice/\(SluiceVersion.current)", logger: logger)
         executor = TriggerExecutor(
             config: config, store: store, workspace: promoter.workspace,
             gateRunner: GateRunner(
                 store: store, stateDirectory: config.stateDirectory,
-                dataCache: DataCache(stateDirectory: config.stateDirectory, http: http), sandbox: config.executor.sandbox,
+                dataCache: DataCache(stateDirectory: config.stateDirectory, http: http, fileFolders: config.dataFolders),
+                sandbox: config.executor.sandbox,
                 secrets: config.secrets.map(\.revealed)),
             registrar: Registrar(
                 store: store, artifacts: ArtifactStore(stateDirectory: config.stateDirectory),
                 stateDirectory: config.stateDirectory),
-            promoter: promoter, reporter: RunReporter(config: config, store: store, http: http, logger: logger),
+            promoter: promoter, reporter: reporter,
             logger: logger)
         maxParallel = config.executor.maxParallel
         shutdownGrace = config.executor.shutdownGrace
@@ -105,10 +108,13 @@ public actor Scheduler: Service {
         }
     }
 
-    /// One look at the queue: drop superseded triggers, stop running ones a newer trigger
-    /// replaces, and start as many as there are free slots.
+    /// One look at the queue: stop running triggers someone cancelled, drop superseded ones,
+    /// stop running ones a newer trigger replaces, and start as many as there are free slots.
     private func tick() async {
         do {
+            for (id, login) in try await store.cancelRequests(among: Array(executions.keys)) {
+                executions[id]?.stop.request(.cancelled("cancelled by \(login)"))
+            }
             _ = try await store.supersedeQueuedTriggers()
             let queued = try await store.runnableTriggers(limit: 200)
             for trigger in queued {

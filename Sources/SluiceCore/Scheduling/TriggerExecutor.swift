@@ -14,6 +14,8 @@ import Synchronization
 /// - data arrival: the release-branch head of every project whose spec reads the dataset, with
 ///   the new data version.
 /// - alert: the release-branch head of the alert's project, trained again.
+/// - an engineer's run (API): a branch head, or a commit, registered only when it is a branch's
+///   head.
 struct TriggerExecutor: Sendable {
     /// GitHub's `author_association` values of people who may run a fork's code.
     static let maintainerAssociations: Set<String> = ["OWNER", "MEMBER", "COLLABORATOR"]
@@ -36,6 +38,8 @@ struct TriggerExecutor: Sendable {
                 try await store.releaseTrigger(trigger.id)
             case .superseded(let why):
                 try await store.finishTrigger(trigger.id, as: .superseded, outcome: why)
+            case .cancelled(let why):
+                try await store.finishTrigger(trigger.id, as: .cancelled, outcome: why)
             case nil:
                 try await store.finishTrigger(trigger.id, as: end, outcome: outcome)
             }
@@ -101,6 +105,40 @@ struct TriggerExecutor: Sendable {
                     project: project, revision: head.commit, branch: head.spec.releaseBranch, comparedWith: .none,
                     reuseCache: false)],
                 trigger: queued.id, stop: stop)
+
+        case .manual(let manual):
+            guard let project = config.project(named: manual.project) else { return Self.unknown(manual.project) }
+            guard let target = await resolve(manual, in: project) else {
+                return (.failed, "'\(manual.revision)' names no branch or commit of \(project.name)")
+            }
+            return await perform(
+                [RunOrder(
+                    project: project, revision: target.commit, branch: target.branch, comparedWith: .none,
+                    reuseCache: !manual.retrain, report: ReportTarget(commit: target.commit))],
+                trigger: queued.id, stop: stop)
+        }
+    }
+
+    /// The commit an engineer's run is for, and its branch when the commit is that branch's head
+    /// now: only a branch head registers, so a retry of an old commit cannot replace a newer
+    /// version.
+    private func resolve(_ manual: ManualRun, in project: ProjectConfig) async -> (commit: String, branch: String?)? {
+        let repository: Repository
+        do {
+            (repository, _) = try await workspace.refresh(project)
+        } catch {
+            logger.warning("\(error.message)")
+            repository = workspace.mirror(for: project).repository
+        }
+        return await offload { () -> (commit: String, branch: String?)? in
+            if let head = try? repository.resolve("refs/heads/\(manual.revision)") {
+                return (head.hex, manual.revision)
+            }
+            guard let commit = try? repository.resolve(manual.revision) else { return nil }
+            let branch = manual.branch.flatMap { branch in
+                (try? repository.resolve("refs/heads/\(branch)")) == commit ? branch : nil
+            }
+            return (commit.hex, branch)
         }
     }
 
@@ -125,6 +163,7 @@ struct TriggerExecutor: Sendable {
         guard pullRequest.action != .closed, pullRequest.action != .merged else {
             return await refuse(command, trigger: trigger, "pull request #\(command.number) is closed")
         }
+        await reporter.answer(command, .running(commit: pullRequest.headSHA, sandboxed: pullRequest.isFork))
         return await perform(
             [RunOrder(
                 project: project, revision: pullRequest.headSHA, comparedWith: .none, trusted: !pullRequest.isFork,
@@ -134,6 +173,7 @@ struct TriggerExecutor: Sendable {
     }
 
     private func refuse(_ command: CommentCommand, trigger: Int64, _ reason: String) async -> (TriggerEnd, String) {
+        await reporter.answer(command, .refused(reason))
         do {
             try await store.recordRefusal(of: command, reason: reason, trigger: trigger)
         } catch {
@@ -169,7 +209,8 @@ struct TriggerExecutor: Sendable {
         }
         let request = RunRequest(
             repository: repository, repositoryLabel: order.project.repo, project: order.project.name,
-            revision: order.revision, comparedWith: order.comparedWith, baseline: .registry, trusted: order.trusted,
+            policy: config.policy(of: order.project), revision: order.revision, branch: order.branch,
+            comparedWith: order.comparedWith, baseline: .registry, trusted: order.trusted, network: order.project.network,
             dataArrival: order.dataArrival, triggerID: trigger, stepSecrets: order.project.stepSecrets,
             reuseCache: order.reuseCache)
 
@@ -196,7 +237,7 @@ struct TriggerExecutor: Sendable {
         if run.state == .passed, stop.requested == nil, let branch = order.branch,
             branch == releaseBranch.withLock({ $0 })
         {
-            outcome += await registerAndPromote(run, branch: branch)
+            outcome += await registerAndPromote(run, branch: branch, from: repository)
         }
         if let target = order.report {
             await reporter.finished(run, target: target)
@@ -204,19 +245,27 @@ struct TriggerExecutor: Sendable {
         return outcome
     }
 
-    /// Registers a passed release-branch run and promotes the new version; says what happened.
-    private func registerAndPromote(_ run: Run, branch: String) async -> String {
+    /// Registers a passed release-branch run, with who brought its commit and the pull request
+    /// it merges, and promotes the new version; says what happened.
+    private func registerAndPromote(_ run: Run, branch: String, from repository: Repository) async -> String {
         let version: ModelVersion
         do {
-            version = try await registrar.register(run.id, branch: branch)
-        } catch {
+            let commit = ObjectID(hex: run.commit)
+            let parents = await offload { () -> [ObjectID] in commit.flatMap { try? repository.commit($0).parents } ?? [] }
+            let provenance = try await store.provenance(
+                of: run.commit, in: run.project ?? "", mergedHeads: parents.dropFirst().map(\.hex))
+            version = try await registrar.register(run.id, branch: branch, provenance: provenance)
+        } catch let error as RegistryError {
             logger.error("could not register \(run.id): \(error.message)")
             return ", not registered: \(error.message)"
+        } catch {
+            logger.error("could not register \(run.id): \(error)")
+            return ", not registered: \(error)"
         }
         do {
-            let promotions = try await promoter.promote(version)
-            let states = promotions.map { "\($0.environment) \($0.state.rawValue)" }.joined(separator: ", ")
-            return ", registered \(version.model) \(version.number)" + (states.isEmpty ? "" : " (\(states))")
+            let outcome = try await promoter.promote(version)
+            let states = outcome.promotions.map { "\($0.environment) \($0.state.rawValue)" } + outcome.skipped
+            return ", registered \(version.model) \(version.number)" + (states.isEmpty ? "" : " (\(states.joined(separator: ", ")))")
         } catch {
             logger.error("could not promote \(version.model) \(version.number): \(error.message)")
             return ", registered \(version.model) \(version.number), not promoted: \(error.message)"

@@ -1,5 +1,8 @@
 /// A model repository's `.sluice.yml`, read from the commit being run: what to run, what it
-/// produces, how the candidate is judged, and where it may go.
+/// produces, how the candidate is judged, and where it goes.
+///
+/// It is data, never authority: the server's config decides how each environment is protected
+/// and adds a gate floor of its own, so a commit cannot promote itself by editing this file.
 public struct PipelineSpec: Sendable, Hashable, Codable {
     /// The file name at the root of the commit.
     public static let fileName = ".sluice.yml"
@@ -19,13 +22,14 @@ public struct PipelineSpec: Sendable, Hashable, Codable {
     public var gate: [GateRule]
     /// When true, change rules fail while there is no baseline instead of passing as "no baseline".
     public var requireBaseline: Bool
-    public var environments: [EnvironmentPolicy]
+    /// Where the model goes, in order; how each is protected is the server's to say.
+    public var environments: [EnvironmentTarget]
     public var deploy: DeploySpec?
 
     public init(
         version: Int = 1, model: String, releaseBranch: String = defaultReleaseBranch, inputs: Inputs = Inputs(), steps: Steps,
         artifact: String, gate: [GateRule] = [], requireBaseline: Bool = false,
-        environments: [EnvironmentPolicy] = [], deploy: DeploySpec? = nil
+        environments: [EnvironmentTarget] = [], deploy: DeploySpec? = nil
     ) {
         self.version = version
         self.model = model
@@ -103,27 +107,16 @@ public struct PipelineSpec: Sendable, Hashable, Codable {
         }
     }
 
-    /// A deployment target and who may promote to it.
-    public struct EnvironmentPolicy: Sendable, Hashable, Codable {
+    /// An environment this model goes to, as the spec names it. Its protection is the server's
+    /// (`projects[].environments[]`); the spec may only ask for more approvals than that.
+    public struct EnvironmentTarget: Sendable, Hashable, Codable {
         public var name: String
-        /// Promote as soon as the gate passes, without approval.
-        public var auto: Bool
-        /// Distinct approvers needed; 0 when `auto`.
-        public var approvals: Int
-        /// Forge user names allowed to approve.
-        public var approvers: [String]
-        /// Whether the author of the commit that produced a version may approve its promotion.
-        public var allowSelfApproval: Bool
+        /// Distinct approvals the spec asks for on top of the server's rule; nil: the server's.
+        public var approvals: Int?
 
-        public init(
-            name: String, auto: Bool = false, approvals: Int = 0, approvers: [String] = [],
-            allowSelfApproval: Bool = false
-        ) {
+        public init(name: String, approvals: Int? = nil) {
             self.name = name
-            self.auto = auto
             self.approvals = approvals
-            self.approvers = approvers
-            self.allowSelfApproval = allowSelfApproval
         }
     }
 

@@ -7,7 +7,7 @@ import Yams
 /// The generic walking (schema check, scalars, positions, did-you-mean) is `YAMLReader`'s; this
 /// type holds the spec's schema and the checks that make a spec safe to act on before any of the
 /// repository's code runs: paths stay inside their folder, names fit where they end up (URLs,
-/// environment variables), every gate rule can fail, and every approval policy can be met. Every
+/// environment variables), every gate rule can fail, and no promotion policy is set here. Every
 /// method that returns nil has reported why, so `decode` yields a spec only when `problems` is
 /// empty. Messages never echo a data URI (it may hold credentials) nor a step's environment
 /// values.
@@ -36,10 +36,9 @@ struct SpecDecoder {
     static let dataInputKeys = ["name", "uri", "sha256"]
     static let stepsKeys = ["test", "train", "validate"]
     static let stepKeys = ["run", "timeout", "env"]
-    /// The keys of a gate rule that set a bound, in the order messages list them.
-    static let boundKeys = ["min", "max", "max_drop", "max_increase", "max_drop_pct", "max_increase_pct"]
-    static let gateRuleKeys = ["metric"] + boundKeys + ["direction"]
-    static let environmentKeys = ["name", "auto", "approvals", "approvers", "allow_self_approval"]
+    static let environmentKeys = ["name", "approvals"]
+    /// Keys that only the server config may set; a spec that sets one is told where they went.
+    static let serverPolicyKeys = ["auto", "approvers", "allow_self_approval"]
     static let deployKeys = ["template", "values"]
 
     static let dataSchemes = ["https", "http", "file"]
@@ -62,7 +61,7 @@ struct SpecDecoder {
         let artifact = reader.required(root, "artifact", "the model file's path inside $SLUICE_OUTPUT, as in artifact: model.json").flatMap {
             relativePath($0, path: "artifact", inside: "$SLUICE_OUTPUT")
         }
-        let gate = root["gate"].map { self.gate($0, path: "gate") } ?? []
+        let gate = root["gate"].map { reader.gateRules($0, path: "gate") } ?? []
         let requireBaseline = root["require_baseline"].flatMap { reader.boolean($0, path: "require_baseline") } ?? false
         let environments = root["environments"].map { self.environments($0, path: "environments") } ?? []
         let deploy = root["deploy"].flatMap { self.deploy($0, path: "deploy") }
@@ -200,119 +199,39 @@ struct SpecDecoder {
         return result
     }
 
-    private mutating func gate(_ node: Node, path: String) -> [GateRule] {
+    /// Each entry is a name, or `{name, approvals}` asking for more approvals than the server's
+    /// rule. Protection keys (`auto`, `approvers`, `allow_self_approval`) are refused with the
+    /// server key that governs them: a commit must not set its own promotion policy.
+    private mutating func environments(_ node: Node, path: String) -> [PipelineSpec.EnvironmentTarget] {
         guard let items = reader.list(node, path: path) else { return [] }
-        return items.enumerated().compactMap { index, item in
-            gateRule(item, path: "\(path)[\(index)]")
-        }
-    }
-
-    private mutating func gateRule(_ node: Node, path: String) -> GateRule? {
-        guard let fields = reader.fields(node, path: path, known: Self.gateRuleKeys) else { return nil }
-        let metric = reader.required(fields, "metric", "the name of a metric the steps write to $SLUICE_METRICS, as in metric: auc").flatMap {
-            reader.string($0, path: fields.child("metric"))
-        }
-        var bounds: [GateRule.Bound] = []
-        var values: [String: Double] = [:]
-        for key in fields.names where Self.boundKeys.contains(key) {
-            guard let node = fields[key], let value = reader.number(node, path: fields.child(key)),
-                let bound = Self.bound(key, value)
-            else { continue }
-            values[key] = value
-            bounds.append(bound)
-        }
-        if !Self.boundKeys.contains(where: fields.has) {
-            let rule = metric.map { "gate rule for '\($0)'" } ?? "gate rule"
-            let keys = Self.boundKeys.dropLast().joined(separator: ", ") + " or " + (Self.boundKeys.last ?? "")
-            reader.report(.missingKey, at: fields.mark, path, "\(rule) has no bound: add \(keys)")
-        }
-        if let min = values["min"], let max = values["max"], min > max {
-            let written = { (key: String) in fields[key]?.scalar?.string ?? "" }
-            reader.report(.conflict, at: fields.keyMark("max"), fields.child("max"), "max \(written("max")) is below min \(written("min")): no value can pass this rule")
-        }
-        let direction: GateRule.Direction? = fields["direction"].flatMap {
-            reader.choice($0, path: fields.child("direction"), what: "direction")
-        }
-        guard let metric, !bounds.isEmpty else { return nil }
-        return GateRule(metric: metric, bounds: bounds, direction: direction)
-    }
-
-    /// The bound that gate rule key `key` writes.
-    private static func bound(_ key: String, _ value: Double) -> GateRule.Bound? {
-        switch key {
-        case "min": .min(value)
-        case "max": .max(value)
-        case "max_drop": .maxDrop(value)
-        case "max_increase": .maxIncrease(value)
-        case "max_drop_pct": .maxDropPercent(value)
-        case "max_increase_pct": .maxIncreasePercent(value)
-        default: nil
-        }
-    }
-
-    private mutating func environments(_ node: Node, path: String) -> [PipelineSpec.EnvironmentPolicy] {
-        guard let items = reader.list(node, path: path) else { return [] }
-        var result: [PipelineSpec.EnvironmentPolicy] = []
+        var result: [PipelineSpec.EnvironmentTarget] = []
         var names: [String: YAMLReader.FirstUse] = [:]
         for (index, item) in items.enumerated() {
             let itemPath = "\(path)[\(index)]"
-            guard let fields = reader.fields(item, path: itemPath, known: Self.environmentKeys) else { continue }
+            if item.scalar != nil {
+                reader.checkUnique(item, path: itemPath, kind: "environment", list: path, index: index, seen: &names, citingLine: true)
+                if let name = reader.name(item, path: itemPath) {
+                    result.append(PipelineSpec.EnvironmentTarget(name: name))
+                }
+                continue
+            }
+            guard let fields = reader.fields(item, path: itemPath, known: Self.environmentKeys + Self.serverPolicyKeys) else { continue }
+            for key in Self.serverPolicyKeys where fields.has(key) {
+                reader.report(
+                    .serverPolicy, at: fields.keyMark(key), fields.child(key),
+                    "protection belongs to the server: set it as projects[].environments[].\(key) in the server's sluice.yml, and remove it here (a spec names its environments and may only ask for more approvals)")
+            }
             let name = reader.required(fields, "name", "the environment's name, as in name: production").flatMap {
                 reader.name($0, path: fields.child("name"))
             }
             reader.checkUnique(fields["name"], path: itemPath, kind: "environment", list: path, index: index, seen: &names, citingLine: true)
-            let auto = fields["auto"].flatMap { reader.boolean($0, path: fields.child("auto")) } ?? false
-            let allowSelfApproval = fields["allow_self_approval"].flatMap {
-                reader.boolean($0, path: fields.child("allow_self_approval"))
-            } ?? false
             let approvals = fields["approvals"].flatMap {
-                reader.integer($0, path: fields.child("approvals"), in: 0...Int.max, expected: "how many distinct approvers must approve, 0 or more")
-            }
-            var approvers: [String]? = []
-            if let node = fields["approvers"] {
-                approvers = self.approvers(node, path: fields.child("approvers"))
-            }
-            if let approvals, let approvers {
-                checkApprovalPolicy(fields, auto: auto, approvals: approvals, approvers: approvers)
+                reader.integer($0, path: fields.child("approvals"), in: 1...Int.max, expected: "how many distinct approvers must approve, at least the server's number")
             }
             guard let name else { continue }
-            result.append(
-                PipelineSpec.EnvironmentPolicy(
-                    name: name, auto: auto, approvals: approvals ?? 0, approvers: approvers ?? [],
-                    allowSelfApproval: allowSelfApproval))
+            result.append(PipelineSpec.EnvironmentTarget(name: name, approvals: approvals))
         }
         return result
-    }
-
-    /// Distinct forge user names, or nil when an entry is not a name.
-    private mutating func approvers(_ node: Node, path: String) -> [String]? {
-        guard let items = reader.list(node, path: path) else { return nil }
-        var names: [String] = []
-        var allNames = true
-        for (index, item) in items.enumerated() {
-            guard let name = reader.string(item, path: "\(path)[\(index)]") else {
-                allNames = false
-                continue
-            }
-            if names.contains(name) {
-                reader.report(.duplicate, at: item.mark, "\(path)[\(index)]", "approver '\(name)' is listed twice")
-            } else {
-                names.append(name)
-            }
-        }
-        return allNames ? names : nil
-    }
-
-    /// Reports an environment that promotes on its own yet asks for approvals, or that asks for
-    /// more approvals than it has approvers, which would leave every promotion pending forever.
-    private mutating func checkApprovalPolicy(_ fields: YAMLFields, auto: Bool, approvals: Int, approvers: [String]) {
-        let path = fields.child("approvals")
-        if auto, approvals > 0 {
-            reader.report(.conflict, at: fields.keyMark("approvals"), path, "auto: true promotes without approval; remove approvals or set auto: false")
-        } else if approvals > approvers.count {
-            let listed = approvers.isEmpty ? "no approvers are listed" : "approvers lists only \(approvers.count)"
-            reader.report(.invalidValue, at: fields.keyMark("approvals"), path, "needs \(approvals) distinct \(approvals == 1 ? "approval" : "approvals") but \(listed); add forge user names to approvers or lower approvals")
-        }
     }
 
     private mutating func deploy(_ node: Node, path: String) -> PipelineSpec.DeploySpec? {

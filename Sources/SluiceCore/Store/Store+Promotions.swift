@@ -2,63 +2,57 @@ import Foundation
 import GRDB
 
 extension Store {
-    /// Asks to move `version` into the environment `policy` describes. An `auto` environment's
-    /// promotion is approved at once; a protected one waits for approvals. Older open promotions
-    /// of the same model to the same environment are superseded.
+    /// Asks to move `version` into the environment `policy` (the server's, as planned for this
+    /// version) describes. An `auto` environment's promotion is approved at once unless pinned; a
+    /// protected one waits for approvals. Older open promotions of the same model to the same
+    /// environment are superseded.
     public func requestPromotion(
-        of version: ModelVersion, to policy: PipelineSpec.EnvironmentPolicy, requestedBy: String, author: String?,
-        at date: Date = Date()
+        of version: ModelVersion, to policy: EnvironmentPolicy, requestedBy: String, at date: Date = Date()
     ) async throws(PromotionError) -> Promotion {
         try await promotionWrite("request a promotion of \(version.label)") { db in
             try Self.supersedeOpen(
                 version.model, policy.name, below: version.number, reason: "superseded by \(version.number)",
                 by: version.label, date, db)
-            let approvers = String(decoding: try JSONEncoder().encode(policy.approvers), as: UTF8.self)
+            let encoder = JSONEncoder()
+            let approvers = String(decoding: try encoder.encode(policy.approvers), as: UTF8.self)
+            let broughtBy = String(decoding: try encoder.encode(version.broughtBy), as: UTF8.self)
             let pin = try Self.pinReason(version.model, policy.name, db)
-            let approvedAtOnce = (policy.auto || policy.approvals == 0) && pin == nil
+            let state = Promotion.initialState(under: policy, pinned: pin != nil)
             try db.execute(
                 sql: """
                     INSERT INTO promotions (model, version, environment, state, requested_by, required_approvals, approvers,
-                                            author, allow_self_approval, reason, requested_at, updated_at)
+                                            brought_by, allow_self_approval, reason, requested_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    version.model, version.number.rawValue, policy.name,
-                    (approvedAtOnce ? Promotion.State.approved : .pendingApproval).rawValue,
-                    requestedBy, policy.auto ? 0 : policy.approvals, approvers, author, policy.allowSelfApproval, pin,
+                    version.model, version.number.rawValue, policy.name, state.rawValue, requestedBy,
+                    policy.auto ? 0 : policy.approvals, approvers, broughtBy, policy.allowSelfApproval, pin,
                     date.timeIntervalSince1970, date.timeIntervalSince1970,
                 ])
             let promotion = try Self.promotion(Promotion.ID(db.lastInsertedRowID), db)
             try Self.audit(
                 promotion.id, "promotion.requested", by: requestedBy,
-                ["version": version.label, "environment": policy.name, "state": promotion.state.rawValue], date, db)
+                ["version": version.label, "environment": policy.name, "state": promotion.state.rawValue,
+                 "required_approvals": String(promotion.requiredApprovals)], date, db)
             return promotion
         }
     }
 
     /// Records `approver`'s approval; the promotion is approved once it has enough distinct ones.
+    /// `releaseManagers` decide where the environment lists no approvers.
     public func approve(
-        _ id: Promotion.ID, as approver: String, at date: Date = Date()
+        _ id: Promotion.ID, as approver: String, releaseManagers: Set<String>, at date: Date = Date()
     ) async throws(PromotionError) -> Promotion {
         try await promotionWrite("approve \(id)") { db in
             let promotion = try Self.promotion(id, db)
-            try Self.checkDecision(on: promotion, by: approver, verb: "approve")
-            if promotion.author == approver, !promotion.allowSelfApproval {
-                throw PromotionError(
-                    .selfApproval,
-                    "\(approver) wrote the commit that produced \(promotion.model) \(promotion.version) and cannot approve "
-                        + "its promotion; another approver must (or set allow_self_approval: true for \(promotion.environment))")
-            }
-            if promotion.approvals.contains(where: { $0.approver == approver }) {
-                throw PromotionError(.alreadyApproved, "\(approver) already approved \(id); approvals must come from distinct approvers")
+            if let refusal = promotion.approvalRefusal(by: approver, releaseManagers: releaseManagers) {
+                throw refusal
             }
             try db.execute(
                 sql: "INSERT INTO promotion_approvals (promotion_id, approver, at) VALUES (?, ?, ?)",
                 arguments: [id.rawValue, approver, date.timeIntervalSince1970])
             try Self.audit(id, "promotion.approval", by: approver, [:], date, db)
-            if promotion.approvals.count + 1 >= promotion.requiredApprovals,
-                try Self.pinReason(promotion.model, promotion.environment, db) == nil
-            {
+            if promotion.completedByOneMoreApproval, try Self.pinReason(promotion.model, promotion.environment, db) == nil {
                 try db.execute(
                     sql: "UPDATE promotions SET state = 'approved', updated_at = ? WHERE id = ?",
                     arguments: [date.timeIntervalSince1970, id.rawValue])
@@ -68,12 +62,14 @@ extension Store {
         }
     }
 
-    /// Rejects a promotion that waits for approval; only one of its approvers may.
+    /// Rejects a promotion that waits for approval; only one who may approve it may.
     public func reject(
-        _ id: Promotion.ID, as approver: String, reason: String, at date: Date = Date()
+        _ id: Promotion.ID, as approver: String, reason: String, releaseManagers: Set<String>, at date: Date = Date()
     ) async throws(PromotionError) -> Promotion {
         try await promotionWrite("reject \(id)") { db in
-            try Self.checkDecision(on: try Self.promotion(id, db), by: approver, verb: "reject")
+            if let refusal = try Self.promotion(id, db).refusal(of: "reject", by: approver, releaseManagers: releaseManagers) {
+                throw refusal
+            }
             try db.execute(
                 sql: "UPDATE promotions SET state = 'rejected', reason = ?, updated_at = ? WHERE id = ?",
                 arguments: ["rejected by \(approver): \(reason)", date.timeIntervalSince1970, id.rawValue])
@@ -311,19 +307,6 @@ extension Store {
             AuditEntry.Draft(actor: actor, action: action, subject: id.description, details: details), at: date, in: db)
     }
 
-    private static func checkDecision(on promotion: Promotion, by approver: String, verb: String) throws(PromotionError) {
-        guard promotion.state == .pendingApproval else {
-            throw PromotionError(.notPending, "\(promotion.id) is \(promotion.state.rawValue), not waiting for approval")
-        }
-        guard promotion.approvers.contains(approver) else {
-            let allowed = promotion.approvers.isEmpty ? "nobody is listed" : promotion.approvers.joined(separator: ", ")
-            throw PromotionError(
-                .notApprover,
-                "\(approver) is not an approver of \(promotion.environment) and cannot \(verb) \(promotion.id) "
-                    + "(approvers: \(allowed))")
-        }
-    }
-
     private static func promotion(_ id: Promotion.ID, _ db: Database) throws -> Promotion {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM promotions WHERE id = ?", arguments: [id.rawValue]) else {
             throw PromotionError(.notFound, "there is no \(id)")
@@ -337,7 +320,8 @@ extension Store {
             state: Promotion.State(rawValue: row["state"]) ?? .failed, requestedBy: row["requested_by"],
             requiredApprovals: row["required_approvals"],
             approvers: try JSONDecoder().decode([String].self, from: Data((row["approvers"] as String).utf8)),
-            author: row["author"], allowSelfApproval: row["allow_self_approval"], approvals: approvals,
+            broughtBy: try JSONDecoder().decode([String].self, from: Data((row["brought_by"] as String).utf8)),
+            allowSelfApproval: row["allow_self_approval"], approvals: approvals,
             reason: row["reason"], deployCommit: row["deploy_commit"], rollbackReason: row["rollback_reason"],
             requestedAt: Date(timeIntervalSince1970: row["requested_at"]),
             updatedAt: Date(timeIntervalSince1970: row["updated_at"]))

@@ -5,7 +5,7 @@ extension Store {
     /// Registers a run whose gate passed as the next version of its model, or returns the version
     /// it already is. Any other run is refused, here and by the database itself.
     public func register(
-        _ runID: Run.ID, branch: String?, at date: Date = Date()
+        _ runID: Run.ID, branch: String?, provenance: ModelVersion.Provenance = .init(), at date: Date = Date()
     ) async throws(RegistryError) -> ModelVersion {
         do {
             return try await pool.write { db in
@@ -19,19 +19,28 @@ extension Store {
                 else { throw RegistryError.gateNotPassed(run) }
                 let number = try Int.fetchOne(
                     db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM model_versions WHERE model = ?", arguments: [model]) ?? 1
+                let broughtBy = String(decoding: try JSONEncoder().encode(provenance.broughtBy), as: UTF8.self)
                 try db.execute(
                     sql: """
-                        INSERT INTO model_versions (model, number, run_id, artifact_digest, branch, sluice_version, registered_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO model_versions (model, number, run_id, artifact_digest, branch, brought_by, pull_request,
+                                                    pull_request_run, sluice_version, registered_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [model, number, runID.rawValue, digest, branch, SluiceVersion.current, date.timeIntervalSince1970])
+                    arguments: [
+                        model, number, runID.rawValue, digest, branch, broughtBy, provenance.pullRequest,
+                        provenance.pullRequestRun?.rawValue, SluiceVersion.current, date.timeIntervalSince1970,
+                    ])
                 guard let version = try Self.version(where: "v.run_id = ?", [runID.rawValue], in: db).first else {
                     throw RegistryError(.store, "the version of \(runID) vanished after it was registered")
                 }
+                var details = [
+                    "run": String(runID.rawValue), "digest": digest, "commit": run.commit, "branch": branch ?? "",
+                    "brought_by": provenance.broughtBy.joined(separator: ", "),
+                ]
+                details["pull_request"] = provenance.pullRequest.map { "#\($0)" }
+                details["pull_request_run"] = provenance.pullRequestRun.map { String($0.rawValue) }
                 _ = try AuditLog.append(
-                    AuditEntry.Draft(
-                        actor: "sluice", action: "version.registered", subject: version.label,
-                        details: ["run": String(runID.rawValue), "digest": digest, "commit": run.commit, "branch": branch ?? ""]),
+                    AuditEntry.Draft(actor: "sluice", action: "version.registered", subject: version.label, details: details),
                     at: date, in: db)
                 return version
             }
@@ -154,6 +163,7 @@ extension Store {
             db,
             sql: """
                 SELECT v.model AS v_model, v.number AS v_number, v.artifact_digest AS v_digest, v.branch AS v_branch,
+                       v.brought_by AS v_brought_by, v.pull_request AS v_pull_request, v.pull_request_run AS v_pull_request_run,
                        v.sluice_version AS v_sluice, v.registered_at AS v_at, t.delivery_id AS v_delivery, r.*
                 FROM model_versions v JOIN runs r ON r.id = v.run_id LEFT JOIN triggers t ON t.id = r.trigger_id
                 WHERE \(condition) ORDER BY v.model, v.number
@@ -162,8 +172,10 @@ extension Store {
         ).map { row in
             ModelVersion(
                 model: row["v_model"], number: ModelVersion.Number(row["v_number"]), artifactDigest: row["v_digest"],
-                run: try run(row), branch: row["v_branch"], deliveryID: row["v_delivery"], sluiceVersion: row["v_sluice"],
-                registeredAt: Date(timeIntervalSince1970: row["v_at"]))
+                run: try run(row), branch: row["v_branch"],
+                broughtBy: try JSONDecoder().decode([String].self, from: Data((row["v_brought_by"] as String).utf8)),
+                pullRequest: row["v_pull_request"], pullRequestRun: (row["v_pull_request_run"] as Int64?).map(Run.ID.init(_:)),
+                deliveryID: row["v_delivery"], sluiceVersion: row["v_sluice"], registeredAt: Date(timeIntervalSince1970: row["v_at"]))
         }
     }
 }

@@ -4,18 +4,20 @@ import GRDB
 extension Store {
     /// Records a run that is starting, with its `run.started` audit entry, and returns its number.
     public func startRun(
-        project: String?, repository: String, commit: String, triggerID: Int64? = nil, at date: Date = Date()
+        project: String?, repository: String, commit: String, branch: String? = nil, triggerID: Int64? = nil,
+        at date: Date = Date()
     ) async throws(StoreError) -> Run.ID {
         try await write("start a run") { db in
             try db.execute(
                 sql: """
-                    INSERT INTO runs (project, trigger_id, repository, commit_id, state, started_at)
-                    VALUES (?, ?, ?, ?, 'running', ?)
+                    INSERT INTO runs (project, trigger_id, repository, commit_id, branch, state, started_at)
+                    VALUES (?, ?, ?, ?, ?, 'running', ?)
                     """,
-                arguments: [project, triggerID, repository, commit, date.timeIntervalSince1970])
+                arguments: [project, triggerID, repository, commit, branch, date.timeIntervalSince1970])
             let id = Run.ID(db.lastInsertedRowID)
             var details = ["repository": repository, "commit": commit]
             details["project"] = project
+            details["branch"] = branch
             details["trigger"] = triggerID.map { String($0) }
             _ = try AuditLog.append(
                 AuditEntry.Draft(actor: "sluice", action: "run.started", subject: id.description, details: details),
@@ -106,18 +108,18 @@ extension Store {
         }
     }
 
-    /// The commit of the project's latest run that trained a model (its steps all succeeded and it
-    /// was not a cache hit), if any.
-    public func lastTrainedCommit(of project: String) async throws(StoreError) -> String? {
-        try await read("find the last trained commit of \(project)") { db in
+    /// The commit of the latest run on `branch` of the project that trained a model (its steps
+    /// all succeeded), if any. A cache hit counts: it stands for the training it reused.
+    public func lastTrainedCommit(of project: String, on branch: String) async throws(StoreError) -> String? {
+        try await read("find the last trained commit of \(project) on \(branch)") { db in
             try String.fetchOne(
                 db,
                 sql: """
                     SELECT commit_id FROM runs
-                    WHERE project = ? AND state IN ('passed', 'gate_failed') AND cached_from IS NULL
+                    WHERE project = ? AND branch = ? AND state IN ('passed', 'gate_failed')
                     ORDER BY id DESC LIMIT 1
                     """,
-                arguments: [project])
+                arguments: [project, branch])
         }
     }
 
@@ -136,7 +138,7 @@ extension Store {
         }
         return Run(
             id: Run.ID(row["id"]), project: row["project"], triggerID: row["trigger_id"], repository: row["repository"],
-            commit: row["commit_id"],
+            commit: row["commit_id"], branch: row["branch"],
             state: Run.State(rawValue: row["state"]) ?? .error, reason: row["reason"],
             conclusion: Run.Conclusion(
                 model: row["model"], specDigest: row["spec_digest"], cacheKey: row["cache_key"], cachedFrom: (row["cached_from"] as Int64?).map(Run.ID.init(_:)),

@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 
 /// The scheduler's side of the trigger queue. A trigger is `queued`, then `running` under a lease
-/// its scheduler renews, then `done`, `failed` or `superseded` with an outcome that says why.
+/// its scheduler renews, then `done`, `failed`, `superseded` or `cancelled` with an outcome that
+/// says why.
 /// (`/sluice approve` and `/sluice reject` comments go through `claimPromotionDecisions` instead.)
 extension Store {
     /// Ends every queued trigger that a newer one of its lane (queued or running) replaces, as
@@ -193,6 +194,44 @@ extension Store {
         }
     }
 
+    /// Asks for `run` to be stopped by `login`: its trigger is marked for the scheduler that runs
+    /// it, which stops the step's whole process group at its next look, and the run ends
+    /// `cancelled`. Refused for a run that is not running, or not the server's.
+    public func requestCancel(of run: Run.ID, by login: String, at date: Date = Date()) async throws(StoreError) -> CancelRequest {
+        try await write("cancel \(run)") { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT r.state, r.trigger_id, t.state AS trigger_state FROM runs r LEFT JOIN triggers t ON t.id = r.trigger_id WHERE r.id = ?",
+                arguments: [run.rawValue])
+            else { return .noSuchRun }
+            guard row["state"] == Run.State.running.rawValue, let trigger = row["trigger_id"] as Int64? else {
+                return .notRunning(Run.State(rawValue: row["state"]) ?? .error)
+            }
+            try db.execute(
+                sql: "UPDATE triggers SET cancel_requested_by = ? WHERE id = ? AND state = 'running'", arguments: [login, trigger])
+            _ = try AuditLog.append(
+                AuditEntry.Draft(actor: login, action: "run.cancel_requested", subject: run.description, details: ["trigger": String(trigger)]),
+                at: date, in: db)
+            return .requested(trigger: trigger)
+        }
+    }
+
+    /// The running triggers among `ids` that someone asked to cancel, with who asked.
+    public func cancelRequests(among ids: [Int64]) async throws(StoreError) -> [Int64: String] {
+        guard !ids.isEmpty else { return [:] }
+        return try await read("look for cancel requests") { db in
+            let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+            var requests: [Int64: String] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: "SELECT id, cancel_requested_by FROM triggers WHERE cancel_requested_by IS NOT NULL AND id IN (\(placeholders))",
+                arguments: StatementArguments(ids))
+            {
+                requests[row["id"]] = row["cancel_requested_by"]
+            }
+            return requests
+        }
+    }
+
     /// The state and outcome of trigger `id`, if there is one.
     public func triggerState(_ id: Int64) async throws(StoreError) -> (state: String, outcome: String?)? {
         try await read("read trigger \(id)") { db in
@@ -222,6 +261,8 @@ public enum TriggerEnd: String, Sendable {
     case failed
     /// A newer trigger of its lane replaced it while it ran.
     case superseded
+    /// An engineer cancelled it.
+    case cancelled
 }
 
 /// A running trigger whose server died, as `Store.recoverAbandonedTriggers` found it.
@@ -231,4 +272,13 @@ public struct AbandonedTrigger: Sendable, Hashable {
     public let requeued: Bool
     /// The runs it had started, now ended in `error`.
     public let interruptedRuns: [Run.ID]
+}
+
+/// What asking to cancel a run did.
+public enum CancelRequest: Sendable, Hashable {
+    /// Its trigger is marked; the scheduler stops it at its next look.
+    case requested(trigger: Int64)
+    /// It already ended (or is not a server run).
+    case notRunning(Run.State)
+    case noSuchRun
 }

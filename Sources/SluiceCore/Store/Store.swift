@@ -21,7 +21,9 @@ public final class Store: Sendable {
     /// Opens (creating if needed) the database in `stateDirectory` and applies every migration.
     public init(stateDirectory: URL) throws(StoreError) {
         do {
-            try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
+            // Only the server's user reads the store, mirrors, runs and artifacts.
+            try FileManager.default.createDirectory(
+                at: stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
             configuration.busyMode = .timeout(5)

@@ -234,6 +234,25 @@ enum StoreMigrations {
                 table.primaryKey(["run_id", "name"])
             }
         }
+        migrator.registerMigration("v10: trust") { db in
+            // The branch a run's commit was pushed to: "unchanged since the last trained commit"
+            // is judged per branch, so the merge of a gated pull request is not skipped.
+            try db.alter(table: "runs") { table in table.add(column: "branch", .text) }
+            try db.create(index: "runs_by_branch", on: "runs", columns: ["project", "branch", "id"])
+            // Who brought a version (forge logins of its pushers and authors), and the pull request
+            // whose merge it is, with that pull request's gated run: its lineage and who may not
+            // approve it.
+            try db.alter(table: "model_versions") { table in
+                table.add(column: "brought_by", .jsonText).notNull().defaults(to: "[]")
+                table.add(column: "pull_request", .integer)
+                table.add(column: "pull_request_run", .integer).references("runs")
+            }
+            try db.alter(table: "promotions") { table in
+                table.add(column: "brought_by", .jsonText).notNull().defaults(to: "[]")
+            }
+            // An engineer's cancel of a queued or running trigger, for the scheduler to carry out.
+            try db.alter(table: "triggers") { table in table.add(column: "cancel_requested_by", .text) }
+        }
         return migrator
     }()
 }

@@ -17,12 +17,16 @@ public struct Push: Sendable, Hashable, Codable {
     public var deleted: Bool
     /// The forge said the push rewrote history (GitHub only; GitLab sends no such flag).
     public var forced: Bool
-    /// Who pushed, by forge user name, when the forge says.
+    /// Who pushed, by forge login, when the forge says.
     public var pusher: String?
+    /// The forge login of the pushed head commit's author, when the forge matched the commit's
+    /// email to an account (GitHub's `head_commit.author.username`); never the git author name,
+    /// which anyone sets freely.
+    public var headAuthor: String?
 
     public init(
         project: String, ref: String, refKind: RefKind, before: String, after: String, created: Bool,
-        deleted: Bool, forced: Bool, pusher: String?
+        deleted: Bool, forced: Bool, pusher: String?, headAuthor: String? = nil
     ) {
         self.project = project
         self.ref = ref
@@ -33,6 +37,7 @@ public struct Push: Sendable, Hashable, Codable {
         self.deleted = deleted
         self.forced = forced
         self.pusher = pusher
+        self.headAuthor = headAuthor
     }
 
     /// The branch or tag name without its `refs/heads/` or `refs/tags/` prefix.

@@ -6,14 +6,17 @@ public enum Trigger: Sendable, Hashable, Codable {
     case command(CommentCommand)
     case dataArrival(DataArrival)
     case alert(Alert)
+    case manual(ManualRun)
 
-    /// The kind, as stored and shown: `push`, `pull_request`, `command`, `data_arrival`, `alert`.
+    /// The kind, as stored and shown: `push`, `pull_request`, `command`, `data_arrival`, `alert`,
+    /// `manual`.
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case push
         case pullRequest = "pull_request"
         case command
         case dataArrival = "data_arrival"
         case alert
+        case manual
     }
 
     public var kind: Kind {
@@ -23,6 +26,7 @@ public enum Trigger: Sendable, Hashable, Codable {
         case .command: .command
         case .dataArrival: .dataArrival
         case .alert: .alert
+        case .manual: .manual
         }
     }
 
@@ -35,17 +39,18 @@ public enum Trigger: Sendable, Hashable, Codable {
         case .command(let command): command.project
         case .dataArrival: nil
         case .alert(let alert): alert.project
+        case .manual(let run): run.project
         }
     }
 
     /// Where a newer trigger supersedes the older ones still queued or running: one branch of
     /// one project for pushes, one pull request for its new heads; nil for triggers that never
-    /// replace each other (comments, data arrivals, alerts, tags).
+    /// replace each other (comments, data arrivals, alerts, tags, an engineer's runs).
     public var lane: String? {
         switch self {
         case .push(let push): push.refKind == .branch ? "push \(push.project) \(push.ref)" : nil
         case .pullRequest(let pullRequest): Self.lane(ofPullRequest: pullRequest.number, in: pullRequest.project)
-        case .command, .dataArrival, .alert: nil
+        case .command, .dataArrival, .alert, .manual: nil
         }
     }
 

@@ -10,28 +10,21 @@ import SluiceCore
 /// Blobs are immutable, so the answer carries the digest as its `ETag` and may be cached for a
 /// year; `If-None-Match` gets a 304 and a single `Range` a 206. Bytes are streamed from disk,
 /// never held in memory, and only after ``ArtifactStore/open(_:)`` has verified them: a blob that
-/// does not hash to its name is a logged 500, never served. With `auth` configured, any token's
-/// bearer may read (every role outranks none); without it the route is open, like the rest of
-/// the API, which is only sensible on loopback.
+/// does not hash to its name is a logged 500, never served. With `auth` configured it needs the
+/// artifact token (`auth.artifact_token_env`, for clusters) or any API token (``Access/artifacts``).
 struct ArtifactRoutes {
     static let cacheControl = "public, max-age=31536000, immutable"
 
     let artifacts: ArtifactStore
-    let auth: AuthConfig?
     let logger: Logger
 
-    func add<Context: RequestContext>(to router: Router<Context>) {
+    func add(to router: RouterGroup<SluiceRequestContext>) {
         router.get("api/v1/artifacts/sha256/:hex") { request, context -> Response in
             try await serve(request, context: context)
         }
     }
 
     private func serve(_ request: Request, context: some RequestContext) async throws -> Response {
-        guard isAuthorized(request.headers[.authorization]) else {
-            return Self.withHeaders(
-                JSONResponse.error(.unauthorized, "send a token from auth.tokens_env as Authorization: Bearer <token>"),
-                [.wwwAuthenticate: #"Bearer realm="sluice""#])
-        }
         let hex = context.parameters.get("hex") ?? ""
         guard ArtifactStore.isHexDigest(hex) else {
             return JSONResponse.error(
@@ -72,13 +65,6 @@ struct ArtifactRoutes {
             path: blob.url.path(percentEncoded: false), range: Int(range.lowerBound)...Int(range.upperBound),
             context: context)
         return Response(status: status, headers: headers, body: body)
-    }
-
-    /// Whether the request may read: always without `auth`, else with any configured token as a
-    /// bearer, each compared in constant time.
-    private func isAuthorized(_ authorization: String?) -> Bool {
-        guard let auth else { return true }
-        return APICaller.identify(authorization, in: auth) != nil
     }
 
     /// Whether an `If-None-Match` list names `etag` (quoted, optionally weak) or is `*`.

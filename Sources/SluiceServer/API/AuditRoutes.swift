@@ -9,7 +9,7 @@ enum AuditRoutes {
     static let defaultLimit = 100
     static let maximumLimit = 1000
 
-    static func add<Context: RequestContext>(to router: Router<Context>, store: Store) {
+    static func add(to router: RouterGroup<SluiceRequestContext>, store: Store) {
         router.get("api/v1/audit") { request, _ -> Response in
             var after: Int64 = 0
             if let text = request.uri.queryParameters.get("after") {

@@ -6,7 +6,7 @@ enum DeliveryRoutes {
     static let defaultLimit = 50
     static let maximumLimit = 1000
 
-    static func add<Context: RequestContext>(to router: Router<Context>, store: Store) {
+    static func add(to router: RouterGroup<SluiceRequestContext>, store: Store) {
         router.get("api/v1/deliveries") { request, _ -> Response in
             var limit = defaultLimit
             if let text = request.uri.queryParameters.get("limit") {

@@ -18,7 +18,7 @@ enum ModelRoutes {
         let history: [EnvironmentChange]
     }
 
-    static func add<Context: RequestContext>(to router: Router<Context>, store: Store) {
+    static func add(to router: RouterGroup<SluiceRequestContext>, store: Store) {
         router.get("api/v1/models/:model/versions") { _, context -> Response in
             let model = context.parameters.get("model") ?? ""
             do {

@@ -6,7 +6,7 @@ import SluiceCore
 /// Liveness never touches the store, so a slow disk does not get a busy process restarted;
 /// readiness answers 503 until the store is open and fully migrated.
 enum HealthRoutes {
-    static func add<Context: RequestContext>(to router: Router<Context>, store: Store) {
+    static func add(to router: RouterGroup<SluiceRequestContext>, store: Store) {
         router.get("healthz") { _, _ in "ok\n" }
         router.get("readyz") { _, _ -> Response in
             guard await store.isReady() else {

@@ -17,7 +17,7 @@ struct HookRoutes: Sendable {
     let metrics: ServerMetrics
     let logger: Logger
 
-    func add<Context: RequestContext>(to router: Router<Context>) {
+    func add(to router: RouterGroup<SluiceRequestContext>) {
         router.post("hooks/github/:project") { request, context in
             try await gitHub(request, project: context.parameters.get("project") ?? "")
         }

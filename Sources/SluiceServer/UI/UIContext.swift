@@ -24,7 +24,7 @@ enum UIContext {
 
     static func step(_ step: RunStep, of run: Run.ID, stateDirectory: URL) -> [String: Any] {
         let directory = RunDirectory(stateDirectory: stateDirectory, run: run)
-        let size = (try? FileManager.default.attributesOfItem(atPath: directory.log(of: step.name).path)[.size] as? Int) ?? 0
+        let size = directory.logSize(of: step.name)
         let start = max(0, size - logTailBytes)
         let log = (start > 0 ? "… (the first \(start) bytes are in the API)\n" : "")
             + String(decoding: directory.logBytes(of: step.name, from: start, limit: size - start), as: UTF8.self)
@@ -75,7 +75,8 @@ enum UIContext {
             "id": promotion.id.rawValue, "model": promotion.model, "version": promotion.version.description,
             "environment": promotion.environment, "requested": time(promotion.requestedAt),
             "approvalCount": promotion.approvals.count, "required": promotion.requiredApprovals,
-            "approvers": promotion.approvers.joined(separator: ", "), "author": promotion.author ?? "—",
+            "approvers": promotion.approvers.isEmpty ? "release managers" : promotion.approvers.joined(separator: ", "),
+            "broughtBy": promotion.broughtBy.isEmpty ? "—" : promotion.broughtBy.joined(separator: ", "),
         ]
     }
 

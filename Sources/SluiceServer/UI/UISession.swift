@@ -12,9 +12,6 @@ struct UISession: Sendable {
     let csrf: String
     let expires: Date
 
-    /// Whether this person may approve and reject promotions.
-    var canDecide: Bool { role >= .releaseManager }
-
     /// 32 bytes from the system's secure generator, as hex.
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()

@@ -7,10 +7,11 @@ import SluiceCore
 /// The web UI: server-rendered pages from `templates/ui/` (runs, a run with its steps, logs and
 /// gate table, models with lineage and environment history, pending approvals, the audit log).
 ///
-/// With `auth` configured, every page needs a sign-in: an API token from `auth.tokens_env`
-/// exchanged for a session cookie (HttpOnly, SameSite=Strict, Secure behind https), and every
-/// form carries the session's CSRF token. Viewers and engineers see; release managers and
-/// admins also approve and reject. Without `auth`, the pages are open and nobody decides here.
+/// With `auth` configured, every page needs a sign-in (``Access/page(_:)``): an API token from
+/// `auth.tokens_env` exchanged for a session cookie (HttpOnly, SameSite=Strict, Secure behind
+/// https), and every form carries the session's CSRF token. Viewers and engineers see; release
+/// managers and admins also approve and reject, as the forge login their token names. Without
+/// `auth`, the pages are open and nobody decides here.
 public struct WebUI: Sendable {
     static let cookieName = "sluice_session"
 
@@ -20,7 +21,8 @@ public struct WebUI: Sendable {
     private let promoter: Promoter
     private let stateDirectory: URL
     private let secureCookie: Bool
-    private let sessions = UISessions()
+    /// The signed-in browsers, which ``CallerAuthenticator`` looks up for every request.
+    let sessions = UISessions()
 
     /// Loads the templates in `templates` (the `templates/ui` folder); throws when one does not parse.
     public static func load(templates: URL, config: ServerConfig, promoter: Promoter) async throws -> WebUI {
@@ -44,14 +46,22 @@ public struct WebUI: Sendable {
 
     private var store: Store { promoter.store }
 
-    func add<Context: RequestContext>(to router: Router<Context>) {
+    /// Adds the sign-in page and static files to `open`, the pages to `pages` (viewers) and the
+    /// decisions to `decisions` (release managers).
+    func add(
+        open: RouterGroup<SluiceRequestContext>, pages router: RouterGroup<SluiceRequestContext>,
+        decisions: RouterGroup<SluiceRequestContext>
+    ) {
+        open.get("ui/static/:file") { _, context in self.staticFile(context.parameters.get("file") ?? "") }
+        open.get("sign-in") { request, _ in await self.page("sign-in", title: "Sign in", request) }
+        open.post("sign-in") { request, _ in try await self.signIn(request) }
+        open.post("sign-out") { request, context in try await self.signOut(request, context) }
+        decisions.post("approvals/:id/:decision") { request, context in
+            try await self.decide(request, context, id: context.parameters.get("id"), decision: context.parameters.get("decision"))
+        }
         router.get("/") { _, _ in Self.redirect("/runs") }
-        router.get("ui/static/:file") { _, context in self.staticFile(context.parameters.get("file") ?? "") }
-        router.get("sign-in") { request, _ in await self.page("sign-in", title: "Sign in", request) }
-        router.post("sign-in") { request, _ in try await self.signIn(request) }
-        router.post("sign-out") { request, _ in try await self.signOut(request) }
-        router.get("runs") { request, _ in
-            try await self.signedIn(request) { session in
+        router.get("runs") { request, context in
+            try await self.signedIn(request, context) { session in
                 let runs = try await store.runs(limit: 100)
                 let kinds = try await store.triggerKinds(runs.compactMap(\.triggerID))
                 return await page(
@@ -60,7 +70,7 @@ public struct WebUI: Sendable {
             }
         }
         router.get("runs/:id") { request, context in
-            try await self.signedIn(request) { session in
+            try await self.signedIn(request, context) { session in
                 guard let id = context.parameters.get("id").flatMap(Int64.init), let run = try await store.run(Run.ID(id)) else {
                     return await page("error", title: "No such run", request, session: session, status: .notFound,
                                       ["message": "There is no run \(context.parameters.get("id") ?? ""). The runs page lists them."])
@@ -76,8 +86,8 @@ public struct WebUI: Sendable {
                 return await page("run", title: "Run \(id)", request, session: session, values)
             }
         }
-        router.get("models") { request, _ in
-            try await self.signedIn(request) { session in
+        router.get("models") { request, context in
+            try await self.signedIn(request, context) { session in
                 var models: [[String: Any]] = []
                 for name in try await store.modelNames() {
                     let versions = try await store.versions(of: name)
@@ -91,7 +101,7 @@ public struct WebUI: Sendable {
             }
         }
         router.get("models/:model") { request, context in
-            try await self.signedIn(request) { session in
+            try await self.signedIn(request, context) { session in
                 let model = context.parameters.get("model") ?? ""
                 let versions = try await store.versions(of: model)
                 guard !versions.isEmpty else {
@@ -107,10 +117,10 @@ public struct WebUI: Sendable {
                      "hasEnvironments": !environments.isEmpty])
             }
         }
-        router.get("approvals") { request, _ in
-            try await self.signedIn(request) { session in
+        router.get("approvals") { request, context in
+            try await self.signedIn(request, context) { session in
                 let pending = try await store.promotions().filter { $0.state == .pendingApproval }
-                let canDecide = session?.canDecide == true
+                let canDecide = session.map { $0.role >= .releaseManager } == true
                 let why = auth == nil
                     ? "This server has no auth section, so nobody can approve from the web; use sluice approve."
                     : "You can see these; approving needs the release-manager or admin role."
@@ -120,11 +130,8 @@ public struct WebUI: Sendable {
                      "whyNoDecisions": why])
             }
         }
-        router.post("approvals/:id/:decision") { request, context in
-            try await self.decide(request, id: context.parameters.get("id"), decision: context.parameters.get("decision"))
-        }
-        router.get("audit") { request, _ in
-            try await self.signedIn(request) { session in
+        router.get("audit") { request, context in
+            try await self.signedIn(request, context) { session in
                 let entries = try await store.recentAuditEntries(limit: 200)
                 return await page("audit", title: "Audit log", request, session: session, ["entries": entries.map(UIContext.audit)])
             }
@@ -137,7 +144,7 @@ public struct WebUI: Sendable {
         guard let auth else { return Self.redirect("/sign-in") }
         var request = request
         let form = UIForm(Data(buffer: try await request.collectBody(upTo: 16 << 10)))
-        guard let token = form["token"], let holder = APICaller.identify("Bearer \(token)", in: auth) else {
+        guard let token = form["token"], let holder = auth.token(matching: token) else {
             return await page(
                 "sign-in", title: "Sign in", request, status: .unauthorized,
                 ["problem": "That token is not one of auth.tokens_env; check it and try again."])
@@ -148,11 +155,13 @@ public struct WebUI: Sendable {
         return response
     }
 
-    private func signOut(_ request: Request) async throws -> Response {
+    private func signOut(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
         var request = request
         let form = UIForm(Data(buffer: try await request.collectBody(upTo: 16 << 10)))
-        if let session = await session(of: request), form["csrf"] == session.csrf {
-            await sessions.close(session.id)
+        if case .session(let id, let csrf) = context.identity?.person?.credential,
+            form["csrf"].map({ Secret(csrf).isEqual(toPresented: $0) }) == true
+        {
+            await sessions.close(id)
         }
         var response = Self.redirect("/sign-in")
         response.headers[.setCookie] = cookie("", maxAge: 0)
@@ -163,21 +172,12 @@ public struct WebUI: Sendable {
         "\(Self.cookieName)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (secureCookie ? "; Secure" : "")
     }
 
-    private func session(of request: Request) async -> UISession? {
-        guard let header = request.headers[.cookie] else { return nil }
-        for part in header.split(separator: ";") {
-            let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
-            if pair.count == 2, pair[0] == Self.cookieName, let session = await sessions.session(String(pair[1])) {
-                return session
-            }
-        }
-        return nil
-    }
-
-    /// Runs `render` with the caller's session; sends them to sign in first when auth is on.
-    private func signedIn(_ request: Request, _ render: (UISession?) async throws -> Response) async throws -> Response {
-        let session = await session(of: request)
-        if auth != nil, session == nil { return Self.redirect("/sign-in") }
+    /// Runs `render` with the signed-in person (nil without `auth`), showing a store failure as a
+    /// page of its own; ``Access/page(_:)`` has already sent anyone else to sign in.
+    private func signedIn(
+        _ request: Request, _ context: SluiceRequestContext, _ render: (Caller.Person?) async throws -> Response
+    ) async throws -> Response {
+        let session = context.identity?.person
         do {
             return try await render(session)
         } catch {
@@ -189,19 +189,15 @@ public struct WebUI: Sendable {
 
     // MARK: - Decisions
 
-    private func decide(_ request: Request, id: String?, decision: String?) async throws -> Response {
+    /// A decision from the approvals page; ``Access/page(_:)`` admitted only release managers.
+    private func decide(_ request: Request, _ context: SluiceRequestContext, id: String?, decision: String?) async throws -> Response {
         var request = request
         let form = UIForm(Data(buffer: try await request.collectBody(upTo: 16 << 10)))
-        guard let session = await session(of: request) else { return Self.redirect("/sign-in") }
-        guard let csrf = form["csrf"], Secret(session.csrf).isEqual(toPresented: csrf) else {
+        guard let session = context.identity?.person else { return Self.redirect("/sign-in") }
+        if case .session(_, let csrf) = session.credential, !(form["csrf"].map { Secret(csrf).isEqual(toPresented: $0) } ?? false) {
             return await page(
                 "error", title: "Refused", request, session: session, status: .forbidden,
                 ["message": "The form's CSRF token is missing or stale; reload the approvals page and try again."])
-        }
-        guard session.canDecide else {
-            return await page(
-                "error", title: "Refused", request, session: session, status: .forbidden,
-                ["message": "\(session.name) has role \(session.role.rawValue); approving and rejecting need release-manager or admin."])
         }
         guard let number = id.flatMap(Int64.init), decision == "approve" || decision == "reject" else {
             return await page("error", title: "No such decision", request, session: session, status: .notFound,
@@ -211,12 +207,12 @@ public struct WebUI: Sendable {
         do {
             let promotion: Promotion
             if decision == "approve" {
-                promotion = try await promoter.approve(promotionID, as: session.name)
+                promotion = try await promoter.approve(promotionID, as: session.login)
             } else {
                 guard let reason = form["reason"]?.trimmingCharacters(in: .whitespaces), !reason.isEmpty else {
                     return Self.redirect("/approvals?problem=" + Self.queryEscaped("Say why you reject \(promotionID)."))
                 }
-                promotion = try await promoter.store.reject(promotionID, as: session.name, reason: reason)
+                promotion = try await promoter.reject(promotionID, as: session.login, reason: reason)
             }
             let note = "\(promotion.id) (\(promotion.model) \(promotion.version) to \(promotion.environment)): \(promotion.state.rawValue)"
                 + (promotion.deployCommit.map { ", deploy commit \($0.prefix(12))" } ?? "")
@@ -230,7 +226,7 @@ public struct WebUI: Sendable {
 
     /// The page `template`, with the header's values (who is signed in, the notice) added.
     private func page(
-        _ template: String, title: String, _ request: Request, session: UISession? = nil,
+        _ template: String, title: String, _ request: Request, session: Caller.Person? = nil,
         status: HTTPResponse.Status = .ok, _ values: [String: Any] = [:]
     ) async -> Response {
         var context = values
@@ -238,8 +234,8 @@ public struct WebUI: Sendable {
         context["version"] = SluiceVersion.current
         context["authConfigured"] = auth != nil
         if let session {
-            context["user"] = ["name": session.name, "role": session.role.rawValue]
-            context["csrf"] = session.csrf
+            context["user"] = ["name": session.login, "role": session.role.rawValue]
+            if case .session(_, let csrf) = session.credential { context["csrf"] = csrf }
         }
         for key in ["notice", "problem"] where context[key] == nil {
             context[key] = request.uri.queryParameters.get(key).map { String($0) }

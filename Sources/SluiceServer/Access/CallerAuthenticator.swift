@@ -1,0 +1,39 @@
+import Hummingbird
+import HummingbirdAuth
+import SluiceCore
+
+/// Finds the caller of every request, once, before any route runs: a bearer token (an API token,
+/// the artifact token or the metrics token, each compared in constant time) or the web UI's
+/// session cookie. It decides nothing; ``AccessMiddleware`` does, per route. A credential that
+/// matches nothing leaves the caller unknown, which every protected route answers with 401.
+struct CallerAuthenticator: AuthenticatorMiddleware {
+    typealias Context = SluiceRequestContext
+
+    let auth: AuthConfig?
+    let metrics: MetricsConfig?
+    let sessions: UISessions
+
+    func authenticate(request: Request, context: Context) async throws -> Caller? {
+        if let bearer = request.headers.bearer?.token {
+            if let token = auth?.token(matching: bearer) {
+                return .person(Caller.Person(login: token.name, role: token.role, credential: .token))
+            }
+            if auth?.artifactToken?.isEqual(toPresented: bearer) == true { return .artifactReader }
+            if metrics?.token?.isEqual(toPresented: bearer) == true { return .metricsScraper }
+            return nil
+        }
+        guard auth != nil, let id = Self.sessionID(in: request), let session = await sessions.session(id) else { return nil }
+        return .person(Caller.Person(login: session.name, role: session.role, credential: .session(id: session.id, csrf: session.csrf)))
+    }
+
+    /// The session cookie's value, if the request carries one.
+    static func sessionID(in request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for part in header.split(separator: ";") {
+                let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                if pair.count == 2, pair[0] == WebUI.cookieName { return String(pair[1]) }
+            }
+        }
+        return nil
+    }
+}
