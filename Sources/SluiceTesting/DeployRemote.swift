@@ -13,8 +13,9 @@ public final class DeployRemote: Sendable {
     public let fixture: RemoteFixture
     public let server: GitHTTPServer
 
-    public init(_ label: String = "deploy-tests") throws {
-        scratch = try ScratchDirectory(label)
+    /// Creates it in a scratch directory under `parent` (the system's temporary directory by default).
+    public init(_ label: String = "deploy-tests", in parent: URL = FileManager.default.temporaryDirectory) throws {
+        scratch = try ScratchDirectory(label, in: parent)
         let remotes = scratch.path("remotes")
         try FileManager.default.createDirectory(at: remotes, withIntermediateDirectories: true)
         fixture = try RemoteFixture(named: "deploy", in: remotes)

@@ -54,8 +54,11 @@ struct CrashSafetyTests {
             #expect(object?["level"] is String && object?["label"] as? String == "sluice", "\(line)")
             #expect(object?["message"] is String && object?["time"] is String, "\(line)")
         }
-        let storeOpen = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-            .first { $0["message"] as? String == "store open" }
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let storeOpen = objects.first { $0["message"] as? String == "store open" }
+        // This config protects no environment, and has no auth: the server says what that means.
+        #expect(objects.contains { ($0["message"] as? String)?.contains("has no environments in the server config: its versions are registered and promoted nowhere") == true })
+        #expect(objects.contains { ($0["message"] as? String)?.hasPrefix("no 'auth' section") == true && $0["level"] as? String == "warning" })
         #expect((storeOpen?["path"] as? String)?.hasSuffix("state/sluice.sqlite") == true)
     }
 

@@ -16,6 +16,15 @@ enum ConfigFixture {
             repo: https://github.com/acme/churn.git
             webhook_secret_env: CHURN_WEBHOOK_SECRET
             token_env: GITHUB_TOKEN         # for clone, status and comments; never logged
+            models: [churn]                 # the registry models this project may register and promote
+            environments:                   # protection rules: the only source of promotion policy
+              - name: staging
+                auto: true
+              - name: production
+                approvals: 1                # distinct approvers needed
+                approvers: [alice, bob]     # forge logins
+            gate:                           # a floor every candidate of this project must also pass
+              - { metric: auc, min: 0.75 }
         deploy:
           repo: https://github.com/acme/deploy.git
           branch: main
@@ -217,5 +226,93 @@ struct ConfigLoadingTests {
             return error.problems.count == 1 && error.problems[0].code == .unreadable
                 && error.description.hasPrefix(file.path + ": ")
         }
+    }
+}
+
+@Suite("Loading the server's policy keys")
+struct ConfigPolicyTests {
+    @Test("Environments, the gate floor, network, data folders, allowed kinds, the metrics and artifact tokens are read")
+    func policyKeys() throws {
+        let config = try ConfigFixture.parse(
+            ConfigFixture.minimal + """
+
+                    environments:
+                      - { name: staging, auto: true, namespace: ml-staging }
+                      - { name: production, branches: ["release/*"], allow_self_approval: true }
+                    gate:
+                      - { metric: auc, min: 0.75, max_drop: 0.02 }
+                    network: false
+                data_folders: [datasets, /srv/shared]
+                deploy:
+                  repo: https://github.com/acme/deploy.git
+                  allowed_kinds: [InferenceService]
+                metrics:
+                  token_env: METRICS_TOKEN
+                  allow: [10.0.0.0/8, "::1"]
+                auth:
+                  tokens_env: SLUICE_API_TOKENS
+                  artifact_token_env: ARTIFACT_TOKEN
+                """,
+            environment: ConfigFixture.designEnvironment.merging(["METRICS_TOKEN": "m", "ARTIFACT_TOKEN": "a"]) { $1 })
+        let project = try #require(config.projects.first)
+        #expect(project.environments == [
+            EnvironmentPolicy(name: "staging", auto: true, namespace: "ml-staging"),
+            EnvironmentPolicy(name: "production", approvals: 1, allowSelfApproval: true, branches: ["release/*"]),
+        ])
+        #expect(project.gate == [GateRule(metric: "auc", bounds: [.min(0.75), .maxDrop(0.02)])])
+        #expect(project.network == false)
+        #expect(config.dataFolders.map(\.path) == ["/srv/sluice/datasets", "/srv/shared"])
+        #expect(config.deploy?.allowedKinds == ["InferenceService"])
+        #expect(config.metrics?.allow.map(\.description) == ["10.0.0.0/8", "::1"])
+        #expect(config.metrics?.token?.revealed == "m")
+        #expect(config.auth?.artifactToken?.revealed == "a")
+        #expect(config.auth?.releaseManagers == ["alice"])
+        #expect(config.secrets.map(\.revealed).contains("m") && config.secrets.map(\.revealed).contains("a"))
+        let defaults = try ConfigFixture.parse(ConfigFixture.minimal)
+        #expect(defaults.projects[0].environments.isEmpty && defaults.projects[0].network)
+        #expect(defaults.deploy == nil && defaults.dataFolders.isEmpty && defaults.metrics == nil)
+    }
+
+    @Test("An environment's protection must be one that can be met, and say it once", arguments: [
+        ("{ name: staging, auto: true, approvals: 1 }", "projects[0].environments[0].approvals: auto: true promotes without approval; remove approvals or set auto: false"),
+        ("{ name: production, approvals: 0 }", "projects[0].environments[0].approvals: a protected environment needs at least 1 approval; write auto: true to promote without one"),
+        ("{ name: production, approvals: 2, approvers: [bob] }", "projects[0].environments[0].approvals: needs 2 distinct approvals but approvers lists only 1; add forge logins to approvers or lower approvals"),
+        ("{ name: production, approvals: 1, approvers: [bob, Bob] }", "projects[0].environments[0].approvers[1]: 'Bob' is listed twice"),
+        ("{ name: production, approvals: 2 }", "projects[0].environments[0].approvers: production needs 2 approval(s) and lists no approvers, so release managers decide, but auth.tokens_env holds only 1 release-manager or admin token(s); list forge logins in approvers"),
+        ("{ name: production, namespace: Prod_NS }", "projects[0].environments[0].namespace: 'Prod_NS' is not a namespace name: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit"),
+    ])
+    func environmentProblems(entry: String, message: String) {
+        let yaml = ConfigFixture.minimal + "\n    environments:\n      - \(entry)\nauth:\n  tokens_env: SLUICE_API_TOKENS\n"
+        let problems = ConfigFixture.problems(yaml).map { "\($0.keyPath): \($0.message)" }
+        #expect(problems == [message])
+    }
+
+    @Test("Without auth, an environment that lists no approvers could never be approved, and is refused")
+    func noApproversWithoutAuth() {
+        let problems = ConfigFixture.problems(ConfigFixture.minimal + "\n    environments: [{ name: production }]\n")
+        #expect(problems.map(\.message) == [
+            "production needs 1 approval(s) and lists no approvers, so release managers decide, but there is no auth section; list forge logins in approvers",
+        ])
+    }
+
+    @Test("metrics needs a token or an allow-list of numeric addresses")
+    func metricsProblems() {
+        #expect(ConfigFixture.problems(ConfigFixture.minimal + "\nmetrics: {}\n").map(\.message) == [
+            "set token_env, allow, or both; without them, remove metrics to let API tokens scrape",
+        ])
+        #expect(ConfigFixture.problems(ConfigFixture.minimal + "\nmetrics: { allow: [prometheus.internal] }\n").map(\.message) == [
+            "'prometheus.internal' is not an IP address or CIDR range, as in 10.0.0.0/8 or ::1",
+        ])
+    }
+
+    @Test("An allow-list range holds the addresses its prefix covers, IPv4-mapped IPv6 included")
+    func addressRanges() throws {
+        let private10 = try #require(AddressRange("10.0.0.0/8"))
+        #expect(private10.contains("10.200.3.4") && !private10.contains("11.0.0.1") && private10.contains("::ffff:10.1.2.3"))
+        let host = try #require(AddressRange("127.0.0.1"))
+        #expect(host.contains("127.0.0.1") && !host.contains("127.0.0.2"))
+        let ula = try #require(AddressRange("fd00::/8"))
+        #expect(ula.contains("fd12::1") && !ula.contains("fe80::1") && !ula.contains("10.0.0.1"))
+        #expect(AddressRange("10.0.0.0/33") == nil && AddressRange("localhost") == nil)
     }
 }

@@ -81,7 +81,7 @@ struct ConfigSecretsTests {
         let text = ConfigError(problems: problems).description
         #expect(problems.count == 1)
         #expect(problems.first?.keyPath == "auth.tokens_env")
-        #expect(problems.first?.line == 25)
+        #expect(problems.first?.line == 34)
         #expect(text.contains("SLUICE_API_TOKENS"))
         #expect(!text.contains("tok-123"))
         #expect(!text.contains("tok-456"))

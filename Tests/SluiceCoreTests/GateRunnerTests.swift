@@ -168,6 +168,65 @@ struct GateRunnerTests {
         #expect(merge.branch == "main")
     }
 
+    @Test("A symlink a step plants at a later step's log is refused, never written through; the file it names is untouched")
+    func plantedLogLinkIsRefused() async throws {
+        let harness = try Harness()
+        let victim = try harness.scratch.write("the server's own file\n", to: "victim.txt")
+        try harness.commit([
+            ".sluice.yml": Self.spec(test: "ln -s '\(victim.path)' \"$SLUICE_OUTPUT/../../logs/train.log\""),
+            "src/model.py": "w = 1\n",
+        ])
+        let (run, _) = try await harness.run()
+        #expect(run.state == .error)
+        #expect(run.reason?.contains("could not start step train") == true, "\(run.reason ?? "")")
+        #expect(try String(contentsOf: victim, encoding: .utf8) == "the server's own file\n")
+    }
+
+    @Test("A step that swaps an earlier step's log for a link gets nothing of the link's target served")
+    func swappedLogIsNotFollowed() async throws {
+        let harness = try Harness()
+        let secret = try harness.scratch.write("SLUICE_API_TOKENS=alice:admin:hunter2\n", to: "environ")
+        try harness.commit([
+            ".sluice.yml": Self.spec(
+                train: "ln -sf '\(secret.path)' \"$SLUICE_OUTPUT/../../logs/test.log\" && echo model > $SLUICE_OUTPUT/model.txt",
+                test: "echo tested"),
+            "src/model.py": "w = 1\n",
+        ])
+        let (run, _) = try await harness.run()
+        #expect(run.state == .passed, "\(run.reason ?? "")")
+        let directory = RunDirectory(stateDirectory: harness.scratch.path("state"), run: run.id)
+        #expect(directory.logBytes(of: "test", from: 0, limit: 1 << 20).isEmpty)
+        #expect(directory.logSize(of: "test") == 0)
+        #expect(String(decoding: directory.logBytes(of: "train", from: 0, limit: 1 << 20), as: UTF8.self).isEmpty)
+    }
+
+    @Test("The server's policy is checked before any step: another project's model, an unknown environment, fewer approvals")
+    func policyViolationsStopTheRun() async throws {
+        let harness = try Harness()
+        let mark = harness.scratch.path("ran")
+        try harness.commit([
+            ".sluice.yml": Self.spec(
+                test: "touch '\(mark.path)'",
+                extra: "environments: [staging, { name: production, approvals: 1 }, canary]\n"
+            ).replacingOccurrences(of: "model: churn", with: "model: fraud"),
+            "src/model.py": "w = 1\n",
+        ])
+        let policy = ProjectPolicy(
+            project: "churn",
+            environments: [EnvironmentPolicy(name: "staging", auto: true), EnvironmentPolicy(name: "production", approvals: 2, approvers: ["a", "b"])],
+            models: ["churn"], modelOwners: ["churn": "churn", "fraud": "fraud"])
+        let (run, events) = try await harness.run(policy: policy)
+        #expect(run.state == .error)
+        #expect(run.reason == """
+            .sluice.yml asks what the server's policy does not allow:
+            model: 'fraud' belongs to project fraud (projects[].models in the server config); project churn may register only churn
+            environments[1].approvals: 1 is fewer than the 2 that projects[churn].environments[production].approvals requires; a spec may only ask for more approvals, so raise it or remove it
+            environments[2]: 'canary' is not an environment of project churn (the server config's projects[churn].environments has staging, production); remove it here or ask the operator to add it
+            """)
+        #expect(Self.steps(events).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: mark.path))
+    }
+
     @Test("A bad .sluice.yml ends the run in error with the problem's position, before any step")
     func badSpecIsAnError() async throws {
         let harness = try Harness()

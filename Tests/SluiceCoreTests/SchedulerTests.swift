@@ -153,6 +153,22 @@ struct SchedulerTests {
             #expect(answers.count == 2)
             #expect(answers.first?.contains("by erin: ❌ refused: erin is not a maintainer of churn") == true)
             #expect(answers.last?.contains("by maria: ▶️ running the gate on `\(head.prefix(12))` in the sandbox, without network or the project's secrets") == true)
+
+            // The fork's run is no cache entry for trusted code: the same commit on main trains again.
+            let before = try #require(fixture.model.remoteCommit("refs/heads/main"))
+            try fixture.model.push()
+            try await fixture.deliver(
+                .push(
+                    Push(
+                        project: "churn", ref: "refs/heads/main", refKind: .branch, before: before, after: head, created: false,
+                        deleted: false, forced: false, pusher: "maria")))
+            let both = try await fixture.finishedRuns(2)
+            #expect(both[1].commit == head && both[1].state == .passed, "\(both[1].reason ?? "")")
+            #expect(both[1].conclusion.cachedFrom == nil)
+            #expect(both[1].conclusion.cacheKey != runs[0].conclusion.cacheKey)
+            let trustedSecret = RunDirectory(stateDirectory: fixture.config.stateDirectory, run: both[1].id).output
+                .appending(path: "secret.txt")
+            #expect(try String(contentsOf: trustedSecret, encoding: .utf8) == "hf-step-secret-55\n")
             try await fixture.shutDown()
         }
     }

@@ -31,6 +31,15 @@ struct StoreDeliveriesTests {
         #expect(mode == 2)
     }
 
+    @Test("The state directory is created readable by the server's user only")
+    func stateDirectoryIsPrivate() throws {
+        let scratch = try ScratchDirectory()
+        let state = scratch.path("deep/state")
+        _ = try Store(stateDirectory: state)
+        let mode = try FileManager.default.attributesOfItem(atPath: state.path)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+    }
+
     @Test("An accepted delivery stores its trigger, and the same delivery again is a duplicate of the first")
     func acceptedThenDuplicate() async throws {
         let scratch = try ScratchDirectory()

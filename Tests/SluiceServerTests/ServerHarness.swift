@@ -29,7 +29,7 @@ struct ServerHarness {
     let config: ServerConfig
     let log = LogCapture()
 
-    init(maxBodyBytes: Int = ServerConfig.defaultMaxBodyBytes, auth: AuthConfig? = nil) throws {
+    init(maxBodyBytes: Int = ServerConfig.defaultMaxBodyBytes, auth: AuthConfig? = nil, metrics: MetricsConfig? = nil) throws {
         scratch = try ScratchDirectory("server-tests")
         store = try Store(stateDirectory: scratch.url)
         config = ServerConfig(
@@ -50,14 +50,25 @@ struct ServerHarness {
             datasets: [DatasetConfig(name: "transactions", match: "s3://lake/transactions/*")],
             dataSources: [DataSourceConfig(name: "lake", kind: .sluice, credential: .bearerToken(Secret(Self.lakeToken)))],
             alertmanager: AlertmanagerConfig(bearerToken: Secret(Self.alertmanagerToken)),
-            auth: auth)
+            auth: auth, metrics: metrics)
+    }
+
+    /// The server's router, with the web UI, as `sluice serve` builds it.
+    func router() async throws -> Router<SluiceRequestContext> {
+        let promoter = self.promoter
+        let ui = try await WebUI.load(templates: Self.uiTemplates, config: config, promoter: promoter)
+        return ServerApplication.router(config: config, promoter: promoter, ui: ui, logger: log.logger)
+    }
+
+    private var promoter: Promoter {
+        Promoter(
+            config: config, store: store, workspace: Workspace(stateDirectory: scratch.url),
+            templatesDirectory: Self.manifestTemplates)
     }
 
     /// Runs `body` against the live server.
     func run(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let promoter = Promoter(
-            config: config, store: store, workspace: Workspace(stateDirectory: scratch.url),
-            templatesDirectory: Self.manifestTemplates)
+        let promoter = self.promoter
         let ui = try await WebUI.load(templates: Self.uiTemplates, config: config, promoter: promoter)
         let app = ServerApplication.make(config: config, promoter: promoter, ui: ui, logger: log.logger)
         try await app.test(.live, body)

@@ -476,7 +476,7 @@ struct ConfigDecoder {
                 allow.append(range)
             }
         }
-        if token == nil, allow.isEmpty {
+        if !fields.has("token_env"), !fields.has("allow") {
             reader.report(.missingKey, at: fields.mark, path, "set token_env, allow, or both; without them, remove metrics to let API tokens scrape")
         }
         return MetricsConfig(token: token, allow: allow)

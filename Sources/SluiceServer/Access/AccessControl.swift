@@ -24,7 +24,10 @@ struct AccessControl: Sendable {
         case .open:
             return nil
         case .metrics:
-            if caller != nil { return nil }
+            switch caller {
+            case .metricsScraper, .person: return nil
+            case .artifactReader, nil: break
+            }
             if let address = context.remoteAddress?.ipAddress, metrics?.allow.contains(where: { $0.contains(address) }) == true {
                 return nil
             }
