@@ -120,12 +120,17 @@ final class SchedulerFixture: Sendable {
     }
 
     /// Records a delivery carrying `trigger`.
-    func deliver(_ trigger: Trigger, event: String = "test") async throws {
+    /// Records a delivery carrying `trigger`; returns the trigger's id.
+    @discardableResult
+    func deliver(_ trigger: Trigger, event: String = "test") async throws -> Int64 {
         let key = UUID().uuidString
-        _ = try await store.record(
+        let receipt = try await store.record(
             IncomingDelivery(
                 source: "github", project: trigger.project, event: event, deliveryKey: "github:\(key)",
                 verdict: .accepted([KeyedTrigger(trigger, dedupeKey: key)])))
+        var accepted: Int64?
+        if case .accepted(_, let triggers) = receipt { accepted = triggers.first?.id }
+        return try #require(accepted, "the delivery was not accepted: \(receipt)")
     }
 
     /// A pull request trigger for `head` on branch `branch`.

@@ -154,6 +154,14 @@ struct SchedulerTests {
             #expect(answers.first?.contains("by erin: ❌ refused: erin is not a maintainer of churn") == true)
             #expect(answers.last?.contains("by maria: ▶️ running the gate on `\(head.prefix(12))` in the sandbox, without network or the project's secrets") == true)
 
+            // An engineer cannot run the fork's head as trusted code: it is on no branch.
+            let manual = try await fixture.deliver(.manual(ManualRun(project: "churn", revision: head, requestedBy: "erin")))
+            try await fixture.eventually("the engineer's run is refused") {
+                try await fixture.store.triggerState(manual)?.state == "failed"
+            }
+            #expect(try await fixture.store.triggerState(manual)?.outcome?.contains("is on no branch of churn (a fork's pull request?)") == true)
+            #expect(try await fixture.runs().count == 1)
+
             // The fork's run is no cache entry for trusted code: the same commit on main trains again.
             let before = try #require(fixture.model.remoteCommit("refs/heads/main"))
             try fixture.model.push()

@@ -57,10 +57,3 @@ public struct EnvironmentPolicy: Sendable, Hashable, Codable {
     /// replace: never automatic, and at least one approval.
     public var requiringApproval: EnvironmentPolicy { tightened(toApprovals: 1) }
 }
-
-/// Forge logins: GitHub and GitLab treat `Alice` and `alice` as one account.
-public enum Login {
-    public static func same(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.lowercased() == rhs.lowercased()
-    }
-}

@@ -95,17 +95,7 @@ public struct Promoter: Sendable {
     /// have their approvals, or need none). Returns them as they ended up.
     public func unpin(_ model: String, environment: String, by actor: String) async throws(PromotionError) -> [Promotion] {
         try await store.unpin(model, environment: environment, by: actor)
-        let released: [Promotion]
-        do {
-            released = try await store.approvedPromotions().filter { $0.model == model && $0.environment == environment }
-        } catch {
-            throw PromotionError(.store, error.description)
-        }
-        var results: [Promotion] = []
-        for promotion in released {
-            results.append(try await apply(promotion.id))
-        }
-        return results
+        return try await applyApproved { $0.model == model && $0.environment == environment }
     }
 
     /// Carries out `/sluice approve ENV` or `/sluice reject ENV` from a pull-request comment: the
@@ -139,12 +129,14 @@ public struct Promoter: Sendable {
         return try await reject(promotion.id, as: command.commenter, reason: "rejected in a comment on #\(command.number)")
     }
 
-    /// Applies every approved promotion, oldest first: what a restart does after a crash or an
-    /// outage of the deploy repository. Returns each as it ended up.
-    public func applyApproved() async throws(PromotionError) -> [Promotion] {
+    /// Applies every approved promotion (those `including` picks), oldest first: what a restart
+    /// does after a crash or an outage of the deploy repository. Returns each as it ended up.
+    public func applyApproved(
+        including: (Promotion) -> Bool = { _ in true }
+    ) async throws(PromotionError) -> [Promotion] {
         let approved: [Promotion]
         do {
-            approved = try await store.approvedPromotions()
+            approved = try await store.approvedPromotions().filter(including)
         } catch {
             throw PromotionError(.store, error.description)
         }

@@ -108,8 +108,10 @@ struct TriggerExecutor: Sendable {
 
         case .manual(let manual):
             guard let project = config.project(named: manual.project) else { return Self.unknown(manual.project) }
-            guard let target = await resolve(manual, in: project) else {
-                return (.failed, "'\(manual.revision)' names no branch or commit of \(project.name)")
+            let target: (commit: String, branch: String?)
+            switch await resolve(manual, in: project) {
+            case .success(let found): target = found
+            case .failure(let refusal): return (.failed, refusal.reason)
             }
             return await perform(
                 [RunOrder(
@@ -119,10 +121,17 @@ struct TriggerExecutor: Sendable {
         }
     }
 
+    /// Why an engineer's run cannot go ahead.
+    private struct Refusal: Error {
+        let reason: String
+    }
+
     /// The commit an engineer's run is for, and its branch when the commit is that branch's head
     /// now: only a branch head registers, so a retry of an old commit cannot replace a newer
-    /// version.
-    private func resolve(_ manual: ManualRun, in project: ProjectConfig) async -> (commit: String, branch: String?)? {
+    /// version. The commit must be on one of the project's branches: a pull request's head that
+    /// is not (a fork's code) is not the engineers' to run as trusted code, which is what a
+    /// maintainer's `/sluice run` is for.
+    private func resolve(_ manual: ManualRun, in project: ProjectConfig) async -> Result<(commit: String, branch: String?), Refusal> {
         let repository: Repository
         do {
             (repository, _) = try await workspace.refresh(project)
@@ -130,15 +139,24 @@ struct TriggerExecutor: Sendable {
             logger.warning("\(error.message)")
             repository = workspace.mirror(for: project).repository
         }
-        return await offload { () -> (commit: String, branch: String?)? in
+        return await offload { () -> Result<(commit: String, branch: String?), Refusal> in
             if let head = try? repository.resolve("refs/heads/\(manual.revision)") {
-                return (head.hex, manual.revision)
+                return .success((head.hex, manual.revision))
             }
-            guard let commit = try? repository.resolve(manual.revision) else { return nil }
+            guard let commit = try? repository.resolve(manual.revision) else {
+                return .failure(Refusal(reason: "'\(manual.revision)' names no branch or commit of \(project.name)"))
+            }
+            let heads = ((try? repository.references()) ?? [:]).filter { $0.key.hasPrefix("refs/heads/") }
+            guard heads.values.contains(where: { (try? repository.isAncestor(commit, of: $0)) == true }) else {
+                return .failure(
+                    Refusal(
+                        reason: "commit \(commit.hex.prefix(12)) is on no branch of \(project.name) (a fork's pull request?); "
+                            + "a maintainer runs a pull request's code with /sluice run"))
+            }
             let branch = manual.branch.flatMap { branch in
                 (try? repository.resolve("refs/heads/\(branch)")) == commit ? branch : nil
             }
-            return (commit.hex, branch)
+            return .success((commit.hex, branch))
         }
     }
 
