@@ -111,6 +111,30 @@ public struct Repository: Sendable, Hashable {
         }
     }
 
+    /// The work tree's paths that differ from the checked-out commit: modified, staged, deleted and
+    /// untracked (ignored files left out), sorted. Empty for a bare repository.
+    public func uncommittedPaths() throws(GitError) -> [String] {
+        try withHandle { repository throws(GitError) in
+            if git_repository_is_bare(repository) == 1 { return [] }
+            var options = git_status_options()
+            git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION))
+            options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
+            options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue
+            var list: OpaquePointer?
+            try check(git_status_list_new(&list, repository, &options), "git_status_list_new")
+            defer { git_status_list_free(list) }
+            var paths = Set<String>()
+            for index in 0..<git_status_list_entrycount(list) {
+                guard let entry = git_status_byindex(list, index)?.pointee else { continue }
+                let delta = entry.index_to_workdir ?? entry.head_to_index
+                if let path = delta?.pointee.new_file.path ?? delta?.pointee.old_file.path {
+                    paths.insert(String(cString: path))
+                }
+            }
+            return paths.sorted()
+        }
+    }
+
     /// Whether `ancestor` is reachable from `descendant` (a commit is its own ancestor).
     /// A force-push that drops commits makes the old tip no longer an ancestor of the new one.
     public func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws(GitError) -> Bool {

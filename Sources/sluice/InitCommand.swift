@@ -32,7 +32,7 @@ struct InitCommand: ParsableCommand {
         print("""
             Created \(destination.path) from the starter project. Next:
               cd \(directory)
-              git init -q && git add -A && git commit -qm 'Starter project'
+              git init -q -b main && git add -A && git commit -qm 'Starter project'
               sluice run
             """)
     }

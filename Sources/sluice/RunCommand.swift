@@ -14,8 +14,9 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             Runs the committed state of PATH (default: the current directory) at --commit (default: \
             HEAD); uncommitted changes are not included. Step output streams to standard error as \
-            '[step elapsed] line'; the gate table goes to standard output. A second run of an \
-            unchanged commit reuses the first one's training (cache hit).
+            '[step elapsed] line'; the gate table goes to standard output. A second run of a commit \
+            with the same tree, spec and data reuses the first one's steps (cache hit); any changed \
+            file, a test's included, runs every step again, and --no-cache always does.
 
             Exit status: 0 when the gate passes, 1 when it fails (a failing step fails it), 2 when \
             the run could not be carried out (a bad .sluice.yml, a missing commit, a data download).
@@ -39,6 +40,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Step isolation: auto (bubblewrap when usable), bubblewrap, or none.")
     var sandbox: SandboxMode = .auto
 
+    @Flag(help: "Run every step even when an earlier run of the same tree could stand for this one.")
+    var noCache = false
+
     func run() async throws {
         let repositoryURL = URL(fileURLWithPath: path).standardizedFileURL
         let baseline = try loadBaseline()
@@ -53,10 +57,17 @@ struct RunCommand: AsyncParsableCommand {
             store: store, stateDirectory: stateDirectory,
             dataCache: DataCache(stateDirectory: stateDirectory, http: HTTPClient(userAgent: "sluice/\(SluiceVersion.current)")),
             sandbox: sandbox)
+        let repository = Repository(at: repositoryURL)
+        let progress = Progress(repository: repository)
+        if commit == "HEAD", let uncommitted = try? repository.uncommittedPaths(), !uncommitted.isEmpty {
+            let named = uncommitted.prefix(3).joined(separator: ", ") + (uncommitted.count > 3 ? ", …" : "")
+            progress.note(
+                "note: \(uncommitted.count) uncommitted change\(uncommitted.count == 1 ? " is" : "s are") not part of this "
+                    + "run (\(named)); commit to include them")
+        }
         let request = RunRequest(
-            repository: Repository(at: repositoryURL), repositoryLabel: repositoryURL.path, revision: commit,
-            baseline: baseline.map(Baseline.Source.given) ?? .none)
-        let progress = Progress()
+            repository: repository, repositoryLabel: repositoryURL.path, revision: commit,
+            baseline: baseline.map(Baseline.Source.given) ?? .none, reuseCache: !noCache)
         let finished = try await runner.run(request) { event in progress.show(event) }
         if json {
             let encoder = JSONEncoder()
@@ -102,6 +113,12 @@ struct RunCommand: AsyncParsableCommand {
     /// the step's elapsed time.
     final class Progress: Sendable {
         private let stepStart = Mutex(ContinuousClock.now)
+        /// Asked once the spec is read whether its release branch exists.
+        private let repository: Repository
+
+        init(repository: Repository) {
+            self.repository = repository
+        }
 
         func show(_ event: RunEvent) {
             switch event {
@@ -109,6 +126,9 @@ struct RunCommand: AsyncParsableCommand {
                 note("\(id): commit \(commit.prefix(12))")
             case .specRead(let spec):
                 note("model \(spec.model): \(spec.steps.ordered.map(\.name).joined(separator: " -> "))")
+                if let warning = spec.missingReleaseBranch(in: repository) {
+                    note("warning: \(warning)")
+                }
             case .dataReady(let entry):
                 note("data \(entry.name): sha256 \(entry.sha256.prefix(12))\(entry.reused ? " (cached)" : "")")
             case .cacheHit(let earlier):

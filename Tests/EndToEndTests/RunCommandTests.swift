@@ -45,6 +45,54 @@ struct RunCommandTests {
         #expect(!second.contains("▸ train"))
     }
 
+    @Test("A test broken outside inputs.paths after a cached run fails the run, exit 1, with the test's last line; --no-cache trains again")
+    func brokenTestAfterACachedRunFails() throws {
+        let starter = try StarterRepository()
+        #expect(try starter.run().0 == 0)
+        let test = starter.repository.appendingPathComponent("tests/test_broken.py")
+        try """
+            import unittest
+
+
+            class BrokenTest(unittest.TestCase):
+                def test_fails(self):
+                    self.assertEqual(3, 4)
+            """.write(to: test, atomically: true, encoding: .utf8)
+        try starter.commit("Break a test")
+        let (status, text) = try starter.run()
+        #expect(status == 1, "\(text)")
+        #expect(!text.contains("cache hit"))
+        #expect(text.contains("run 2: failed: step test exited with status 1: FAILED (failures=1)"), "\(text)")
+        #expect(!text.contains("▸ train"))
+
+        try FileManager.default.removeItem(at: test)
+        try starter.commit("Mend the test")
+        let (again, retrained) = try starter.run(["--no-cache"])
+        #expect(again == 0, "\(retrained)")
+        #expect(!retrained.contains("cache hit"))
+        #expect(retrained.contains("▸ train: python3 train.py"))
+    }
+
+    @Test("sluice run says once that uncommitted changes are left out, and warns when release_branch is not a branch")
+    func uncommittedChangesAndMissingReleaseBranch() throws {
+        let starter = try StarterRepository()
+        try "# notes\n".write(to: starter.repository.appendingPathComponent("NOTES.md"), atomically: true, encoding: .utf8)
+        try "print('changed')\n".write(to: starter.repository.appendingPathComponent("train.py"), atomically: true, encoding: .utf8)
+        let (status, text) = try starter.run()
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("note: 2 uncommitted changes are not part of this run (NOTES.md, train.py); commit to include them"), "\(text)")
+        #expect(!text.contains("release_branch"))
+
+        _ = try GitCLI.run(["branch", "-m", "main", "master"], in: starter.repository)
+        let (renamed, warned) = try starter.run()
+        #expect(renamed == 0, "\(warned)")
+        #expect(
+            warned.contains(
+                "warning: release_branch 'main' is not a branch of this repository (its branches: master), so runs only gate "
+                    + "and nothing is registered or promoted: rename yours (git branch -m master main) or set release_branch in .sluice.yml"),
+            "\(warned)")
+    }
+
     @Test("A gate that fails exits 1; a run that cannot be carried out exits 2 and says why")
     func exitStatuses() throws {
         let starter = try StarterRepository()

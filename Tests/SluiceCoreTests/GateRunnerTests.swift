@@ -37,7 +37,7 @@ struct GateRunnerTests {
                 try Data(text.utf8).write(to: file)
             }
             _ = try GitCLI.run(["add", "-A"], in: repository)
-            _ = try GitCLI.run(["commit", "-q", "-m", message], in: repository)
+            _ = try GitCLI.run(["commit", "-q", "--allow-empty", "-m", message], in: repository)
             return try GitCLI.run(["rev-parse", "HEAD"], in: repository).trimmingCharacters(in: .whitespacesAndNewlines)
         }
 
@@ -112,7 +112,7 @@ struct GateRunnerTests {
         ])
         let (first, _) = try await harness.run()
         #expect(first.state == .passed, "\(first.reason ?? "")")
-        try harness.commit(["README.md": "docs only\n"])
+        try harness.commit([:], message: "an empty commit: the same tree")
         let (second, events) = try await harness.run()
         #expect(second.state == .passed)
         #expect(second.conclusion.cachedFrom == first.id)
@@ -125,6 +125,24 @@ struct GateRunnerTests {
         let (third, _) = try await harness.run()
         #expect(third.conclusion.cachedFrom == nil)
         #expect(try String(contentsOf: mark, encoding: .utf8) == "x\nx\n")
+    }
+
+    @Test("A file outside inputs.paths that changed (a broken test) runs every step again: no cache hit, the run fails")
+    func changedTestIsNeverACacheHit() async throws {
+        let harness = try Harness()
+        try harness.commit([
+            ".sluice.yml": Self.spec(test: "sh tests/check.sh"),
+            "src/model.py": "weights = 1\n",
+            "tests/check.sh": "exit 0\n",
+        ])
+        let (first, _) = try await harness.run()
+        #expect(first.state == .passed, "\(first.reason ?? "")")
+        try harness.commit(["tests/check.sh": "echo 'test_churn: expected 3, got 4'; exit 1\n"])
+        let (second, events) = try await harness.run()
+        #expect(second.conclusion.cachedFrom == nil)
+        #expect(Self.steps(events) == ["test"])
+        #expect(second.state == .failed)
+        #expect(second.reason == "step test exited with status 1: test_churn: expected 3, got 4")
     }
 
     @Test("A push that changes only paths outside inputs.paths is skipped, with the reason")
@@ -161,7 +179,7 @@ struct GateRunnerTests {
         #expect(gated.state == .passed)
         let (feature, _) = try await harness.run(branch: "feature", comparedWith: .lastTrained)
         #expect(feature.state == .passed)
-        try harness.commit(["README.md": "the merge\n"])
+        try harness.commit([:], message: "Merge pull request #7: the same tree")
         let (merge, _) = try await harness.run(branch: "main", comparedWith: .lastTrained)
         #expect(merge.state == .passed, "\(merge.reason ?? "")")
         #expect(merge.conclusion.cachedFrom == feature.id)
@@ -253,7 +271,7 @@ struct GateRunnerTests {
         try harness.commit([".sluice.yml": Self.spec(test: "echo broken >&2; exit 3")])
         let (run, events) = try await harness.run()
         #expect(run.state == .failed)
-        #expect(run.reason == "step test exited with status 3")
+        #expect(run.reason == "step test exited with status 3: broken")
         #expect(Self.steps(events) == ["test"])
         #expect(events.contains { event in if case .output("test", "broken") = event { true } else { false } })
     }

@@ -33,6 +33,31 @@ struct SchedulerTests {
         }
     }
 
+    @Test("A push when release_branch is not a branch of the repository gates only, and its outcome says how to fix it")
+    func missingReleaseBranch() async throws {
+        let forge = FakeForge(.github)
+        try await forge.serve { apiURL in
+            let fixture = try SchedulerFixture(apiURL: apiURL, forge: forge)
+            let commit = try fixture.model.commit([".sluice.yml": SchedulerFixture.spec(), "train.sh": SchedulerFixture.train(auc: 0.9)])
+            try fixture.model.git(["push", "--quiet", "origin", "HEAD:refs/heads/master"])
+            let trigger = try await fixture.deliver(
+                .push(
+                    Push(
+                        project: "churn", ref: "refs/heads/master", refKind: .branch, before: Push.zeroCommit, after: commit,
+                        created: true, deleted: false, forced: false, pusher: "dana")))
+            let runs = try await fixture.finishedRuns(1)
+            #expect(runs.map(\.state) == [.passed], "\(runs.map(\.reason))")
+            try await fixture.eventually("the trigger ends") { try await fixture.store.triggerState(trigger)?.state == "done" }
+            let outcome = try await fixture.store.triggerState(trigger)?.outcome
+            #expect(
+                outcome?.contains(
+                    "release_branch 'main' is not a branch of this repository (its branches: master), so runs only gate") == true,
+                "\(outcome ?? "")")
+            #expect(try await fixture.store.versions(of: "churn").isEmpty)
+            try await fixture.shutDown()
+        }
+    }
+
     @Test("A pull request is gated and commented but never registered; its next head edits the same comment")
     func pullRequestComment() async throws {
         let forge = FakeForge(.github)

@@ -194,9 +194,9 @@ public struct GateRunner: Sendable {
             case .exited(0):
                 continue
             case .exited(let status):
-                return (.failed, "step \(name) exited with status \(status)")
+                return (.failed, "step \(name) exited with status \(status)" + Self.quoted(result.lastLine))
             case .signaled(let signal):
-                return (.failed, "step \(name) was killed by signal \(signal)")
+                return (.failed, "step \(name) was killed by signal \(signal)" + Self.quoted(result.lastLine))
             case .timedOut:
                 return (.failed, "step \(name) ran past its timeout of \(step.timeout) and was stopped")
             case .cancelled:
@@ -222,6 +222,13 @@ public struct GateRunner: Sendable {
         }
         conclusion.artifactPath = artifact.path
         return judge(spec, request.policy, metrics, baseline, &conclusion, events, prefix: "")
+    }
+
+    /// A failed step's last line of output, for its failure reason: what a user reads first is
+    /// usually the error (a traceback's last line, a test's assertion), cut to 200 characters.
+    private static func quoted(_ lastLine: String?) -> String {
+        guard let line = lastLine?.trimmingCharacters(in: .whitespaces) else { return "" }
+        return ": " + (line.count > 200 ? line.prefix(199) + "…" : line)
     }
 
     /// Runs a store write the run cannot go on without, as a `RunError`.

@@ -16,6 +16,8 @@ struct OutputCapture {
     private let onLine: @Sendable (String) -> Void
     /// The current line's bytes that have not been delivered yet.
     private var pending: [UInt8] = []
+    /// The last delivered line that was not blank.
+    private var lastLine: String?
 
     init(redactor: Redactor, log: StepLog, onLine: @escaping @Sendable (String) -> Void) {
         self.redactor = redactor
@@ -40,13 +42,15 @@ struct OutputCapture {
         try deliverLongPieces()
     }
 
-    /// Delivers a partial last line, if any; returns the log's size and whether it was truncated.
-    mutating func finish() throws(POSIXError) -> (bytes: Int, truncated: Bool) {
+    /// Delivers a partial last line, if any; returns the log's size, whether it was truncated, and
+    /// the last line that was not blank.
+    mutating func finish() throws(POSIXError) -> (bytes: Int, truncated: Bool, lastLine: String?) {
         if !pending.isEmpty {
             try deliver(redactor.redact(pending, decidedBefore: pending.count).redacted)
             pending.removeAll()
         }
-        return try log.finish()
+        let (bytes, truncated) = try log.finish()
+        return (bytes, truncated, lastLine)
     }
 
     /// Delivers the decided front of an overlong line, leaving at most `pieceLength + longestSecret` bytes pending.
@@ -63,8 +67,9 @@ struct OutputCapture {
         }
     }
 
-    private func deliver(_ redacted: [UInt8]) throws(POSIXError) {
+    private mutating func deliver(_ redacted: [UInt8]) throws(POSIXError) {
         let line = String(decoding: redacted, as: UTF8.self)
+        if !line.allSatisfy(\.isWhitespace) { lastLine = line }
         onLine(line)
         try log.append(Array(line.utf8) + [Self.newline])
     }

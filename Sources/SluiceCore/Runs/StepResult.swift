@@ -27,16 +27,22 @@ public struct StepResult: Sendable, Hashable {
     public var logBytes: Int
     /// Whether the output exceeded the log limit, so that its middle was replaced by a marker line.
     public var truncated: Bool
+    /// The last line of output that was not blank, redacted: for a failed step, usually the
+    /// error a user wants to read first (a traceback's last line, a test's assertion).
+    public var lastLine: String?
 
     /// Whether the step exited with status 0.
     public var succeeded: Bool { termination == .exited(0) }
 
-    public init(termination: Termination, startedAt: Date, endedAt: Date, logBytes: Int, truncated: Bool) {
+    public init(
+        termination: Termination, startedAt: Date, endedAt: Date, logBytes: Int, truncated: Bool, lastLine: String? = nil
+    ) {
         self.termination = termination
         self.startedAt = startedAt
         self.endedAt = endedAt
         self.logBytes = logBytes
         self.truncated = truncated
+        self.lastLine = lastLine
     }
 }
 

@@ -50,6 +50,7 @@ public struct StepRunner: Sendable {
         var status: TerminationStatus
         var logBytes: Int
         var truncated: Bool
+        var lastLine: String?
     }
 
     private static func supervise(
@@ -116,7 +117,7 @@ public struct StepRunner: Sendable {
             return StepResult(
                 termination: stopped ?? termination(exit.status),
                 startedAt: startedAt, endedAt: endedAt,
-                logBytes: exit.logBytes, truncated: exit.truncated
+                logBytes: exit.logBytes, truncated: exit.truncated, lastLine: exit.lastLine
             )
         case .failure(let error):
             throw stepError(error, step, redactor)
@@ -170,8 +171,8 @@ public struct StepRunner: Sendable {
                 )
             }
         }
-        let (logBytes, truncated) = result.closureResult
-        return Exit(status: result.terminationStatus, logBytes: logBytes, truncated: truncated)
+        let (logBytes, truncated, lastLine) = result.closureResult
+        return Exit(status: result.terminationStatus, logBytes: logBytes, truncated: truncated, lastLine: lastLine)
     }
 
     private static func termination(_ status: TerminationStatus) -> StepResult.Termination {

@@ -235,7 +235,7 @@ struct TriggerExecutor: Sendable {
         // The pending status goes out as soon as the run has a number; the spec the run read
         // says whether the branch is its release branch.
         let pending = Mutex<Task<Void, Never>?>(nil)
-        let releaseBranch = Mutex<String?>(nil)
+        let spec = Mutex<PipelineSpec?>(nil)
         let reporter = reporter
         let run = try await gateRunner.run(request, stop: stop) { event in
             switch event {
@@ -244,18 +244,21 @@ struct TriggerExecutor: Sendable {
                 pending.withLock { task in
                     task = Task { await reporter.started(id, project: order.project.name, target: target) }
                 }
-            case .specRead(let spec):
-                releaseBranch.withLock { $0 = spec.releaseBranch }
+            case .specRead(let read):
+                spec.withLock { $0 = read }
             default:
                 break
             }
         }
         await pending.withLock { $0 }?.value
         var outcome = "\(run.id) \(run.state.rawValue)"
-        if run.state == .passed, stop.requested == nil, let branch = order.branch,
-            branch == releaseBranch.withLock({ $0 })
-        {
-            outcome += await registerAndPromote(run, branch: branch, from: repository)
+        if run.state == .passed, stop.requested == nil, let branch = order.branch, let spec = spec.withLock({ $0 }) {
+            if branch == spec.releaseBranch {
+                outcome += await registerAndPromote(run, branch: branch, from: repository)
+            } else if let warning = await offload({ spec.missingReleaseBranch(in: repository) }) {
+                logger.warning("\(order.project.name): \(warning)")
+                outcome += "; \(warning)"
+            }
         }
         if let target = order.report {
             await reporter.finished(run, target: target)
