@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "SluiceServer", "SluiceCore", "Git", "Curl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

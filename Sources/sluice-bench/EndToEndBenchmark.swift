@@ -137,7 +137,7 @@ struct EndToEndBenchmark: AsyncParsableCommand {
                     version: 1
                     model: \(name)
                     inputs: { paths: [version.txt, train.sh, .sluice.yml] }
-                    steps: { train: sh train.sh }
+                    steps: { train: sh train.sh, validate: cat "$SLUICE_METRICS" }
                     artifact: model.json
                     gate: [{ metric: auc, min: 0.5 }]
                     """,

@@ -26,7 +26,9 @@ struct SluiceDemo: AsyncParsableCommand {
     var folder: String?
 
     func run() async throws {
-        let sluice = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        // The running executable's own path (/proc/self/exe), not argv[0], which is a bare
+        // name when sluice-demo is found on PATH.
+        let sluice = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).resolvingSymlinksInPath()
             .deletingLastPathComponent().appending(path: "sluice")
         guard FileManager.default.isExecutableFile(atPath: sluice.path) else {
             throw DemoFailure("no sluice binary beside sluice-demo at \(sluice.path); build both (make demo does)")

@@ -33,8 +33,9 @@ extension ConfigOption {
         do {
             store = try Store(stateDirectory: config.stateDirectory)
         } catch {
-            FileHandle.standardError.write(Data("sluice: \(error)\n".utf8))
-            throw ExitCode(1)
+            FileHandle.standardError.write(
+                Data("sluice: \(StateDirectoryProblem.describe(config.stateDirectory, key: "state_dir", error: error))\n".utf8))
+            throw ExitCode(2)
         }
         let promoter = Promoter(
             config: config, store: store, workspace: Workspace(stateDirectory: config.stateDirectory),

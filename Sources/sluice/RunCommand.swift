@@ -47,17 +47,18 @@ struct RunCommand: AsyncParsableCommand {
         let repositoryURL = URL(fileURLWithPath: path).standardizedFileURL
         let baseline = try loadBaseline()
         let stateDirectory = stateDir.map { URL(fileURLWithPath: $0) } ?? Self.defaultStateDirectory
+        let repository = Repository(at: repositoryURL)
+        let resolved = checkedCommit(of: repository)
         let store: Store
         do {
             store = try Store(stateDirectory: stateDirectory)
         } catch {
-            Self.fail("\(error)")
+            Self.fail(StateDirectoryProblem.describe(stateDirectory, key: "--state-dir", error: error))
         }
         let runner = GateRunner(
             store: store, stateDirectory: stateDirectory,
             dataCache: DataCache(stateDirectory: stateDirectory, http: HTTPClient(userAgent: "sluice/\(SluiceVersion.current)")),
             sandbox: sandbox)
-        let repository = Repository(at: repositoryURL)
         let progress = Progress(repository: repository)
         if commit == "HEAD", let uncommitted = try? repository.uncommittedPaths(), !uncommitted.isEmpty {
             let named = uncommitted.prefix(3).joined(separator: ", ") + (uncommitted.count > 3 ? ", …" : "")
@@ -66,7 +67,7 @@ struct RunCommand: AsyncParsableCommand {
                     + "run (\(named)); commit to include them")
         }
         let request = RunRequest(
-            repository: repository, repositoryLabel: repositoryURL.path, revision: commit,
+            repository: repository, repositoryLabel: repositoryURL.path, revision: resolved.hex,
             baseline: baseline.map(Baseline.Source.given) ?? .none, reuseCache: !noCache)
         let finished = try await runner.run(request) { event in progress.show(event) }
         if json {
@@ -85,8 +86,40 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
+    /// The commit to run, once the repository, the commit and its spec are known to be usable:
+    /// a problem with any of them is the user's to fix before a run is numbered, so it exits 2
+    /// saying what to do and leaves the run store alone.
+    private func checkedCommit(of repository: Repository) -> ObjectID {
+        guard let references = try? repository.references() else {
+            Self.fail(
+                "\(path) is not a git repository: run 'git init -b main' there and commit your files, "
+                    + "or pass the repository's path")
+        }
+        let resolved: ObjectID
+        do {
+            resolved = try repository.resolve(commit)
+        } catch {
+            if references.isEmpty {
+                Self.fail("\(path) has no commits yet: commit your files first (git add -A && git commit -m 'First model')")
+            }
+            let branches = references.keys.filter { $0.hasPrefix("refs/heads/") }.map { $0.dropFirst("refs/heads/".count) }
+            Self.fail("'\(commit)' names no commit in \(path) (its branches: \(branches.sorted().joined(separator: ", ")))")
+        }
+        do {
+            _ = try GateRunner.readSpec(repository, resolved)
+        } catch {
+            Self.fail(error.message)
+        }
+        return resolved
+    }
+
     private func loadBaseline() throws -> Baseline? {
         guard let baseline else { return nil }
+        guard FileManager.default.fileExists(atPath: baseline) else {
+            Self.fail(
+                "--baseline \(baseline): no such file; write the production model's metrics there as a JSON object of "
+                    + #"numbers, such as {"auc": 0.91, "accuracy": 0.8}"#)
+        }
         do {
             return Baseline(
                 metrics: try Metrics.read(from: URL(fileURLWithPath: baseline)),
@@ -100,6 +133,9 @@ struct RunCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         if let cache = environment["XDG_CACHE_HOME"], !cache.isEmpty {
             return URL(fileURLWithPath: cache).appendingPathComponent("sluice")
+        }
+        if let home = environment["HOME"], !home.isEmpty {
+            return URL(fileURLWithPath: home).appendingPathComponent(".cache/sluice")
         }
         return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/sluice")
     }

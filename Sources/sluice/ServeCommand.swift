@@ -3,6 +3,7 @@ import Curl
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import SluiceCore
 import ServiceLifecycle
 import SluiceServer
@@ -68,7 +69,18 @@ struct ServeCommand: AsyncParsableCommand {
                     .init(service: PromotionService(promoter: promoter, reporter: reporter, logger: logger)), .init(service: app),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await services.run()
+        do {
+            try await services.run()
+        } catch let error as IOError where [EADDRINUSE, EADDRNOTAVAIL, EACCES].contains(error.errnoCode) {
+            let why =
+                switch error.errnoCode {
+                case EADDRINUSE: "the address is already in use (another sluice serve?); stop that program or"
+                case EADDRNOTAVAIL: "no network interface of this machine has that address;"
+                default: "this user may not bind that port (below 1024 needs privileges);"
+                }
+            FileHandle.standardError.write(Data("sluice: listen \(config.listen): \(why) set listen in \(self.config.config) to a free port\n".utf8))
+            throw ExitCode(2)
+        }
     }
 }
 

@@ -6,6 +6,7 @@ struct Sluice: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "GitOps continuous training: gate, register and promote models from git pushes.",
+        version: VersionCommand.text,
         subcommands: [
             ServeCommand.self, RunCommand.self, InitCommand.self, ModelsCommand.self, PromotionsCommand.self,
             ApproveCommand.self, RejectCommand.self, RollbackCommand.self, ApplyCommand.self, PinCommand.self, UnpinCommand.self, AuditCommand.self,

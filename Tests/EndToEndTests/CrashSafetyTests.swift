@@ -8,12 +8,12 @@ struct CrashSafetyTests {
     static let secret = "e2e-webhook-secret-5772"
 
     /// A config whose port is 0, so each start picks a free one and logs it.
-    static func writeConfig(in scratch: ScratchDirectory) throws -> URL {
+    static func writeConfig(in scratch: ScratchDirectory, listen: String = "127.0.0.1:0", stateDirectory: String = "state") throws -> URL {
         let file = scratch.path("sluice.yml")
         try Data(
             """
-            listen: 127.0.0.1:0
-            state_dir: state
+            listen: \(listen)
+            state_dir: \(stateDirectory)
             projects:
               - name: churn
                 forge: github
@@ -110,6 +110,39 @@ struct CrashSafetyTests {
         #expect(status == 2)
         #expect(output.contains("sluice.yml:6:5"))
         #expect(output.contains("webhook_secret_env"))
+    }
+
+    @Test("A port already in use stops serve with status 2, naming listen and the address")
+    func portInUseExplains() throws {
+        let scratch = try ScratchDirectory("e2e-port")
+        let (first, address) = try Self.start(try Self.writeConfig(in: scratch))
+        defer {
+            first.kill(SIGTERM)
+            _ = first.waitForExit()
+        }
+        let taken = address.replacingOccurrences(of: "http://", with: "")
+        let other = try ScratchDirectory("e2e-port-other")
+        let config = try Self.writeConfig(in: other, listen: taken)
+        let (status, output) = try SluiceProcess.run(
+            ["serve", "--config", config.path], environment: ["E2E_WEBHOOK_SECRET": Self.secret])
+        #expect(status == 2, "\(output)")
+        #expect(
+            output.contains("sluice: listen \(taken): the address is already in use (another sluice serve?); stop that program or set listen in \(config.path) to a free port"),
+            "\(output)")
+        #expect(!output.contains("errno"))
+    }
+
+    @Test("A state_dir that cannot be created stops serve with status 2, naming the key and the path")
+    func unusableStateDirectoryExplains() throws {
+        let scratch = try ScratchDirectory("e2e-state")
+        try scratch.write("not a folder\n", to: "taken")
+        let config = try Self.writeConfig(in: scratch, stateDirectory: "taken/state")
+        let (status, output) = try SluiceProcess.run(
+            ["serve", "--config", config.path], environment: ["E2E_WEBHOOK_SECRET": Self.secret])
+        #expect(status == 2, "\(output)")
+        let taken = scratch.path("taken").standardizedFileURL.path
+        #expect(output.contains("sluice: state_dir \(taken)/state cannot be used: \(taken) is a file, not a folder; point state_dir at a folder"), "\(output)")
+        #expect(!output.contains("NSCocoaErrorDomain"))
     }
 
     @Test("A missing config file stops serve with status 2 and says how to provide one")

@@ -115,6 +115,35 @@ struct RunCommandTests {
         #expect(problems.contains(".sluice.yml:1:10: version:"), "\(problems)")
     }
 
+    @Test("What the user must fix before a run is said as such, exit 2, and no run number is used up")
+    func problemsBeforeARun() throws {
+        let scratch = try ScratchDirectory("sluice-run-problems")
+        let state = scratch.path("state").path
+        try scratch.write("print(1)\n", to: "plain/train.py")
+        let (plain, notRepository) = try SluiceProcess.run(["run", scratch.path("plain").path, "--state-dir", state])
+        #expect(plain == 2)
+        #expect(notRepository.contains("is not a git repository: run 'git init -b main' there and commit your files"), "\(notRepository)")
+
+        _ = try GitCLI.run(["init", "-q", "-b", "main"], in: scratch.path("plain"))
+        let (empty, noCommits) = try SluiceProcess.run(["run", scratch.path("plain").path, "--state-dir", state])
+        #expect(empty == 2)
+        #expect(noCommits.contains("has no commits yet: commit your files first"), "\(noCommits)")
+
+        let starter = try StarterRepository()
+        let (missing, noBaseline) = try starter.run(["--baseline", "/nonexistent/prod.json"])
+        #expect(missing == 2)
+        #expect(noBaseline.contains("--baseline /nonexistent/prod.json: no such file; write the production model's metrics there"), "\(noBaseline)")
+
+        let spec = starter.repository.appendingPathComponent(".sluice.yml")
+        try "version: 2\n".write(to: spec, atomically: true, encoding: .utf8)
+        try starter.commit("Break the spec")
+        #expect(try starter.run().0 == 2)
+        _ = try GitCLI.run(["revert", "--no-edit", "HEAD"], in: starter.repository)
+        let (status, text) = try starter.run()
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("run 1: passed"), "a refused spec must not use up a run number: \(text)")
+    }
+
     @Test("sluice init refuses a directory that already holds files")
     func initRefusesNonEmptyDirectory() throws {
         let scratch = try ScratchDirectory("sluice-init")

@@ -142,7 +142,7 @@ struct ServiceFixture {
             ".sluice.yml": """
                 version: 1
                 model: churn
-                steps: { train: sh train.sh }
+                steps: { train: sh train.sh, validate: cat "$SLUICE_METRICS" }
                 artifact: model.json
                 gate: [{ metric: auc, min: 0.5 }]
                 """,

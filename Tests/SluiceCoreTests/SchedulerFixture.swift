@@ -22,6 +22,7 @@ final class SchedulerFixture: Sendable {
           paths: [train.sh, .sluice.yml]
         \(data)steps:
           train: { run: sh train.sh, timeout: 2m }
+          validate: { run: cat "$SLUICE_METRICS", timeout: 1m }
         artifact: model.json
         gate:
           - metric: auc

@@ -48,6 +48,10 @@ enum SpecFixture {
 
         """
 
+    /// `minimal` with a validate step, as gate rules need one.
+    static let measured = minimal.replacingOccurrences(
+        of: "  train: python3 train.py\n", with: "  train: python3 train.py\n  validate: python3 evaluate.py\n")
+
     /// The full error text a spec must produce; fails the test if it parses.
     static func errors(_ yaml: String, sourceLocation: SourceLocation = #_sourceLocation) -> String {
         problems(yaml, sourceLocation: sourceLocation).map(\.description).joined(separator: "\n")
@@ -113,7 +117,7 @@ struct SpecParsingTests {
 
     @Test("Optional keys are read: step environment, require_baseline, direction, file URIs and a template path")
     func optionalKeys() throws {
-        let yaml = SpecFixture.minimal + """
+        let yaml = SpecFixture.measured + """
             release_branch: release/v2
             require_baseline: true
             inputs:
@@ -141,7 +145,7 @@ struct SpecParsingTests {
 
     @Test("A gate rule keeps its bounds in the order the spec writes them")
     func boundOrder() throws {
-        let spec = try PipelineSpec.parse(yaml: SpecFixture.minimal + """
+        let spec = try PipelineSpec.parse(yaml: SpecFixture.measured + """
             gate:
               - { metric: f1, max_drop_pct: 2, min: 0.5, max_drop: 0.1, max: 1 }
             """)
@@ -154,7 +158,7 @@ struct SpecParsingTests {
 struct SpecProblemsTests {
     @Test("An unknown key names the closest known key, with file, line, column and key path")
     func unknownKeyWithSuggestion() {
-        let yaml = SpecFixture.minimal + """
+        let yaml = SpecFixture.measured + """
             gate:
               - metric: auc
                 min: 0.8
@@ -162,7 +166,7 @@ struct SpecProblemsTests {
                 mx: 50
                 max_increase_pct: 10
             """
-        #expect(SpecFixture.errors(yaml) == ".sluice.yml:10:5: gate[1].mx: unknown key; did you mean 'max'?")
+        #expect(SpecFixture.errors(yaml) == ".sluice.yml:11:5: gate[1].mx: unknown key; did you mean 'max'?")
     }
 
     @Test("An unknown key far from every known key lists the known keys")
@@ -254,44 +258,53 @@ struct SpecProblemsTests {
         )
     }
 
+    @Test("Gate rules without a validate step are refused before any run, saying what to add")
+    func gateWithoutValidateStep() {
+        #expect(
+            SpecFixture.errors(SpecFixture.minimal + "gate:\n  - { metric: auc, min: 0.8 }\n")
+                == ".sluice.yml:4:3: steps.validate: the gate's rules compare metrics, which the validate step writes to "
+                + "$SLUICE_METRICS; add one, as in validate: { run: python3 evaluate.py }")
+        #expect((try? PipelineSpec.parse(yaml: SpecFixture.minimal)) != nil, "a spec without gate rules needs no validate step")
+    }
+
     @Test("A gate rule with no bound is refused, naming its metric and the bounds there are")
     func gateRuleWithoutBound() {
-        let yaml = SpecFixture.minimal + """
+        let yaml = SpecFixture.measured + """
             gate:
               - metric: auc
                 direction: higher
             """
         #expect(
             SpecFixture.errors(yaml)
-                == ".sluice.yml:7:5: gate[0]: gate rule for 'auc' has no bound: add min, max, max_drop, max_increase, max_drop_pct or max_increase_pct"
+                == ".sluice.yml:8:5: gate[0]: gate rule for 'auc' has no bound: add min, max, max_drop, max_increase, max_drop_pct or max_increase_pct"
         )
     }
 
     @Test("A bound that is not a number is reported once, without also claiming the rule has no bound")
     func boundNotANumber() {
         #expect(
-            SpecFixture.errors(SpecFixture.minimal + "gate:\n  - { metric: auc, min: high }\n")
-                == ".sluice.yml:7:25: gate[0].min: expected a number, got 'high'"
+            SpecFixture.errors(SpecFixture.measured + "gate:\n  - { metric: auc, min: high }\n")
+                == ".sluice.yml:8:25: gate[0].min: expected a number, got 'high'"
         )
     }
 
     @Test("A gate rule whose max is below its min can never pass and is refused")
     func minAboveMax() {
         #expect(
-            SpecFixture.errors(SpecFixture.minimal + "gate:\n  - { metric: auc, min: 0.9, max: 0.5 }\n")
-                == ".sluice.yml:7:30: gate[0].max: max 0.5 is below min 0.9: no value can pass this rule"
+            SpecFixture.errors(SpecFixture.measured + "gate:\n  - { metric: auc, min: 0.9, max: 0.5 }\n")
+                == ".sluice.yml:8:30: gate[0].max: max 0.5 is below min 0.9: no value can pass this rule"
         )
     }
 
     @Test("An unknown direction lists the directions there are")
     func unknownDirection() {
         #expect(
-            SpecFixture.errors(SpecFixture.minimal + "gate:\n  - { metric: auc, min: 0.8, direction: up }\n")
-                == ".sluice.yml:7:41: gate[0].direction: unknown direction 'up'; expected one of higher, lower"
+            SpecFixture.errors(SpecFixture.measured + "gate:\n  - { metric: auc, min: 0.8, direction: up }\n")
+                == ".sluice.yml:8:41: gate[0].direction: unknown direction 'up'; expected one of higher, lower"
         )
         #expect(
-            SpecFixture.errors(SpecFixture.minimal + "gate:\n  - { metric: auc, min: 0.8, direction: hihger }\n")
-                == ".sluice.yml:7:41: gate[0].direction: unknown direction 'hihger'; did you mean 'higher'? Expected one of higher, lower"
+            SpecFixture.errors(SpecFixture.measured + "gate:\n  - { metric: auc, min: 0.8, direction: hihger }\n")
+                == ".sluice.yml:8:41: gate[0].direction: unknown direction 'hihger'; did you mean 'higher'? Expected one of higher, lower"
         )
     }
 

@@ -349,7 +349,7 @@ public struct GateRunner: Sendable {
     }
 
     /// The pipeline spec at the root of `commit`.
-    static func readSpec(_ repository: Repository, _ commit: ObjectID) throws(RunError) -> PipelineSpec {
+    public static func readSpec(_ repository: Repository, _ commit: ObjectID) throws(RunError) -> PipelineSpec {
         let bytes: Data
         do {
             bytes = try repository.fileContents(at: PipelineSpec.fileName, in: commit)

@@ -65,6 +65,12 @@ struct SpecDecoder {
         let requireBaseline = root["require_baseline"].flatMap { reader.boolean($0, path: "require_baseline") } ?? false
         let environments = root["environments"].map { self.environments($0, path: "environments") } ?? []
         let deploy = root["deploy"].flatMap { self.deploy($0, path: "deploy") }
+        if let steps, steps.validate == nil, !gate.isEmpty, let node = root["steps"] {
+            reader.report(
+                .missingKey, at: node.mark, "steps.validate",
+                "the gate's rules compare metrics, which the validate step writes to $SLUICE_METRICS; add one, "
+                    + "as in validate: { run: python3 evaluate.py }")
+        }
 
         guard problems.isEmpty, let version, let model, let steps, let artifact else { return nil }
         return PipelineSpec(
