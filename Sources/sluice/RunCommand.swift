@@ -31,7 +31,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "A JSON object of the production model's metrics to compare with.")
     var baseline: String?
 
-    @Flag(help: "Print the finished run as JSON instead of the gate table.")
+    @Flag(help: "Print the finished run as JSON instead of the gate table: its state, metrics, gate report, and its steps with their outcomes and log files.")
     var json = false
 
     @Option(help: "Where runs, the run cache and downloaded data are kept (default: ~/.cache/sluice).")
@@ -74,7 +74,9 @@ struct RunCommand: AsyncParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             encoder.dateEncodingStrategy = .iso8601
-            print(String(decoding: try encoder.encode(finished), as: UTF8.self))
+            let directory = RunDirectory(stateDirectory: stateDirectory, run: finished.id)
+            let steps = try await store.steps(of: finished.id).map { StepReport(step: $0, log: directory.log(of: $0.name).path) }
+            print(String(decoding: try encoder.encode(RunReport(run: finished, steps: steps)), as: UTF8.self))
         } else if let report = finished.conclusion.gateReport {
             print(report.markdown)
         }
@@ -138,6 +140,34 @@ struct RunCommand: AsyncParsableCommand {
             return URL(fileURLWithPath: home).appendingPathComponent(".cache/sluice")
         }
         return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/sluice")
+    }
+
+    /// `--json`: the run's own fields, and its steps with their outcomes and log files.
+    struct RunReport: Encodable {
+        let run: Run
+        let steps: [StepReport]
+
+        func encode(to encoder: any Encoder) throws {
+            try run.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(steps, forKey: .steps)
+        }
+
+        enum Key: CodingKey { case steps }
+    }
+
+    /// A step of `RunReport`: the store's record of it, and where its log is.
+    struct StepReport: Encodable {
+        let step: RunStep
+        let log: String
+
+        func encode(to encoder: any Encoder) throws {
+            try step.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(log, forKey: .log)
+        }
+
+        enum Key: CodingKey { case log }
     }
 
     static func fail(_ message: String) -> Never {

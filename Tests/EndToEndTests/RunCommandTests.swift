@@ -144,6 +144,26 @@ struct RunCommandTests {
         #expect(text.contains("run 1: passed"), "a refused spec must not use up a run number: \(text)")
     }
 
+    @Test("sluice run --json carries the run, its steps with their outcomes, and each step's log file")
+    func jsonCarriesSteps() throws {
+        let starter = try StarterRepository()
+        let (status, text) = try SluiceProcess.run(["run", starter.repository.path, "--state-dir", starter.state.path, "--json"])
+        #expect(status == 0, "\(text)")
+        // Standard output's pretty-printed object is the one whose braces start a line.
+        let start = try #require(text.firstRange(of: "\n{\n"), "\(text)")
+        let end = try #require(text[start.upperBound...].firstRange(of: "\n}"), "\(text)")
+        let json = String(text[text.index(after: start.lowerBound)..<end.upperBound])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], "\(text)")
+        #expect(object["state"] as? String == "passed")
+        let steps = try #require(object["steps"] as? [[String: Any]])
+        #expect(steps.map { $0["name"] as? String } == ["test", "train", "validate"])
+        #expect(steps.allSatisfy { $0["outcome"] as? String == "done" && $0["succeeded"] as? Bool == true })
+        for step in steps {
+            let log = try #require(step["log"] as? String)
+            #expect(FileManager.default.fileExists(atPath: log), "\(log)")
+        }
+    }
+
     @Test("sluice init refuses a directory that already holds files")
     func initRefusesNonEmptyDirectory() throws {
         let scratch = try ScratchDirectory("sluice-init")
