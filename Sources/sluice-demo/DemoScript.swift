@@ -99,6 +99,9 @@ struct DemoScript {
         say("push → \(release.id) passed → churn \(versions[0].number) in staging and, after alice's approval, in production")
         say("pull request #7 → \(pullRequestRun.id) gate failed → reported on the pull request, nothing promoted")
         say("deploy repository: \(try world.deployGit(["rev-list", "--count", "main"])) commits; files in \(root.path)")
+        // The servers are gone once the demo ends; what they left is plain files and git.
+        say("look around afterwards: git -C \(world.deployBare.path) log --stat main (what Argo CD would apply); "
+            + "\(root.path)/state/runs/N/logs/ (each step's log); \(root.path)/sluice.log (the server's log)")
         say(String(format: "make demo: done in %.0f s", Double(elapsed.components.seconds)))
     }
 
