@@ -14,8 +14,8 @@ struct AuditExportCommand: AsyncParsableCommand {
     var output: String?
 
     func run() async throws {
-        let config = try config.load()
-        let store = try Store(stateDirectory: config.stateDirectory)
+        let stateDirectory = try config.stateDirectory()
+        let store = try Store(stateDirectory: stateDirectory)
         guard let output else {
             _ = try await store.exportAudit(to: .standardOutput)
             return

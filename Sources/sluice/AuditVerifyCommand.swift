@@ -10,8 +10,8 @@ struct AuditVerifyCommand: AsyncParsableCommand {
     @OptionGroup var config: ConfigOption
 
     func run() async throws {
-        let config = try config.load()
-        let verification = try await Store(stateDirectory: config.stateDirectory).verifyAudit()
+        let stateDirectory = try config.stateDirectory()
+        let verification = try await Store(stateDirectory: stateDirectory).verifyAudit()
         print(verification)
         switch verification {
         case .intact(_, let lastHash): print("head: \(lastHash)")

@@ -10,13 +10,23 @@ struct ConfigOption: ParsableArguments {
     /// Loads the config, or exits with status 2 after printing every problem as
     /// `file:line:column: key.path: message`.
     func load() throws -> ServerConfig {
+        try loading { file throws(ConfigError) in try ServerConfig.load(from: file) }
+    }
+
+    /// Only the state directory the config names, for offline maintenance: no secret is read,
+    /// so the server's environment variables need not be set. Exits 2 as `load` does.
+    func stateDirectory() throws -> URL {
+        try loading { file throws(ConfigError) in try ServerConfig.stateDirectory(configuredIn: file) }
+    }
+
+    private func loading<T>(_ read: (URL) throws(ConfigError) -> T) throws -> T {
         guard FileManager.default.fileExists(atPath: config) else {
             FileHandle.standardError.write(
                 Data("sluice: no config file at \(config); write one (README, 'Running the server') or pass --config FILE\n".utf8))
             throw ExitCode(2)
         }
         do {
-            return try ServerConfig.load(from: URL(fileURLWithPath: config))
+            return try read(URL(fileURLWithPath: config))
         } catch {
             FileHandle.standardError.write(Data("sluice: the config has problems:\n\(error)\n".utf8))
             throw ExitCode(2)

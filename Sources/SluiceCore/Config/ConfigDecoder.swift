@@ -46,6 +46,15 @@ struct ConfigDecoder {
 
     // MARK: - Document
 
+    /// Only `state_dir`, for offline maintenance (`sluice gc`, `sluice audit`): it reads no
+    /// secret, so it needs none of the server's environment variables.
+    mutating func decodeStateDirectory(_ yaml: String) -> URL? {
+        guard let document = reader.compose(yaml, ifEmpty: "projects", "the file is empty; at least one project is required"),
+            let root = reader.fields(document, path: "", known: Self.rootKeys)
+        else { return nil }
+        return stateDirectory(root["state_dir"])
+    }
+
     mutating func decode(_ yaml: String) -> ServerConfig? {
         guard let document = reader.compose(yaml, ifEmpty: "projects", "the file is empty; at least one project is required") else {
             return nil

@@ -9,6 +9,28 @@ extension ServerConfig {
         from file: URL,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigError) -> ServerConfig {
+        let (name, text) = try read(file)
+        return try parse(
+            text,
+            file: name,
+            environment: environment,
+            baseDirectory: file.absoluteURL.deletingLastPathComponent()
+        )
+    }
+
+    /// The state directory a config file names, without reading any secret: what offline
+    /// maintenance needs, on a machine where the server's environment variables are not set.
+    public static func stateDirectory(configuredIn file: URL) throws(ConfigError) -> URL {
+        let (name, text) = try read(file)
+        var decoder = ConfigDecoder(file: name, environment: [:], baseDirectory: file.absoluteURL.deletingLastPathComponent())
+        if let directory = decoder.decodeStateDirectory(text), decoder.problems.isEmpty {
+            return directory
+        }
+        throw ConfigError(problems: decoder.sortedProblems)
+    }
+
+    /// The file's name for problems, and its text.
+    private static func read(_ file: URL) throws(ConfigError) -> (name: String, text: String) {
         let name = file.isFileURL ? file.relativePath : file.absoluteString
         let data: Data
         do {
@@ -24,12 +46,7 @@ extension ServerConfig {
                 ConfigProblem(.unreadable, file: name, line: 0, column: 0, keyPath: "", message: "the file is not UTF-8 text")
             ])
         }
-        return try parse(
-            text,
-            file: name,
-            environment: environment,
-            baseDirectory: file.absoluteURL.deletingLastPathComponent()
-        )
+        return (name, text)
     }
 
     /// Parses and validates config text; `file` is the name used in problems and `baseDirectory`
