@@ -55,6 +55,18 @@ public struct Repository: Sendable, Hashable {
         }
     }
 
+    /// The names of the branches (`main`, not `refs/heads/main`), sorted; nothing is peeled, so
+    /// this stays cheap in a repository with many refs.
+    public func branches() throws(GitError) -> [String] {
+        try withHandle { repository throws(GitError) in
+            var names = git_strarray()
+            try check(git_reference_list(&names, repository), "git_reference_list")
+            defer { git_strarray_dispose(&names) }
+            return (0..<names.count).map { String(cString: names.strings[$0]!) }
+                .filter { $0.hasPrefix("refs/heads/") }.map { String($0.dropFirst("refs/heads/".count)) }.sorted()
+        }
+    }
+
     /// The bytes of the file at `path` in `commit`, read from the object database.
     /// Throws `.notFound` when the path does not exist there, `.invalidInput` when it is not a file.
     public func fileContents(at path: String, in commit: ObjectID) throws(GitError) -> Data {

@@ -75,8 +75,10 @@ struct RunCommand: AsyncParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             encoder.dateEncodingStrategy = .iso8601
             let directory = RunDirectory(stateDirectory: stateDirectory, run: finished.id)
-            let steps = try await store.steps(of: finished.id).map { StepReport(step: $0, log: directory.log(of: $0.name).path) }
-            print(String(decoding: try encoder.encode(RunReport(run: finished, steps: steps)), as: UTF8.self))
+            let steps = try await store.steps(of: finished.id).map { step in
+                WithField(base: step, key: "log", value: directory.log(of: step.name).path)
+            }
+            print(String(decoding: try encoder.encode(WithField(base: finished, key: "steps", value: steps)), as: UTF8.self))
         } else if let report = finished.conclusion.gateReport {
             print(report.markdown)
         }
@@ -92,7 +94,7 @@ struct RunCommand: AsyncParsableCommand {
     /// a problem with any of them is the user's to fix before a run is numbered, so it exits 2
     /// saying what to do and leaves the run store alone.
     private func checkedCommit(of repository: Repository) -> ObjectID {
-        guard let references = try? repository.references() else {
+        guard let branches = try? repository.branches() else {
             Self.fail(
                 "\(path) is not a git repository: run 'git init -b main' there and commit your files, "
                     + "or pass the repository's path")
@@ -101,11 +103,10 @@ struct RunCommand: AsyncParsableCommand {
         do {
             resolved = try repository.resolve(commit)
         } catch {
-            if references.isEmpty {
+            if branches.isEmpty {
                 Self.fail("\(path) has no commits yet: commit your files first (git add -A && git commit -m 'First model')")
             }
-            let branches = references.keys.filter { $0.hasPrefix("refs/heads/") }.map { $0.dropFirst("refs/heads/".count) }
-            Self.fail("'\(commit)' names no commit in \(path) (its branches: \(branches.sorted().joined(separator: ", ")))")
+            Self.fail("'\(commit)' names no commit in \(path) (its branches: \(branches.joined(separator: ", ")))")
         }
         do {
             _ = try GateRunner.readSpec(repository, resolved)
@@ -142,32 +143,26 @@ struct RunCommand: AsyncParsableCommand {
         return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/sluice")
     }
 
-    /// `--json`: the run's own fields, and its steps with their outcomes and log files.
-    struct RunReport: Encodable {
-        let run: Run
-        let steps: [StepReport]
+    /// `base`'s own fields and one more beside them, in the same JSON object: for `--json`, the
+    /// run with its `steps`, and each step with its `log` file.
+    struct WithField<Base: Encodable, Value: Encodable>: Encodable {
+        let base: Base
+        let key: String
+        let value: Value
 
         func encode(to encoder: any Encoder) throws {
-            try run.encode(to: encoder)
+            try base.encode(to: encoder)
             var container = encoder.container(keyedBy: Key.self)
-            try container.encode(steps, forKey: .steps)
+            try container.encode(value, forKey: Key(key))
         }
 
-        enum Key: CodingKey { case steps }
-    }
-
-    /// A step of `RunReport`: the store's record of it, and where its log is.
-    struct StepReport: Encodable {
-        let step: RunStep
-        let log: String
-
-        func encode(to encoder: any Encoder) throws {
-            try step.encode(to: encoder)
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encode(log, forKey: .log)
+        struct Key: CodingKey {
+            let stringValue: String
+            var intValue: Int? { nil }
+            init(_ name: String) { stringValue = name }
+            init?(stringValue: String) { self.init(stringValue) }
+            init?(intValue: Int) { nil }
         }
-
-        enum Key: CodingKey { case log }
     }
 
     static func fail(_ message: String) -> Never {

@@ -49,17 +49,11 @@ struct ConfigDecoder {
     /// Only `state_dir`, for offline maintenance (`sluice gc`, `sluice audit`): it reads no
     /// secret, so it needs none of the server's environment variables.
     mutating func decodeStateDirectory(_ yaml: String) -> URL? {
-        guard let document = reader.compose(yaml, ifEmpty: "projects", "the file is empty; at least one project is required"),
-            let root = reader.fields(document, path: "", known: Self.rootKeys)
-        else { return nil }
-        return stateDirectory(root["state_dir"])
+        root(yaml).flatMap { stateDirectory($0["state_dir"]) }
     }
 
     mutating func decode(_ yaml: String) -> ServerConfig? {
-        guard let document = reader.compose(yaml, ifEmpty: "projects", "the file is empty; at least one project is required") else {
-            return nil
-        }
-        guard let root = reader.fields(document, path: "", known: Self.rootKeys) else { return nil }
+        guard let root = root(yaml) else { return nil }
 
         let listen = root["listen"].flatMap { listenAddress($0, path: "listen") } ?? .default
         let publicURL = root["public_url"].flatMap { httpURL($0, path: "public_url") }
@@ -111,6 +105,14 @@ struct ConfigDecoder {
                         + "; list forge logins in approvers")
             }
         }
+    }
+
+    /// The document's top-level keys, unknown ones reported.
+    private mutating func root(_ yaml: String) -> YAMLFields? {
+        guard let document = reader.compose(yaml, ifEmpty: "projects", "the file is empty; at least one project is required") else {
+            return nil
+        }
+        return reader.fields(document, path: "", known: Self.rootKeys)
     }
 
     // MARK: - Sections

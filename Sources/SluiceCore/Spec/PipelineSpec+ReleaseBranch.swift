@@ -5,10 +5,7 @@ extension PipelineSpec {
     /// `git init` makes `master`, the starter says `main`): every run then only gates, and nothing
     /// is ever registered or promoted. Nil when the branch exists. Blocks its thread.
     public func missingReleaseBranch(in repository: Repository) -> String? {
-        guard let references = try? repository.references(), references["refs/heads/\(releaseBranch)"] == nil else {
-            return nil
-        }
-        let branches = references.keys.filter { $0.hasPrefix("refs/heads/") }.map { $0.dropFirst("refs/heads/".count) }.sorted()
+        guard let branches = try? repository.branches(), !branches.contains(releaseBranch) else { return nil }
         let has = branches.isEmpty ? "" : " (its branches: \(branches.joined(separator: ", ")))"
         let rename = branches.first.map { "rename yours (git branch -m \($0) \(releaseBranch)) or " } ?? ""
         return "release_branch '\(releaseBranch)' is not a branch of this repository\(has), so runs only gate and "
