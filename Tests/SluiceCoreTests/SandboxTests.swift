@@ -43,6 +43,29 @@ struct SandboxTests {
         #expect(FileManager.default.fileExists(atPath: fixture.runDirectory.appendingPathComponent("inside.txt").path))
     }
 
+    @Test(
+        "A trusted run's sandbox with projects[].network on reaches loopback, and still sees nothing outside its run directory",
+        .enabled(if: Bubblewrap.isUsable(), "bubblewrap is not usable on this host; the sandbox test is skipped")
+    )
+    func sandboxedWithNetwork() async throws {
+        let fixture = try StepFixture(in: Self.parent)
+        let outside = try ScratchDirectory("sluice-outside", in: Self.parent)
+        let listener = try LoopbackListener()
+        let step = fixture.step(
+            Self.probe,
+            environment: StepFixture.environment.merging(
+                ["PORT": "\(listener.port)", "OUTSIDE": outside.url.path, "MARKER": "passed"]
+            ) { $1 },
+            sandbox: .bubblewrap(writable: [fixture.runDirectory], network: true)
+        )
+
+        _ = try await fixture.run(step)
+
+        #expect(fixture.lines.all == [
+            "network=yes", "inside=yes", "outside-visible=no", "outside=no", "marker=passed",
+        ])
+    }
+
     @Test("An unsandboxed step can reach loopback and write outside its run directory")
     func unsandboxed() async throws {
         let fixture = try StepFixture(in: Self.parent)
