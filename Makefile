@@ -2,7 +2,7 @@
 # Both first install the Debian packages Sluice needs when any is missing (with sudo unless root).
 
 SWIFT ?= swift
-APT_PACKAGES := libgit2-dev libcurl4-openssl-dev libsqlite3-dev pkg-config git python3 bubblewrap chromium
+APT_PACKAGES := libgit2-dev libcurl4-openssl-dev libsqlite3-dev pkg-config git python3 python3-venv python3-pip bubblewrap chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: bootstrap build test bench demo
@@ -21,9 +21,18 @@ bootstrap:
 build: bootstrap
 	$(SWIFT) build
 
+# The scikit-learn starter's wheels, from PyPI: the tests serve them on a loopback package index,
+# since tests reach no further than 127.0.0.1.
+WHEELS := .build/wheels
+SKLEARN_REQUIREMENTS := templates/project-sklearn/requirements.txt
+
+$(WHEELS)/.downloaded: $(SKLEARN_REQUIREMENTS)
+	/usr/bin/python3 -m pip download --quiet --disable-pip-version-check --only-binary :all: --dest $(WHEELS) -r $(SKLEARN_REQUIREMENTS)
+	touch $@
+
 # Serial: the Git tests call libgit2 synchronously, each holding one thread of Swift's cooperative
 # pool (two on two cores); run in parallel they would starve the timing checks of the async tests.
-test: bootstrap
+test: bootstrap $(WHEELS)/.downloaded
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
 

@@ -192,6 +192,9 @@ struct RunCommand: AsyncParsableCommand {
                 }
             case .dataReady(let entry):
                 note("data \(entry.name): sha256 \(entry.sha256.prefix(12))\(entry.reused ? " (cached)" : "")")
+            case .environmentReady(let environment, let built):
+                let how = built ? "built" : "reused, nothing to build"
+                note("environment: python \(environment.python) from \(environment.requirements) (\(how))")
             case .cacheHit(let earlier):
                 note("cache hit: \(earlier) trained this exact input; no step runs")
             case .stepStarted(let name, let command):

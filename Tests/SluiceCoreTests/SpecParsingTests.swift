@@ -173,7 +173,7 @@ struct SpecProblemsTests {
     func unknownKeyWithoutSuggestion() {
         #expect(
             SpecFixture.errors(SpecFixture.minimal + "notifications: slack\n")
-                == ".sluice.yml:6:1: notifications: unknown key; expected one of version, model, release_branch, inputs, steps, artifact, gate, require_baseline, environments, deploy"
+                == ".sluice.yml:6:1: notifications: unknown key; expected one of version, model, release_branch, inputs, steps, environment, artifact, gate, require_baseline, environments, deploy"
         )
     }
 
@@ -513,5 +513,24 @@ struct SpecDurationTests {
         #expect(Duration.parse(specText: text) == .failure(InvalidDuration(reason: reason)))
         let yaml = SpecFixture.minimal.replacingOccurrences(of: "train: python3 train.py", with: "train:\n    run: python3 train.py\n    timeout: \(text)")
         #expect(SpecFixture.errors(yaml) == ".sluice.yml:6:14: steps.train.timeout: \(reason)")
+    }
+
+    @Test("environment.python names a requirements file inside the repository; a list there is told about environments:")
+    func pythonEnvironment() throws {
+        let spec = try PipelineSpec.parse(yaml: SpecFixture.minimal + "environment:\n  python: { requirements: env/requirements.txt }\n")
+        #expect(spec.environment == PipelineSpec.Environment(python: PipelineSpec.PythonEnvironment(requirements: "env/requirements.txt")))
+        #expect(SpecFixture.errors(SpecFixture.minimal + "environment:\n  python: { requirements: ../requirements.txt }\n")
+            == ".sluice.yml:7:27: environment.python.requirements: must stay inside the repository: no '..' components or backslashes")
+        #expect(SpecFixture.errors(SpecFixture.minimal + "environment: [staging, production]\n").contains(
+            "the places a model goes are listed under environments:"))
+        #expect(SpecFixture.errors(SpecFixture.minimal + "environment:\n  python: {}\n").contains(
+            "environment.python.requirements: required key is missing"))
+    }
+
+    @Test("A step may set PATH but not HOME or TMPDIR, which are its run's own folders")
+    func runFoldersAreSluices() throws {
+        let yaml = SpecFixture.minimal.replacingOccurrences(
+            of: "train: python3 train.py", with: "train: { run: python3 train.py, env: { PATH: /usr/local/ml/bin, HOME: /root } }")
+        #expect(SpecFixture.errors(yaml) == ".sluice.yml:4:67: steps.train.env.HOME: HOME is the run's own folder, which Sluice sets for every step; remove it here")
     }
 }

@@ -16,6 +16,7 @@ public struct GateRunner: Sendable {
     public let store: Store
     public let stateDirectory: URL
     public let dataCache: DataCache
+    public let pythonEnvironments: PythonEnvironments
     public let sandbox: SandboxMode
     /// Every secret Sluice knows, removed from step output before it is stored or shown (with
     /// the run's own step secrets).
@@ -36,6 +37,7 @@ public struct GateRunner: Sendable {
         self.store = store
         self.stateDirectory = stateDirectory
         self.dataCache = dataCache
+        self.pythonEnvironments = PythonEnvironments(stateDirectory: stateDirectory)
         self.sandbox = sandbox
         self.secrets = secrets
         self.stepRunner = StepRunner()
@@ -127,9 +129,12 @@ public struct GateRunner: Sendable {
             conclusion.dataVersions[entry.name] = entry.sha256
             events(.dataReady(entry))
         }
+        let plan = try await environmentPlan(spec, repository: repository, commit: commit, project: request.project)
+        conclusion.environment = plan?.record
         let key = try await offload { [data] () throws(RunError) -> String in
             try RunCacheKey.compute(
-                spec: spec, repository: repository, commit: commit, data: data, project: request.project, trusted: request.trusted)
+                spec: spec, repository: repository, commit: commit, data: data, environment: plan?.digest,
+                project: request.project, trusted: request.trusted)
         }
         conclusion.cacheKey = key
 
@@ -161,47 +166,37 @@ public struct GateRunner: Sendable {
             }
             readOnly.append(directory.baselineMetrics)
         }
+        let redactor = Redactor(secrets: secrets + request.stepSecrets.values.map(\.revealed))
+        var python: URL?
+        if let plan {
+            let mayBuild = request.trusted && request.network
+            if let failure = try await prepare(
+                plan, mayBuild: mayBuild, run: id, directory: directory, sandboxed: sandboxed, redactor: redactor,
+                stop: stop, events: events)
+            {
+                return failure
+            }
+            python = pythonEnvironments.directory(of: plan.digest)
+            readOnly.append(pythonEnvironments.directory(of: plan.digest))
+        }
         var environment = Self.environment(
             run: id, commit: commit, directory: directory, data: data, hasBaseline: baseline != nil)
         if request.trusted {
             environment.merge(request.stepSecrets.mapValues(\.revealed)) { contract, _ in contract }
         }
-        let redactor = Redactor(secrets: secrets + request.stepSecrets.values.map(\.revealed))
         for (name, step) in spec.steps.ordered {
             guard stop.requested == nil, !Task.isCancelled else { return (.cancelled, "stopped before step \(name)") }
-            events(.stepStarted(name: name, command: step.run))
-            try await recorded { () throws(StoreError) in try await store.startStep(id, name: name, command: step.run) }
+            var stepEnvironment = step.environment.merging(environment) { _, contract in contract }
+            stepEnvironment["PATH"] = Self.path(step.environment["PATH"], python: python)
+            if let python { stepEnvironment["VIRTUAL_ENV"] = python.path }
             let invocation = StepInvocation(
-                name: name, command: step.run, workingDirectory: directory.source,
-                environment: step.environment.merging(environment) { _, contract in contract }, timeout: step.timeout,
-                killGrace: killGrace, logFile: directory.log(of: name), logLimit: logLimit,
+                name: name, command: step.run, workingDirectory: directory.source, environment: stepEnvironment,
+                timeout: step.timeout, killGrace: killGrace, logFile: directory.log(of: name), logLimit: logLimit,
                 sandbox: sandboxed
                     ? .bubblewrap(writable: [directory.work], readOnly: readOnly, network: request.trusted && request.network)
                     : .none)
-            let result: StepResult
-            do {
-                result = try await stop.stoppable { [stepRunner] in
-                    try await stepRunner.run(invocation, redactor: redactor) { line in
-                        events(.output(step: name, line: line))
-                    }
-                }
-            } catch {
-                throw RunError(.sandbox, "could not start step \(name): \(error)")
-            }
-            events(.stepFinished(name: name, result))
-            try await recorded { () throws(StoreError) in try await store.finishStep(id, name: name, result: result) }
-            switch result.termination {
-            case .exited(0):
-                continue
-            case .exited(let status):
-                return (.failed, "step \(name) exited with status \(status)" + Self.quoted(result.lastLine))
-            case .signaled(let signal):
-                return (.failed, "step \(name) was killed by signal \(signal)" + Self.quoted(result.lastLine))
-            case .timedOut:
-                return (.failed, "step \(name) ran past its timeout of \(step.timeout) and was stopped")
-            case .cancelled:
-                return (.cancelled, "cancelled during step \(name)")
-            }
+            let result = try await execute(invocation, run: id, stop: stop, redactor: redactor, events: events)
+            if let failure = Self.failure(of: result, step: name, timeout: step.timeout) { return failure }
         }
 
         let metrics: Metrics
@@ -222,6 +217,115 @@ public struct GateRunner: Sendable {
         }
         conclusion.artifactPath = artifact.path
         return judge(spec, request.policy, metrics, baseline, &conclusion, events, prefix: "")
+    }
+
+    /// Runs one step (or the environment's build) and records it.
+    private func execute(
+        _ invocation: StepInvocation, run id: Run.ID, stop: RunStop, redactor: Redactor,
+        events: @escaping @Sendable (RunEvent) -> Void
+    ) async throws(RunError) -> StepResult {
+        let name = invocation.name
+        events(.stepStarted(name: name, command: invocation.command))
+        try await recorded { () throws(StoreError) in try await store.startStep(id, name: name, command: invocation.command) }
+        let result: StepResult
+        do {
+            result = try await stop.stoppable { [stepRunner] in
+                try await stepRunner.run(invocation, redactor: redactor) { line in
+                    events(.output(step: name, line: line))
+                }
+            }
+        } catch {
+            throw RunError(.sandbox, "could not start step \(name): \(error)")
+        }
+        events(.stepFinished(name: name, result))
+        try await recorded { () throws(StoreError) in try await store.finishStep(id, name: name, result: result) }
+        return result
+    }
+
+    /// How a run ends after a step that did not succeed; nil when it did.
+    private static func failure(of result: StepResult, step name: String, timeout: Duration) -> (Run.State, String)? {
+        switch result.termination {
+        case .exited(0):
+            return nil
+        case .exited(let status):
+            return (.failed, "step \(name) exited with status \(status)" + quoted(result.lastLine))
+        case .signaled(let signal):
+            return (.failed, "step \(name) was killed by signal \(signal)" + quoted(result.lastLine))
+        case .timedOut:
+            return (.failed, "step \(name) ran past its timeout of \(timeout) and was stopped")
+        case .cancelled:
+            return (.cancelled, "cancelled during step \(name)")
+        }
+    }
+
+    /// The spec's Python environment, checked and identified but not built; nil when it asks for none.
+    private func environmentPlan(
+        _ spec: PipelineSpec, repository: Repository, commit: ObjectID, project: String?
+    ) async throws(RunError) -> PythonEnvironments.Plan? {
+        guard let path = spec.environment?.python.requirements else { return nil }
+        return try await offload { () throws(RunError) -> PythonEnvironments.Plan in
+            let requirements: Data
+            do {
+                requirements = try repository.fileContents(at: path, in: commit)
+            } catch {
+                throw RunError(
+                    .spec, "environment.python.requirements names \(path), which commit \(commit.hex.prefix(12)) does not have; commit it or fix the path")
+            }
+            return try PythonEnvironments.plan(requirements: requirements, at: path, project: project)
+        }
+    }
+
+    /// Makes the environment of `plan` ready: reused when built, else built as the run's
+    /// `environment` step when the run may (trusted, with network). Returns how the run ends when
+    /// the build failed.
+    private func prepare(
+        _ plan: PythonEnvironments.Plan, mayBuild: Bool, run id: Run.ID, directory: RunDirectory, sandboxed: Bool,
+        redactor: Redactor, stop: RunStop, events: @escaping @Sendable (RunEvent) -> Void
+    ) async throws(RunError) -> (Run.State, String)? {
+        let environments = pythonEnvironments
+        if !mayBuild {
+            guard environments.isBuilt(plan.digest) else {
+                throw RunError(
+                    .environment,
+                    "the Python environment of \(plan.requirementsPath) (\(plan.record.requirementsDigest.prefix(19))) is not "
+                        + "built yet, and this run may not build it: it has no network (a fork's code, or "
+                        + "projects[].network: false). A trusted run of this project with network builds it; push the "
+                        + "same \(plan.requirementsPath) to a branch of the repository")
+            }
+            events(.environmentReady(plan.record, built: false))
+            return nil
+        }
+        guard let lock = try await offload({ () throws(RunError) -> FileLock? in try environments.prepareBuild(plan) }) else {
+            events(.environmentReady(plan.record, built: false))
+            return nil
+        }
+        defer { lock.release() }
+        let folder = environments.directory(of: plan.digest)
+        let invocation = StepInvocation(
+            name: PythonEnvironments.stepName, command: PythonEnvironments.buildCommand, workingDirectory: directory.temporary,
+            environment: [
+                "PATH": Self.stepPath, "HOME": directory.home.path, "LANG": "C.UTF-8", "TMPDIR": directory.temporary.path,
+            ].merging(environments.buildVariables(plan)) { _, build in build },
+            timeout: PythonEnvironments.buildTimeout, killGrace: killGrace,
+            logFile: directory.log(of: PythonEnvironments.stepName), logLimit: logLimit,
+            sandbox: sandboxed
+                ? .bubblewrap(
+                    writable: [folder, directory.home, directory.temporary],
+                    readOnly: [environments.requirementsCopy(of: plan.digest)], network: true)
+                : .none)
+        let result = try await execute(invocation, run: id, stop: stop, redactor: redactor, events: events)
+        let failure = Self.failure(of: result, step: PythonEnvironments.stepName, timeout: PythonEnvironments.buildTimeout)
+        try await offload { () throws(RunError) in try environments.finishBuild(plan, succeeded: failure == nil) }
+        if let failure { return failure }
+        events(.environmentReady(plan.record, built: true))
+        return nil
+    }
+
+    /// The steps' `PATH`: the spec's own, or the minimal default, after the Python environment's `bin`.
+    static func path(_ specPath: String?, python: URL?) -> String {
+        let base = specPath ?? stepPath
+        guard let python else { return base }
+        return python.appendingPathComponent("bin").path + ":" + base
     }
 
     /// A failed step's last line of output, for its failure reason: what a user reads first is

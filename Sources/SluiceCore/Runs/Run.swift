@@ -77,11 +77,13 @@ public struct Run: Sendable, Hashable, Codable {
         public var artifactDigest: String?
         /// Where the artifact lies, inside the run directory of the run that trained it.
         public var artifactPath: String?
+        /// The Python environment the steps ran in, when the spec asks for one.
+        public var environment: PythonEnvironmentRecord?
 
         public init(
             model: String? = nil, specDigest: String? = nil, cacheKey: String? = nil, cachedFrom: ID? = nil, dataVersions: [String: String] = [:],
             metrics: Metrics? = nil, gateReport: GateReport? = nil, artifactDigest: String? = nil,
-            artifactPath: String? = nil
+            artifactPath: String? = nil, environment: PythonEnvironmentRecord? = nil
         ) {
             self.model = model
             self.specDigest = specDigest
@@ -92,6 +94,26 @@ public struct Run: Sendable, Hashable, Codable {
             self.gateReport = gateReport
             self.artifactDigest = artifactDigest
             self.artifactPath = artifactPath
+            self.environment = environment
+        }
+    }
+
+    /// The Python environment of a run, as its lineage records it.
+    public struct PythonEnvironmentRecord: Sendable, Hashable, Codable {
+        /// `sha256:<hex>` of the project, interpreter and requirements: the environment's identity.
+        public var digest: String
+        /// The interpreter's version, as in `3.11.2`.
+        public var python: String
+        /// The requirements file's path in the repository.
+        public var requirements: String
+        /// `sha256:<hex>` of the requirements file.
+        public var requirementsDigest: String
+
+        public init(digest: String, python: String, requirements: String, requirementsDigest: String) {
+            self.digest = digest
+            self.python = python
+            self.requirements = requirements
+            self.requirementsDigest = requirementsDigest
         }
     }
 }

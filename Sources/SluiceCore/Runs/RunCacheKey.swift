@@ -6,7 +6,8 @@ import Git
 /// artifact, metrics and step verdicts stand for the later one.
 ///
 /// The key is the sha256 of a small text naming the project and the run's trust, the git tree id
-/// of the whole commit, the digest of every data input, and the digest of the whole spec
+/// of the whole commit, the digest of every data input and of the Python environment (which names
+/// the interpreter, so an upgraded Python trains again), and the digest of the whole spec
 /// (canonical JSON), which holds the step commands, their environments and the artifact path.
 /// The whole tree, not only `inputs.paths`: every step reads the whole export, so a changed test
 /// under `tests/` must run its step again; `inputs.paths` decides only whether a push is worth a
@@ -15,7 +16,8 @@ import Git
 public enum RunCacheKey {
     /// Blocks its thread (reads the repository).
     public static func compute(
-        spec: PipelineSpec, repository: Repository, commit: ObjectID, data: [DataCache.Entry], project: String?,
+        spec: PipelineSpec, repository: Repository, commit: ObjectID, data: [DataCache.Entry], environment: String?,
+        project: String?,
         trusted: Bool
     ) throws(RunError) -> String {
         var text = "sluice run cache v3\nproject \(project ?? "-")\ntrust \(trusted ? "trusted" : "untrusted")\n"
@@ -29,6 +31,7 @@ public enum RunCacheKey {
         for entry in data.sorted(by: { $0.name < $1.name }) {
             text += "data \(entry.name) \(entry.sha256)\n"
         }
+        if let environment { text += "environment \(environment)\n" }
         text += "spec \(spec.digest)\n"
         return Hex.encode(SHA256.hash(data: Data(text.utf8)))
     }

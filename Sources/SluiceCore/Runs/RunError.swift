@@ -20,6 +20,8 @@ public struct RunError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let metrics = Code("metrics")
         /// The artifact is missing or escapes `SLUICE_OUTPUT`.
         public static let artifact = Code("artifact")
+        /// The spec's Python environment could not be found or built.
+        public static let environment = Code("environment")
         /// An untrusted run needs a sandbox that this host cannot provide.
         public static let sandbox = Code("sandbox")
         /// The store failed; retry later.

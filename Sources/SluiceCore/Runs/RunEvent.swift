@@ -6,6 +6,8 @@ public enum RunEvent: Sendable {
     case specRead(PipelineSpec)
     case dataReady(DataCache.Entry)
     case cacheHit(Run.ID)
+    /// The spec's Python environment is ready: `built` by this run, or reused.
+    case environmentReady(Run.PythonEnvironmentRecord, built: Bool)
     case stepStarted(name: String, command: String)
     /// One line of a step's output, already redacted.
     case output(step: String, line: String)

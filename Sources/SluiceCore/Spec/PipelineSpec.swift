@@ -17,6 +17,8 @@ public struct PipelineSpec: Sendable, Hashable, Codable {
     public var releaseBranch: String
     public var inputs: Inputs
     public var steps: Steps
+    /// The Python environment Sluice builds for the steps, if the spec asks for one.
+    public var environment: Environment?
     /// Path of the model artifact inside `$SLUICE_OUTPUT`: relative, without `..`.
     public var artifact: String
     public var gate: [GateRule]
@@ -28,7 +30,7 @@ public struct PipelineSpec: Sendable, Hashable, Codable {
 
     public init(
         version: Int = 1, model: String, releaseBranch: String = defaultReleaseBranch, inputs: Inputs = Inputs(), steps: Steps,
-        artifact: String, gate: [GateRule] = [], requireBaseline: Bool = false,
+        environment: Environment? = nil, artifact: String, gate: [GateRule] = [], requireBaseline: Bool = false,
         environments: [EnvironmentTarget] = [], deploy: DeploySpec? = nil
     ) {
         self.version = version
@@ -36,6 +38,7 @@ public struct PipelineSpec: Sendable, Hashable, Codable {
         self.releaseBranch = releaseBranch
         self.inputs = inputs
         self.steps = steps
+        self.environment = environment
         self.artifact = artifact
         self.gate = gate
         self.requireBaseline = requireBaseline
@@ -90,6 +93,26 @@ public struct PipelineSpec: Sendable, Hashable, Codable {
         }
     }
 
+    /// What the steps' programs are installed into before they run (`environment:`).
+    public struct Environment: Sendable, Hashable, Codable {
+        public var python: PythonEnvironment
+
+        public init(python: PythonEnvironment) {
+            self.python = python
+        }
+    }
+
+    /// A virtual environment of the steps' `python3`, built with pip from a requirements file of
+    /// the commit, and first on the steps' `PATH`.
+    public struct PythonEnvironment: Sendable, Hashable, Codable {
+        /// The requirements file's path in the repository: relative, without `..`.
+        public var requirements: String
+
+        public init(requirements: String) {
+            self.requirements = requirements
+        }
+    }
+
     /// One command, run by `/bin/sh -c` in the run's directory.
     public struct Step: Sendable, Hashable, Codable {
         /// The default deadline when the spec gives none.
@@ -97,7 +120,8 @@ public struct PipelineSpec: Sendable, Hashable, Codable {
 
         public var run: String
         public var timeout: Duration
-        /// Extra environment variables the spec grants this step (plain values, never secrets).
+        /// Extra environment variables the spec grants this step (plain values, never secrets);
+        /// `PATH` among them replaces Sluice's minimal one (a pre-built environment's `bin`).
         public var environment: [String: String]
 
         public init(run: String, timeout: Duration = Self.defaultTimeout, environment: [String: String] = [:]) {

@@ -29,13 +29,17 @@ struct SpecDecoder {
     static let supportedVersion = 1
 
     static let rootKeys = [
-        "version", "model", "release_branch", "inputs", "steps", "artifact", "gate", "require_baseline",
+        "version", "model", "release_branch", "inputs", "steps", "environment", "artifact", "gate", "require_baseline",
         "environments", "deploy",
     ]
     static let inputsKeys = ["paths", "data"]
     static let dataInputKeys = ["name", "uri", "sha256"]
     static let stepsKeys = ["test", "train", "validate"]
     static let stepKeys = ["run", "timeout", "env"]
+    static let environmentSpecKeys = ["python"]
+    static let pythonKeys = ["requirements"]
+    /// Variables that point a step at its run's own folders, which a spec cannot move.
+    static let runFolderVariables = ["HOME", "TMPDIR"]
     static let environmentKeys = ["name", "approvals"]
     /// Keys that only the server config may set; a spec that sets one is told where they went.
     static let serverPolicyKeys = ["auto", "approvers", "allow_self_approval"]
@@ -58,6 +62,7 @@ struct SpecDecoder {
             ?? PipelineSpec.defaultReleaseBranch
         let inputs = root["inputs"].map { self.inputs($0, path: "inputs") } ?? PipelineSpec.Inputs()
         let steps = self.steps(root)
+        let environment = root["environment"].flatMap { self.environment($0, path: "environment") }
         let artifact = reader.required(root, "artifact", "the model file's path inside $SLUICE_OUTPUT, as in artifact: model.json").flatMap {
             relativePath($0, path: "artifact", inside: "$SLUICE_OUTPUT")
         }
@@ -79,6 +84,7 @@ struct SpecDecoder {
             releaseBranch: releaseBranch,
             inputs: inputs,
             steps: steps,
+            environment: environment,
             artifact: artifact,
             gate: gate,
             requireBaseline: requireBaseline,
@@ -173,6 +179,24 @@ struct SpecDecoder {
         return PipelineSpec.Step(run: run, timeout: timeout, environment: environment)
     }
 
+    /// `environment: { python: { requirements: requirements.txt } }`. A list here is most likely
+    /// `environments:` misspelt, and is told so.
+    private mutating func environment(_ node: Node, path: String) -> PipelineSpec.Environment? {
+        if node.sequence != nil {
+            reader.report(
+                .wrongType, at: node.mark, path,
+                "environment is what the steps' programs are installed from, as in environment: { python: { requirements: requirements.txt } }; the places a model goes are listed under environments:")
+            return nil
+        }
+        guard let fields = reader.fields(node, path: path, known: Self.environmentSpecKeys) else { return nil }
+        guard let python = reader.required(fields, "python", "the Python environment to build, as in python: { requirements: requirements.txt }") else { return nil }
+        guard let pythonFields = reader.fields(python, path: fields.child("python"), known: Self.pythonKeys) else { return nil }
+        let requirements = reader.required(pythonFields, "requirements", "a pip requirements file of the repository, as in requirements: requirements.txt").flatMap {
+            relativePath($0, path: pythonFields.child("requirements"), inside: "the repository")
+        }
+        return requirements.map { PipelineSpec.Environment(python: PipelineSpec.PythonEnvironment(requirements: $0)) }
+    }
+
     private mutating func timeout(_ node: Node, path: String) -> Duration? {
         guard let text = reader.string(node, path: path) else { return nil }
         switch Duration.parse(specText: text) {
@@ -196,6 +220,10 @@ struct SpecDecoder {
             }
             guard !name.hasPrefix("SLUICE_") else {
                 reader.report(.invalidValue, at: key.mark, keyPath, "names starting with SLUICE_ are reserved for the variables Sluice sets, such as SLUICE_OUTPUT; choose another name")
+                continue
+            }
+            guard !Self.runFolderVariables.contains(name) else {
+                reader.report(.invalidValue, at: key.mark, keyPath, "\(name) is the run's own folder, which Sluice sets for every step; remove it here")
                 continue
             }
             if let text = reader.scalarText(value, path: keyPath) {

@@ -37,13 +37,13 @@ extension Store {
                 sql: """
                     UPDATE runs SET state = ?, reason = ?, model = ?, spec_digest = ?, cache_key = ?, cached_from = ?,
                         data_versions = ?, metrics = ?, gate_report = ?, artifact_digest = ?, artifact_path = ?,
-                        finished_at = ?
+                        environment = ?, finished_at = ?
                     WHERE id = ?
                     """,
                 arguments: [
                     state.rawValue, reason, conclusion.model, conclusion.specDigest, conclusion.cacheKey, conclusion.cachedFrom?.rawValue,
                     encoded.dataVersions, encoded.metrics, encoded.gateReport, conclusion.artifactDigest,
-                    conclusion.artifactPath, date.timeIntervalSince1970, id.rawValue,
+                    conclusion.artifactPath, encoded.environment, date.timeIntervalSince1970, id.rawValue,
                 ])
             for draft in Self.auditDrafts(finishing: id, state: state, reason: reason, conclusion: conclusion) {
                 _ = try AuditLog.append(draft, at: date, in: db)
@@ -144,7 +144,8 @@ extension Store {
                 model: row["model"], specDigest: row["spec_digest"], cacheKey: row["cache_key"], cachedFrom: (row["cached_from"] as Int64?).map(Run.ID.init(_:)),
                 dataVersions: try decoded([String: String].self, "data_versions") ?? [:],
                 metrics: try decoded(Metrics.self, "metrics"), gateReport: try decoded(GateReport.self, "gate_report"),
-                artifactDigest: row["artifact_digest"], artifactPath: row["artifact_path"]),
+                artifactDigest: row["artifact_digest"], artifactPath: row["artifact_path"],
+                environment: try decoded(Run.PythonEnvironmentRecord.self, "environment")),
             reportProblem: row["report_problem"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
             finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
     }
@@ -153,6 +154,7 @@ extension Store {
         var dataVersions: String
         var metrics: String?
         var gateReport: String?
+        var environment: String?
     }
 
     private static func encode(_ conclusion: Run.Conclusion) throws(StoreError) -> EncodedConclusion {
@@ -162,7 +164,7 @@ extension Store {
         do {
             return EncodedConclusion(
                 dataVersions: try text(conclusion.dataVersions), metrics: try conclusion.metrics.map(text),
-                gateReport: try conclusion.gateReport.map(text))
+                gateReport: try conclusion.gateReport.map(text), environment: try conclusion.environment.map(text))
         } catch {
             throw StoreError(operation: "encode a run's results", underlying: error)
         }

@@ -253,6 +253,10 @@ enum StoreMigrations {
             // An engineer's cancel of a queued or running trigger, for the scheduler to carry out.
             try db.alter(table: "triggers") { table in table.add(column: "cancel_requested_by", .text) }
         }
+        migrator.registerMigration("v11: python environments") { db in
+            // The Python environment a run's steps ran in (JSON), part of a version's lineage.
+            try db.alter(table: "runs") { table in table.add(column: "environment", .jsonText) }
+        }
         return migrator
     }()
 }

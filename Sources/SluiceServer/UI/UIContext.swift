@@ -57,6 +57,9 @@ enum UIContext {
             "commit": String(version.run.commit.prefix(12)), "branch": version.branch ?? "—",
             "data": version.run.conclusion.dataVersions.sorted { $0.key < $1.key }
                 .map { "\($0.key) \($0.value.prefix(12))" }.joined(separator: ", "),
+            "environment": version.run.conclusion.environment.map {
+                "python \($0.python), \($0.requirements) \($0.requirementsDigest.prefix(19))"
+            } ?? "—",
             "metrics": (version.run.conclusion.metrics?.values ?? [:]).sorted { $0.key < $1.key }
                 .map { "\($0.key) \(String(format: "%.4g", $0.value))" }.joined(separator: ", "),
             "digestHex": hex, "digestShort": "sha256:" + hex.prefix(12),
