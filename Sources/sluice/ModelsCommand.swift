@@ -6,8 +6,8 @@ import SluiceCore
 struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "List a model's registered versions, or an environment's history.",
-        subcommands: [List.self, History.self], defaultSubcommand: List.self)
+        abstract: "List a model's registered versions, an environment's history, or download a version's artifact.",
+        subcommands: [List.self, History.self, Download.self], defaultSubcommand: List.self)
 
     /// `sluice models [list] MODEL`.
     struct List: AsyncParsableCommand {

@@ -91,6 +91,26 @@ struct ServerConnection: Sendable {
         }
     }
 
+    /// Streams `GET path` into `destination` (replaced only once complete) and returns its
+    /// size and SHA-256, or exit status 1 saying why (`command` names the command).
+    func download(_ path: String, to destination: URL, command: String) async throws -> Download {
+        var headers: [HTTPHeader] = []
+        if let token { headers.append(HTTPHeader(name: "Authorization", value: "Bearer \(token)", isSecret: true)) }
+        do {
+            return try await http.download(
+                HTTPRequest(method: .get, url: base + path, headers: headers, timeout: .seconds(3600)), to: destination)
+        } catch let error as CurlError where error.code == .httpStatus {
+            let hint = switch error.httpStatus {
+            case 401: token == nil ? " (set \(ServerOption.tokenVariable) to your API token)" : " (is \(ServerOption.tokenVariable) current?)"
+            case 404: " (the server no longer stores it; sluice gc removes only unreferenced artifacts, so ask its operator)"
+            default: ""
+            }
+            throw fail(command, "the server answered \(error.httpStatus ?? 0) for \(path)\(hint)")
+        } catch {
+            throw fail(command, "could not download \(path) from \(base): \(error)")
+        }
+    }
+
     /// `text` as one path segment of a URL.
     static func segment(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-", "_", "."])) ?? text
@@ -100,7 +120,7 @@ struct ServerConnection: Sendable {
         let error: String
     }
 
-    private func fail(_ command: String, _ message: String) -> ExitCode {
+    func fail(_ command: String, _ message: String) -> ExitCode {
         FileHandle.standardError.write(Data("sluice \(command): \(message)\n".utf8))
         return ExitCode(1)
     }

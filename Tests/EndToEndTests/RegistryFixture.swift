@@ -40,12 +40,16 @@ struct RegistryFixture {
         try RunningServer(config: config, environment: environment)
     }
 
-    /// Registers a passed run of `commit` as churn's next version.
-    func register(commit: String) async throws -> ModelVersion {
+    /// Registers a passed run of `commit` as churn's next version; with `artifact` (a file or
+    /// folder inside the scratch directory), that artifact is stored and is the version's.
+    func register(commit: String, artifact: URL? = nil) async throws -> ModelVersion {
+        let digest = try artifact.map { try ArtifactStore(stateDirectory: scratch.path("state")).put(artifact: $0, within: scratch.url) }
         let run = try await store.startRun(project: "churn", repository: "repo", commit: commit)
         try await store.finishRun(
             run, state: .passed, reason: "gate passed",
-            conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "a", count: 64)))
+            conclusion: Run.Conclusion(
+                model: "churn", artifactDigest: digest ?? "sha256:" + String(repeating: "a", count: 64),
+                artifactPath: artifact?.path))
         return try await store.register(run, branch: "main")
     }
 }

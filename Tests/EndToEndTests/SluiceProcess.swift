@@ -13,11 +13,13 @@ final class SluiceProcess: Sendable {
     private let process: Process
     private let output = Output()
 
-    /// Starts `sluice arguments` with `environment` added to this process's.
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    /// Starts `sluice arguments` with `environment` added to this process's, in `directory`
+    /// (this process's own when nil).
+    init(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws {
         process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
+        process.currentDirectoryURL = directory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -64,9 +66,20 @@ final class SluiceProcess: Sendable {
         }
     }
 
+    /// ``run(_:environment:in:)`` on a thread of its own, for a test whose server for the
+    /// command runs in this process: waiting must not hold a thread of the concurrency pool
+    /// that server's handlers need.
+    static func runOffPool(_ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try run(arguments, environment: environment) }) }.start()
+        }
+    }
+
     /// Runs `sluice arguments` to completion and returns its exit status and output.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
-        let child = try SluiceProcess(arguments, environment: environment)
+    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws
+        -> (Int32, String)
+    {
+        let child = try SluiceProcess(arguments, environment: environment, in: directory)
         child.process.waitUntilExit()
         // The reader thread drains what is left in the pipe after exit.
         let deadline = ContinuousClock.now + .seconds(5)

@@ -56,6 +56,48 @@ struct WebUITests {
         #expect(serve.waitForExit() == 0)
     }
 
+    @Test("The model page's chart shows one point per version, in a real browser, with the gate's line drawn")
+    func chartInBrowser() async throws {
+        guard HeadlessBrowser.isAvailable else {
+            print("skipped: \(HeadlessBrowser.executable) is not installed (make bootstrap installs chromium)")
+            return
+        }
+        let fixture = try RegistryFixture("e2e-web-chart")
+        let rules = [GateRule(metric: "auc", bounds: [.min(0.9), .maxDrop(0.02)])]
+        var baseline: Metrics?
+        for (index, auc) in [0.93, 0.95, 0.94, 0.96].enumerated() {
+            let metrics = Metrics(["auc": auc, "accuracy": auc - 0.05])
+            let report = Gate.evaluate(rules: rules, candidate: metrics, baseline: baseline, requireBaseline: false)
+            let run = try await fixture.store.startRun(project: "churn", repository: "repo", commit: "c\(index)")
+            try await fixture.store.finishRun(
+                run, state: .passed, reason: "gate passed",
+                conclusion: Run.Conclusion(
+                    model: "churn", metrics: metrics, gateReport: report, artifactDigest: "sha256:" + String(repeating: "a", count: 64)))
+            _ = try await fixture.store.register(run, branch: "main")
+            baseline = metrics
+        }
+        let server = try fixture.serve()
+        let browser = try HeadlessBrowser()
+        try browser.open(server.base + "/models/churn")
+        try signIn(browser, token: "tok-victor-8086")
+        try browser.open(server.base + "/models/churn")
+        try browser.waitUntil("document.querySelector('figure#metric-auc svg') !== null")
+        let points = try browser.evaluate(
+            "[...document.querySelectorAll('figure#metric-auc circle.point')].map(c => c.dataset.version)")
+        #expect(try JSONDecoder().decode([String].self, from: Data(points.utf8)) == ["1", "2", "3", "4"])
+        #expect(try browser.evaluate("document.querySelectorAll('figure#metric-accuracy circle.point').length") == "4")
+        // Drawn, not just present: the points climb and fall with auc, and the min line is below them all.
+        let heights = try browser.evaluate(
+            "[...document.querySelectorAll('figure#metric-auc circle.point')].map(c => Math.round(c.getBoundingClientRect().top))")
+        let tops = try JSONDecoder().decode([Int].self, from: Data(heights.utf8))
+        #expect(tops.count == 4 && tops[1] < tops[0] && tops[2] > tops[1] && tops[3] < tops[2], "\(tops)")
+        let line = try browser.evaluate(
+            "Math.round(document.querySelector('figure#metric-auc polyline.limit').getBoundingClientRect().top)")
+        #expect((Int(line) ?? 0) > (tops.max() ?? .max), "min 0.9 is drawn below every point")
+        #expect(try browser.evaluate("document.querySelector('figure#metric-auc svg').getBoundingClientRect().width > 300") == "true")
+        #expect(server.stop() == 0)
+    }
+
     private func signIn(_ browser: HeadlessBrowser, token: String) throws {
         try browser.waitUntil("document.querySelector('input[name=token]') !== null")
         try browser.evaluate(

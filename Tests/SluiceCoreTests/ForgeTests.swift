@@ -93,6 +93,20 @@ struct ForgeTests {
         #expect(location(.generic, "https://git.example.com/acme/churn.git") == nil)
     }
 
+    @Test("A run's page links its pull request on the forge's web host, for GitHub and GitLab alike")
+    func pullRequestPages() {
+        func page(_ forge: ForgeKind, _ repo: String, api: String? = nil) -> String? {
+            ProjectConfig(name: "p", forge: forge, repo: repo, apiURL: api).pullRequestPage(7)
+        }
+        #expect(page(.github, "https://github.com/acme/churn.git") == "https://github.com/acme/churn/pull/7")
+        #expect(page(.github, "git@ghe.example.com:acme/churn.git", api: "https://ghe.example.com/api/v3")
+            == "https://ghe.example.com/acme/churn/pull/7")
+        #expect(page(.gitlab, "ssh://git@gitlab.example.com/data/ml/churn.git")
+            == "https://gitlab.example.com/data/ml/churn/-/merge_requests/7")
+        #expect(page(.github, "file:///srv/churn.git", api: "http://127.0.0.1:9/api") == nil)
+        #expect(page(.generic, "https://git.example.com/acme/churn.git") == nil)
+    }
+
     @Test("A report the forge refuses is kept on the run, which keeps its state; the token is not in the log")
     func refusedReport() async throws {
         let fake = FakeForge(.github)
@@ -118,6 +132,22 @@ struct ForgeTests {
             #expect(lines.text.contains("401"))
             #expect(!lines.text.contains("revoked-token-31"))
         }
+    }
+
+    @Test("The pull-request comment links the model's page, where each metric is charted across versions")
+    func commentLinksTheCharts() throws {
+        let scratch = try ScratchDirectory("sluice-reporter")
+        let config = ServerConfig(
+            publicURL: URL(string: "https://sluice.example.com"), stateDirectory: scratch.path("state"), projects: [])
+        let reporter = RunReporter(
+            config: config, store: try Store(stateDirectory: scratch.path("state")), http: Self.http,
+            logger: Logger(label: "reporter"))
+        let run = Run(
+            id: Run.ID(5), project: "churn", repository: "r", commit: Self.commit, state: .gateFailed, reason: "gate failed",
+            conclusion: Run.Conclusion(model: "churn"), startedAt: Date())
+        let body = reporter.comment(on: run, marker: "<!-- m -->", limit: GitHubForge.maxCommentLength)
+        #expect(body.contains("[run 5](https://sluice.example.com/runs/5)"))
+        #expect(body.contains("[churn's metrics across versions](https://sluice.example.com/models/churn#metrics)"))
     }
 
     @Test("A comment longer than the forge takes is cut below its limit and keeps its marker")

@@ -58,6 +58,26 @@ struct GateTests {
         #expect(onlyCheck(bound, candidate: candidate, baseline: baseline).verdict == .pass)
     }
 
+    @Test(
+        "Each check knows the line its candidate had to meet: the limit, or the baseline moved by the allowance",
+        arguments: [
+            (GateRule.Bound.min(0.8), 0.91 as Double?, 0.8 as Double?),
+            (.max(50), 45, 50),
+            (.maxDrop(0.01), 0.91, 0.90),
+            (.maxIncrease(2), 45, 47),
+            (.maxDropPercent(10), 50, 45),
+            (.maxIncreasePercent(10), -50, -45),
+            (.maxDrop(0.01), nil, nil),
+        ])
+    func thresholds(bound: GateRule.Bound, baseline: Double?, threshold: Double?) throws {
+        let check = onlyCheck(bound, candidate: 0.5, baseline: baseline)
+        switch (check.threshold, threshold) {
+        case (nil, nil): break
+        case (let found?, let expected?): #expect(abs(found - expected) < 1e-9, "\(bound)")
+        default: Issue.record("\(bound): threshold \(String(describing: check.threshold)), expected \(String(describing: threshold))")
+        }
+    }
+
     @Test("A drop that is the limit in decimal passes despite binary rounding")
     func decimalLimits() {
         #expect(0.9 - 0.895 > 0.005)

@@ -37,6 +37,11 @@ public struct RunReporter: Sendable {
         publicURL.map { $0.appendingPathComponent("runs/\(run.rawValue)").absoluteString }
     }
 
+    /// A model's page in the web UI (its versions, and a chart of each metric across them).
+    public func page(ofModel model: String) -> String? {
+        publicURL.map { $0.appendingPathComponent("models/\(model)").absoluteString }
+    }
+
     /// Posts `running` (GitHub: `pending`) for a run that just started.
     public func started(_ run: Run.ID, project: String, target: ReportTarget) async {
         let status = CommitStatus(state: .running, description: "\(run) is running", targetURL: page(of: run))
@@ -80,11 +85,15 @@ public struct RunReporter: Sendable {
         }
     }
 
-    /// The pull-request comment: the marker, a heading with the commit and run, the gate table
+    /// The pull-request comment: the marker, a heading with the commit, the run and the model's
+    /// chart of its metrics across versions, the gate table
     /// (or why there is none), cut to fit below `limit` characters.
     func comment(on run: Run, marker: String, limit: Int) -> String {
         let link = page(of: run.id).map { "[\(run.id)](\($0))" } ?? "\(run.id)"
-        var body = "\(marker)\n**Sluice** · commit `\(run.commit.prefix(12))` · \(link) · \(run.state.rawValue)\n\n"
+        let chart = run.conclusion.model.flatMap { model in
+            page(ofModel: model).map { " · [\(model)'s metrics across versions](\($0)#metrics)" }
+        } ?? ""
+        var body = "\(marker)\n**Sluice** · commit `\(run.commit.prefix(12))` · \(link) · \(run.state.rawValue)\(chart)\n\n"
         if let report = run.conclusion.gateReport {
             body += report.markdown
         } else {

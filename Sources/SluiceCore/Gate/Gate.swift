@@ -93,7 +93,7 @@ public enum Gate {
         // The limited quantity (the drop or the increase) and how much of it the bound allows,
         // both in the metric's own units.
         let quantity = isDrop ? baselineValue - candidate : candidate - baselineValue
-        let allowance = bound.isPercent ? bound.limit / 100 * abs(baselineValue) : bound.limit
+        let allowance = bound.allowance(from: baselineValue)
         let passes = isAtMost(quantity, allowance, scale: max(abs(baselineValue), abs(candidate), abs(allowance)))
 
         let delta = candidate - baselineValue

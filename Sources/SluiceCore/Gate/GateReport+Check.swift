@@ -76,3 +76,16 @@ extension GateReport {
         }
     }
 }
+
+extension GateReport.Check {
+    /// The value the candidate had to reach or stay within: the limit itself for `min` and
+    /// `max`, the baseline moved by the allowance for a change bound; nil for a change bound
+    /// without a baseline. What the model page draws as the gate's line.
+    public var threshold: Double? {
+        switch bound {
+        case .min(let limit), .max(let limit): limit
+        case .maxDrop, .maxDropPercent: baseline.map { $0 - bound.allowance(from: $0) }
+        case .maxIncrease, .maxIncreasePercent: baseline.map { $0 + bound.allowance(from: $0) }
+        }
+    }
+}

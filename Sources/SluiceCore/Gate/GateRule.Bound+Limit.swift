@@ -28,4 +28,9 @@ extension GateRule.Bound {
         default: false
         }
     }
+
+    /// How far from `baseline` a change bound lets the candidate move, in the metric's own units.
+    func allowance(from baseline: Double) -> Double {
+        isPercent ? limit / 100 * abs(baseline) : limit
+    }
 }

@@ -11,8 +11,8 @@ extension ArtifactManifest {
         guard text.last == 0x0A else { return text.isEmpty ? [] : nil }
         var digests: [String] = []
         for line in text.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast() {
-            guard let digest = listedDigest(inLine: Array(line)) else { return nil }
-            digests.append(digest)
+            guard let fields = ArtifactListing.fields(ofLine: Array(line)) else { return nil }
+            digests.append(fields.digest)
         }
         return digests
     }
@@ -20,16 +20,6 @@ extension ArtifactManifest {
     /// Whether `prefix`, the first bytes of a blob, could start a non-empty manifest.
     static func mayStartManifest(_ prefix: some Collection<UInt8>) -> Bool {
         guard let end = prefix.firstIndex(of: 0x0A) else { return false }
-        return listedDigest(inLine: Array(prefix[..<end])) != nil
-    }
-
-    /// The hex digest on one manifest line (without its line break), or nil when it is not one.
-    private static func listedDigest(inLine line: [UInt8]) -> String? {
-        let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 2, omittingEmptySubsequences: false)
-        guard fields.count == 3, !fields[2].isEmpty,
-            ["644", "755", "120000"].contains(String(decoding: fields[0], as: UTF8.self))
-        else { return nil }
-        let digest = String(decoding: fields[1], as: UTF8.self)
-        return ArtifactStore.isHexDigest(digest) ? digest : nil
+        return ArtifactListing.fields(ofLine: Array(prefix[..<end])) != nil
     }
 }

@@ -32,6 +32,14 @@ extension Store {
         }
     }
 
+    /// The trigger `id`, as it was queued; nil when there is none.
+    public func trigger(_ id: Int64) async throws(StoreError) -> Trigger? {
+        try await read("read trigger \(id)") { db in
+            try String.fetchOne(db, sql: "SELECT payload FROM triggers WHERE id = ?", arguments: [id])
+                .map { try JSONDecoder().decode(Trigger.self, from: Data($0.utf8)) }
+        }
+    }
+
     /// The environments that ever held a version of `model`, in the order they first did.
     public func environments(of model: String) async throws(StoreError) -> [String] {
         try await read("list the environments of \(model)") { db in

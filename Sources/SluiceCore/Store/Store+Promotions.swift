@@ -96,6 +96,16 @@ extension Store {
         }
     }
 
+    /// Every promotion of one version, oldest first.
+    public func promotions(of model: String, version: ModelVersion.Number) async throws(StoreError) -> [Promotion] {
+        try await read("list the promotions of \(model) \(version)") { db in
+            try Int64.fetchAll(
+                db, sql: "SELECT id FROM promotions WHERE model = ? AND version = ? ORDER BY id",
+                arguments: [model, version.rawValue]
+            ).map { try Self.promotion(Promotion.ID($0), db) }
+        }
+    }
+
     /// Approved promotions waiting to be written to the deploy repository, oldest first.
     public func approvedPromotions() async throws(StoreError) -> [Promotion] {
         try await read("list approved promotions") { db in

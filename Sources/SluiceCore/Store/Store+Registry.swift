@@ -65,6 +65,13 @@ extension Store {
         }
     }
 
+    /// The version a run registered, if it registered one.
+    public func version(registeredBy run: Run.ID) async throws(StoreError) -> ModelVersion? {
+        try await read("find the version \(run) registered") { db in
+            try Self.version(where: "v.run_id = ?", [run.rawValue], in: db).first
+        }
+    }
+
     /// Points `environment` at `number` (nil empties it) and records the move with who and why.
     public func moveEnvironment(
         _ environment: String, of model: String, to number: ModelVersion.Number?, actor: String, reason: String,

@@ -43,6 +43,16 @@ public enum Trigger: Sendable, Hashable, Codable {
         }
     }
 
+    /// The pull request (GitLab: merge request) the trigger is about: its event, or the comment
+    /// command posted on it.
+    public var pullRequestNumber: Int? {
+        switch self {
+        case .pullRequest(let pullRequest): pullRequest.number
+        case .command(let command): command.number
+        case .push, .dataArrival, .alert, .manual: nil
+        }
+    }
+
     /// Where a newer trigger supersedes the older ones still queued or running: one branch of
     /// one project for pushes, one pull request for its new heads; nil for triggers that never
     /// replace each other (comments, data arrivals, alerts, tags, an engineer's runs).

@@ -76,10 +76,9 @@ struct AccessControl: Sendable {
 
     /// A bare page for a refusal the page templates do not cover.
     private static func page(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        let escaped = message.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-        return Response(
+        Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: "<!doctype html><title>Refused</title><p>\(escaped)</p>\n")))
+            body: ResponseBody(byteBuffer: ByteBuffer(string: "<!doctype html><title>Refused</title><p>\(message.markupEscaped)</p>\n")))
     }
 
     /// The middleware that applies one ``Access`` to a group of routes.

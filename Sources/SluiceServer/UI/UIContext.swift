@@ -53,7 +53,7 @@ enum UIContext {
     static func version(_ version: ModelVersion) -> [String: Any] {
         let hex = version.artifactDigest.replacingOccurrences(of: "sha256:", with: "")
         return [
-            "number": version.number.description, "registered": time(version.registeredAt), "run": version.run.id.rawValue,
+            "number": version.number.description, "rawNumber": version.number.rawValue, "registered": time(version.registeredAt), "run": version.run.id.rawValue,
             "commit": String(version.run.commit.prefix(12)), "branch": version.branch ?? "—",
             "data": version.run.conclusion.dataVersions.sorted { $0.key < $1.key }
                 .map { "\($0.key) \($0.value.prefix(12))" }.joined(separator: ", "),
@@ -61,9 +61,20 @@ enum UIContext {
                 "python \($0.python), \($0.requirements) \($0.requirementsDigest.prefix(19))"
             } ?? "—",
             "metrics": (version.run.conclusion.metrics?.values ?? [:]).sorted { $0.key < $1.key }
-                .map { "\($0.key) \(String(format: "%.4g", $0.value))" }.joined(separator: ", "),
+                .map { "\($0.key) \(number($0.value))" }.joined(separator: ", "),
             "digestHex": hex, "digestShort": "sha256:" + hex.prefix(12),
         ]
+    }
+
+    static func chart(_ chart: MetricChart) -> [String: Any] {
+        var values: [String: Any] = [
+            "metric": chart.metric, "svg": chart.svg,
+            "anchor": "metric-" + String(chart.metric.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" }),
+        ]
+        if chart.versionCount > chart.points.count {
+            values["note"] = "the newest \(chart.points.count) of \(chart.versionCount) versions"
+        }
+        return values
     }
 
     static func change(_ change: EnvironmentChange) -> [String: Any] {
@@ -74,13 +85,15 @@ enum UIContext {
     }
 
     static func promotion(_ promotion: Promotion) -> [String: Any] {
-        [
-            "id": promotion.id.rawValue, "model": promotion.model, "version": promotion.version.description,
+        var values: [String: Any] = [
+            "id": promotion.id.rawValue, "state": promotion.state.rawValue, "pending": promotion.state == .pendingApproval, "model": promotion.model, "version": promotion.version.description,
             "environment": promotion.environment, "requested": time(promotion.requestedAt),
             "approvalCount": promotion.approvals.count, "required": promotion.requiredApprovals,
             "approvers": promotion.approvers.isEmpty ? "release managers" : promotion.approvers.joined(separator: ", "),
             "broughtBy": promotion.broughtBy.isEmpty ? "—" : promotion.broughtBy.joined(separator: ", "),
         ]
+        values["deployCommit"] = promotion.deployCommit.map { String($0.prefix(12)) }
+        return values
     }
 
     static func audit(_ entry: AuditEntry) -> [String: Any] {
@@ -90,6 +103,9 @@ enum UIContext {
             "details": entry.details.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; "),
         ]
     }
+
+    /// A metric's value as pages write it: four significant digits.
+    static func number(_ value: Double) -> String { String(format: "%.4g", value) }
 
     /// `2026-12-01 09:41:02 UTC`
     static func time(_ date: Date) -> String {

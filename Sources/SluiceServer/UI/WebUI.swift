@@ -20,6 +20,8 @@ public struct WebUI: Sendable {
     private let auth: AuthConfig?
     private let promoter: Promoter
     private let stateDirectory: URL
+    /// Where each project's pull requests are on its forge, for the run page's link.
+    private let projects: [ProjectConfig]
     private let secureCookie: Bool
     /// The signed-in browsers, which ``CallerAuthenticator`` looks up for every request.
     let sessions = UISessions()
@@ -28,19 +30,20 @@ public struct WebUI: Sendable {
     public static func load(templates: URL, config: ServerConfig, promoter: Promoter) async throws -> WebUI {
         WebUI(
             library: try await MustacheLibrary(directory: templates.path), staticFiles: templates.appending(path: "static"),
-            auth: config.auth, promoter: promoter, stateDirectory: config.stateDirectory,
+            auth: config.auth, promoter: promoter, stateDirectory: config.stateDirectory, projects: config.projects,
             secureCookie: config.publicURL?.scheme == "https")
     }
 
     private init(
         library: MustacheLibrary, staticFiles: URL, auth: AuthConfig?, promoter: Promoter, stateDirectory: URL,
-        secureCookie: Bool
+        projects: [ProjectConfig], secureCookie: Bool
     ) {
         self.library = library
         self.staticFiles = staticFiles
         self.auth = auth
         self.promoter = promoter
         self.stateDirectory = stateDirectory
+        self.projects = projects
         self.secureCookie = secureCookie
     }
 
@@ -76,13 +79,27 @@ public struct WebUI: Sendable {
                                       ["message": "There is no run \(context.parameters.get("id") ?? ""). The runs page lists them."])
                 }
                 let steps = try await store.steps(of: run.id)
-                let kinds = try await store.triggerKinds(run.triggerID.map { [$0] } ?? [])
+                var trigger: Trigger?
+                if let id = run.triggerID { trigger = try await store.trigger(id) }
+                let version = try await store.version(registeredBy: run.id)
                 var values: [String: Any] = [
-                    "run": UIContext.runRow(run, trigger: run.triggerID.flatMap { kinds[$0] }),
+                    "run": UIContext.runRow(run, trigger: trigger?.kind),
                     "steps": steps.map { UIContext.step($0, of: run.id, stateDirectory: stateDirectory) },
                     "hasSteps": !steps.isEmpty, "running": run.state == .running,
+                    "gateFirst": run.conclusion.gateReport?.passed == false,
                 ]
                 values["gate"] = run.conclusion.gateReport.map(UIContext.gate)
+                if let version {
+                    let promotions = try await store.promotions(of: version.model, version: version.number)
+                    values["registered"] = [
+                        "model": version.model, "label": version.label, "hasPromotions": !promotions.isEmpty,
+                        "promotions": promotions.map(UIContext.promotion),
+                    ] as [String: Any]
+                }
+                if let number = trigger?.pullRequestNumber ?? version?.pullRequest {
+                    let page = run.project.flatMap { name in projects.first { $0.name == name } }?.pullRequestPage(number)
+                    values["pullRequest"] = ["number": number, "page": page ?? ""] as [String: Any]
+                }
                 return await page("run", title: "Run \(id)", request, session: session, values)
             }
         }
@@ -94,7 +111,8 @@ public struct WebUI: Sendable {
                     let environments = try await environments(of: name)
                     models.append([
                         "name": name, "versions": versions.count, "latest": versions.last?.number.description ?? "—",
-                        "environments": environments.map { "\($0.name) \($0.current)" }.joined(separator: ", "),
+                        "environments": environments.map { "\($0.name) \($0.current?.description ?? "none")" }
+                            .joined(separator: ", "),
                     ])
                 }
                 return await page("models", title: "Models", request, session: session, ["models": models, "hasModels": !models.isEmpty])
@@ -108,13 +126,22 @@ public struct WebUI: Sendable {
                     return await page("error", title: "No such model", request, session: session, status: .notFound,
                                       ["message": "\(model) has no registered version."])
                 }
-                let environments = try await environments(of: model).map { environment -> [String: Any] in
-                    ["name": environment.name, "current": environment.current, "history": environment.history.reversed().map(UIContext.change)]
+                let held = try await environments(of: model)
+                let environments = held.map { environment -> [String: Any] in
+                    [
+                        "name": environment.name, "current": environment.current?.description ?? "none",
+                        "history": environment.history.reversed().map(UIContext.change),
+                    ]
                 }
+                var heldBy: [ModelVersion.Number: [String]] = [:]
+                for environment in held {
+                    if let current = environment.current { heldBy[current, default: []].append(environment.name) }
+                }
+                let charts = MetricChart.charts(of: versions, heldBy: heldBy)
                 return await page(
                     "model", title: model, request, session: session,
                     ["model": model, "versions": versions.reversed().map(UIContext.version), "environments": environments,
-                     "hasEnvironments": !environments.isEmpty])
+                     "hasEnvironments": !environments.isEmpty, "charts": charts.map(UIContext.chart), "hasCharts": !charts.isEmpty])
             }
         }
         router.get("approvals") { request, context in
@@ -262,10 +289,10 @@ public struct WebUI: Sendable {
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// An environment of a model, the version it holds and its moves.
+    /// An environment of a model, the version it holds (none once emptied) and its moves.
     private struct EnvironmentView {
         let name: String
-        let current: String
+        let current: ModelVersion.Number?
         let history: [EnvironmentChange]
     }
 
@@ -273,10 +300,9 @@ public struct WebUI: Sendable {
     private func environments(of model: String) async throws -> [EnvironmentView] {
         var views: [EnvironmentView] = []
         for name in try await store.environments(of: model) {
-            let current = try await store.version(of: model, in: name)
             views.append(
                 EnvironmentView(
-                    name: name, current: current?.description ?? "none",
+                    name: name, current: try await store.version(of: model, in: name),
                     history: try await store.environmentHistory(of: model, environment: name)))
         }
         return views
