@@ -28,7 +28,7 @@ public enum GitHubHook {
         let verdict: IncomingDelivery.Verdict
         switch event {
         case "push":
-            verdict = try push(body, project: project, key: key, watchesBranch: watchesBranch)
+            verdict = try Push.verdict(body, as: PushBody.self, project: project, key: key, watchesBranch: watchesBranch)
         case "pull_request":
             verdict = try pullRequest(body, project: project, key: key)
         case "issue_comment":
@@ -43,7 +43,7 @@ public enum GitHubHook {
 
     // MARK: push
 
-    private struct PushBody: Decodable {
+    private struct PushBody: PushPayload {
         struct Pusher: Decodable { var name: String? }
         struct Sender: Decodable { var login: String? }
         struct Person: Decodable { var username: String? }
@@ -58,17 +58,12 @@ public enum GitHubHook {
         /// The authenticated account that pushed; `pusher.name` is its login too, on github.com.
         var sender: Sender?
         var head_commit: HeadCommit?
-    }
 
-    private static func push(
-        _ body: Data, project: String, key: String, watchesBranch: (String) -> Bool
-    ) throws(HookError) -> IncomingDelivery.Verdict {
-        let payload = try HookJSON.decode(PushBody.self, from: body)
-        return Push.verdict(ref: payload.ref, project: project, key: key, watchesBranch: watchesBranch) { refKind in
+        func push(project: String, refKind: Push.RefKind) -> Push {
             Push(
-                project: project, ref: payload.ref, refKind: refKind, before: payload.before, after: payload.after,
-                created: payload.created, deleted: payload.deleted, forced: payload.forced,
-                pusher: payload.sender?.login ?? payload.pusher?.name, headAuthor: payload.head_commit?.author?.username)
+                project: project, ref: ref, refKind: refKind, before: before, after: after,
+                created: created, deleted: deleted, forced: forced,
+                pusher: sender?.login ?? pusher?.name, headAuthor: head_commit?.author?.username)
         }
     }
 

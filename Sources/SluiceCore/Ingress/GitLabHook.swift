@@ -38,7 +38,7 @@ public enum GitLabHook {
         let verdict: IncomingDelivery.Verdict
         switch event {
         case "Push Hook", "Tag Push Hook":
-            verdict = try push(body, project: project, key: key, watchesBranch: watchesBranch)
+            verdict = try Push.verdict(body, as: PushBody.self, project: project, key: key, watchesBranch: watchesBranch)
         case "Merge Request Hook":
             verdict = try mergeRequest(body, project: project, key: key)
         case "Note Hook":
@@ -51,22 +51,17 @@ public enum GitLabHook {
 
     // MARK: Push Hook, Tag Push Hook
 
-    private struct PushBody: Decodable {
+    private struct PushBody: PushPayload {
         var ref: String
         var before: String
         var after: String
         var user_username: String?
-    }
 
-    private static func push(
-        _ body: Data, project: String, key: String, watchesBranch: (String) -> Bool
-    ) throws(HookError) -> IncomingDelivery.Verdict {
-        let payload = try HookJSON.decode(PushBody.self, from: body)
-        return Push.verdict(ref: payload.ref, project: project, key: key, watchesBranch: watchesBranch) { refKind in
+        func push(project: String, refKind: Push.RefKind) -> Push {
             Push(
-                project: project, ref: payload.ref, refKind: refKind, before: payload.before, after: payload.after,
-                created: payload.before == Push.zeroCommit, deleted: payload.after == Push.zeroCommit, forced: false,
-                pusher: payload.user_username)
+                project: project, ref: ref, refKind: refKind, before: before, after: after,
+                created: before == Push.zeroCommit, deleted: after == Push.zeroCommit, forced: false,
+                pusher: user_username)
         }
     }
 

@@ -34,25 +34,9 @@ enum StoreMigrations {
         }
         migrator.registerMigration("v2: runs") { db in
             try db.create(table: "runs") { table in
-                table.autoIncrementedPrimaryKey("id")
-                // NULL for `sluice run` on a local repository.
-                table.column("project", .text)
-                table.column("trigger_id", .integer).references("triggers")
-                table.column("repository", .text).notNull()
-                table.column("commit_id", .text).notNull()
-                table.column("state", .text).notNull()
-                    .check { ["running", "passed", "gate_failed", "failed", "error", "skipped", "cancelled"].contains($0) }
-                table.column("reason", .text)
-                table.column("model", .text)
-                table.column("cache_key", .text)
-                table.column("cached_from", .integer).references("runs")
-                table.column("data_versions", .jsonText)
-                table.column("metrics", .jsonText)
-                table.column("gate_report", .jsonText)
-                table.column("artifact_digest", .text)
-                table.column("artifact_path", .text)
-                table.column("started_at", .double).notNull()
-                table.column("finished_at", .double)
+                defineRunColumns(
+                    table, states: ["running", "passed", "gate_failed", "failed", "error", "skipped", "cancelled"],
+                    indexingTriggers: false)
             }
             try db.create(index: "runs_by_cache_key", on: "runs", columns: ["cache_key", "state"])
         }
@@ -172,27 +156,10 @@ enum StoreMigrations {
             // first and comes back last.
             try db.execute(sql: "DROP TRIGGER model_versions_need_a_passed_gate")
             try db.create(table: "new_runs") { table in
-                table.autoIncrementedPrimaryKey("id")
-                table.column("project", .text)
-                table.column("trigger_id", .integer).references("triggers").indexed()
-                table.column("repository", .text).notNull()
-                table.column("commit_id", .text).notNull()
-                table.column("state", .text).notNull()
-                    .check {
-                        ["running", "passed", "gate_failed", "failed", "error", "skipped", "cancelled", "superseded"]
-                            .contains($0)
-                    }
-                table.column("reason", .text)
-                table.column("model", .text)
-                table.column("cache_key", .text)
-                table.column("cached_from", .integer).references("runs")
-                table.column("data_versions", .jsonText)
-                table.column("metrics", .jsonText)
-                table.column("gate_report", .jsonText)
-                table.column("artifact_digest", .text)
-                table.column("artifact_path", .text)
-                table.column("started_at", .double).notNull()
-                table.column("finished_at", .double)
+                defineRunColumns(
+                    table,
+                    states: ["running", "passed", "gate_failed", "failed", "error", "skipped", "cancelled", "superseded"],
+                    indexingTriggers: true)
                 table.column("spec_digest", .text)
                 // Why the last report to the forge failed; the run itself is not affected.
                 table.column("report_problem", .text)
@@ -259,4 +226,28 @@ enum StoreMigrations {
         }
         return migrator
     }()
+
+    /// The columns `runs` has had since v2, written once for v2 and for v9's rebuild of the table.
+    /// Frozen like the migrations that call it: an applied migration must keep its schema.
+    private static func defineRunColumns(_ table: TableDefinition, states: [String], indexingTriggers: Bool) {
+        table.autoIncrementedPrimaryKey("id")
+        // NULL for `sluice run` on a local repository.
+        table.column("project", .text)
+        let trigger = table.column("trigger_id", .integer).references("triggers")
+        if indexingTriggers { trigger.indexed() }
+        table.column("repository", .text).notNull()
+        table.column("commit_id", .text).notNull()
+        table.column("state", .text).notNull().check { states.contains($0) }
+        table.column("reason", .text)
+        table.column("model", .text)
+        table.column("cache_key", .text)
+        table.column("cached_from", .integer).references("runs")
+        table.column("data_versions", .jsonText)
+        table.column("metrics", .jsonText)
+        table.column("gate_report", .jsonText)
+        table.column("artifact_digest", .text)
+        table.column("artifact_path", .text)
+        table.column("started_at", .double).notNull()
+        table.column("finished_at", .double)
+    }
 }

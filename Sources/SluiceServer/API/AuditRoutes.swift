@@ -11,21 +11,8 @@ enum AuditRoutes {
 
     static func add(to router: RouterGroup<SluiceRequestContext>, store: Store) {
         router.get("api/v1/audit") { request, _ -> Response in
-            var after: Int64 = 0
-            if let text = request.uri.queryParameters.get("after") {
-                guard let value = Int64(text), value >= 0 else {
-                    return JSONResponse.error(.badRequest, "after must be a whole number, 0 or more", field: "after")
-                }
-                after = value
-            }
-            var limit = defaultLimit
-            if let text = request.uri.queryParameters.get("limit") {
-                guard let value = Int(text), (1...maximumLimit).contains(value) else {
-                    return JSONResponse.error(
-                        .badRequest, "limit must be a whole number from 1 to \(maximumLimit)", field: "limit")
-                }
-                limit = value
-            }
+            let after = try request.wholeNumber("after", in: 0...Int64.max, otherwise: 0)
+            let limit = try request.wholeNumber("limit", in: 1...maximumLimit, otherwise: defaultLimit)
             do {
                 return JSONResponse.make(.ok, try await store.auditEntries(after: after, limit: limit))
             } catch {

@@ -8,14 +8,7 @@ enum DeliveryRoutes {
 
     static func add(to router: RouterGroup<SluiceRequestContext>, store: Store) {
         router.get("api/v1/deliveries") { request, _ -> Response in
-            var limit = defaultLimit
-            if let text = request.uri.queryParameters.get("limit") {
-                guard let value = Int(text), (1...maximumLimit).contains(value) else {
-                    return JSONResponse.error(
-                        .badRequest, "limit must be a whole number from 1 to \(maximumLimit)", field: "limit")
-                }
-                limit = value
-            }
+            let limit = try request.wholeNumber("limit", in: 1...maximumLimit, otherwise: defaultLimit)
             do {
                 return JSONResponse.make(.ok, try await store.deliveries(limit: limit))
             } catch {

@@ -26,10 +26,7 @@ enum RunRoutes {
         addActions(to: actions, store: store, config: config)
         let stateDirectory = config.stateDirectory
         router.get("api/v1/runs") { request, _ -> Response in
-            let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 50
-            guard (1...maxLimit).contains(limit) else {
-                return JSONResponse.error(.badRequest, "limit must be a number from 1 to \(maxLimit)", field: "limit")
-            }
+            let limit = try request.wholeNumber("limit", in: 1...maxLimit, otherwise: 50)
             do {
                 return JSONResponse.make(.ok, try await store.runs(limit: limit))
             } catch {
@@ -54,9 +51,7 @@ enum RunRoutes {
                 return JSONResponse.error(.badRequest, "a run id is a number, as in /api/v1/runs/12/steps/train/log", field: "id")
             }
             let step = context.parameters.get("step") ?? ""
-            guard let offset = request.uri.queryParameters.get("offset").map({ Int($0) }) ?? 0, offset >= 0 else {
-                return JSONResponse.error(.badRequest, "offset must be a byte count of 0 or more", field: "offset")
-            }
+            let offset = try request.wholeNumber("offset", in: 0...Int.max, otherwise: 0)
             let steps: [RunStep]
             do {
                 steps = try await store.steps(of: Run.ID(id))
