@@ -4,7 +4,7 @@ import PackageDescription
 /// Sluice: a GitOps continuous-training service.
 ///
 /// Arrows point down only: `sluice -> SluiceServer -> SluiceCore -> Git, Curl -> CGit2, CCurl`.
-/// `Git` and `Curl` know nothing of Sluice.
+/// `Git` and `Curl` know nothing of Sluice; all three share `CodedErrors`, the one error shape.
 let package = Package(
     name: "Sluice",
     platforms: [.macOS(.v15)],
@@ -32,11 +32,12 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        .target(name: "Git", dependencies: ["CGit2"]),
+        .target(name: "CodedErrors"),
+        .target(name: "Git", dependencies: ["CGit2", "CodedErrors"]),
         .target(
             name: "Curl",
             dependencies: [
-                "CCurl",
+                "CCurl", "CodedErrors",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -44,12 +45,13 @@ let package = Package(
         .target(
             name: "SluiceCore",
             dependencies: [
-                "Git", "Curl",
+                "CodedErrors", "Git", "Curl",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -96,7 +98,7 @@ let package = Package(
         .target(
             name: "SluiceTesting",
             dependencies: [
-                "Git", "Curl",
+                "Git", "Curl", "SluiceCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

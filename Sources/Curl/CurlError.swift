@@ -1,3 +1,5 @@
+import CodedErrors
+
 /// A failed transfer: what kind of failure, libcurl's code number and a message.
 ///
 /// `Code` is an open set of kinds that callers branch on; ``curlCode`` keeps libcurl's exact
@@ -5,33 +7,7 @@
 /// from CURLOPT_ERRORBUFFER or `curl_easy_strerror` and has every secret header value and URL
 /// password replaced by `<redacted>` before it is stored.
 public struct CurlError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The kind of failure. Open set: compare with the static members.
-    public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
-        public let rawValue: String
-
-        public init(rawValue: String) {
-            self.rawValue = rawValue
-        }
-
-        /// DNS resolution or the TCP connection failed (retryable).
-        public static let couldNotConnect = Code(rawValue: "couldNotConnect")
-        /// The connect timeout or the whole-transfer timeout passed (retryable).
-        public static let timedOut = Code(rawValue: "timedOut")
-        /// The TLS handshake or certificate verification failed (terminal).
-        public static let tls = Code(rawValue: "tls")
-        /// The calling task was cancelled.
-        public static let cancelled = Code(rawValue: "cancelled")
-        /// The request cannot be sent as given: bad URL, protocol other than http(s), bad header.
-        public static let invalidRequest = Code(rawValue: "invalidRequest")
-        /// A download could not be written, renamed or cleaned up.
-        public static let fileSystem = Code(rawValue: "fileSystem")
-        /// A download ended with a non-2xx status; ``CurlError/httpStatus`` has it.
-        public static let httpStatus = Code(rawValue: "httpStatus")
-        /// Any other libcurl failure; ``CurlError/curlCode`` says which.
-        public static let other = Code(rawValue: "other")
-
-        public var description: String { rawValue }
-    }
+    public typealias Code = ErrorCode<CurlError>
 
     public var code: Code
     /// libcurl's `CURLcode`, or nil when the failure did not come from libcurl.
@@ -95,4 +71,23 @@ public struct CurlError: Error, Sendable, Hashable, CustomStringConvertible {
             return .other
         }
     }
+}
+
+extension ErrorCode<CurlError> {
+    /// DNS resolution or the TCP connection failed (retryable).
+    public static var couldNotConnect: Self { Self("couldNotConnect") }
+    /// The connect timeout or the whole-transfer timeout passed (retryable).
+    public static var timedOut: Self { Self("timedOut") }
+    /// The TLS handshake or certificate verification failed (terminal).
+    public static var tls: Self { Self("tls") }
+    /// The calling task was cancelled.
+    public static var cancelled: Self { Self("cancelled") }
+    /// The request cannot be sent as given: bad URL, protocol other than http(s), bad header.
+    public static var invalidRequest: Self { Self("invalidRequest") }
+    /// A download could not be written, renamed or cleaned up.
+    public static var fileSystem: Self { Self("fileSystem") }
+    /// A download ended with a non-2xx status; ``CurlError/httpStatus`` has it.
+    public static var httpStatus: Self { Self("httpStatus") }
+    /// Any other libcurl failure; ``CurlError/curlCode`` says which.
+    public static var other: Self { Self("other") }
 }

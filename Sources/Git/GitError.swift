@@ -1,4 +1,5 @@
 import CGit2
+import CodedErrors
 
 /// A failed git operation: what kind of failure, which libgit2 function, and libgit2's message.
 ///
@@ -6,26 +7,7 @@ import CGit2
 /// be stale (a bad password once read "config value 'http.followRedirects' was not found").
 /// Messages never carry a credential: URL user-info and every secret of the operation are removed.
 public struct GitError: Error, Sendable, CustomStringConvertible {
-    /// An open set of failure kinds that callers branch on.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        public let name: String
-        public init(_ name: String) { self.name = name }
-        public var description: String { name }
-
-        /// A repository, reference, object or path that does not exist.
-        public static let notFound = Code("not found")
-        /// The server refused the credentials, or none were configured.
-        public static let authentication = Code("authentication")
-        /// Could not connect, the connection broke, or it stalled past its timeout. Retryable.
-        public static let network = Code("network")
-        /// The server refused a reference update because the remote moved on. Fetch and retry.
-        public static let rejectedPush = Code("rejected push")
-        /// The caller passed something malformed: a bad ref name, path, URL or trailer.
-        public static let invalidInput = Code("invalid input")
-        /// A `Cancellation` stopped the operation.
-        public static let cancelled = Code("cancelled")
-        public static let other = Code("other")
-    }
+    public typealias Code = ErrorCode<GitError>
 
     public let code: Code
     /// The libgit2 function (or this module's operation) that failed.
@@ -80,4 +62,20 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
 func check(_ result: Int32, _ function: String, redacting secrets: [String] = []) throws(GitError) -> Int32 {
     guard result < 0 else { return result }
     throw GitError(libgit2: result, function: function, redacting: secrets)
+}
+
+extension ErrorCode<GitError> {
+    /// A repository, reference, object or path that does not exist.
+    public static var notFound: Self { Self("not found") }
+    /// The server refused the credentials, or none were configured.
+    public static var authentication: Self { Self("authentication") }
+    /// Could not connect, the connection broke, or it stalled past its timeout. Retryable.
+    public static var network: Self { Self("network") }
+    /// The server refused a reference update because the remote moved on. Fetch and retry.
+    public static var rejectedPush: Self { Self("rejected push") }
+    /// The caller passed something malformed: a bad ref name, path, URL or trailer.
+    public static var invalidInput: Self { Self("invalid input") }
+    /// A `Cancellation` stopped the operation.
+    public static var cancelled: Self { Self("cancelled") }
+    public static var other: Self { Self("other") }
 }

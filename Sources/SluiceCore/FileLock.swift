@@ -8,18 +8,30 @@ import Foundation
 final class FileLock: Sendable {
     private let descriptor: Int32
 
-    /// Blocks until the lock on `path` is ours; creates the file if needed. Call it off the
-    /// cooperative pool.
-    static func acquire(_ path: URL) throws(FileLockError) -> FileLock {
+    /// How long a waiter rests between tries while another holds the lock.
+    static let retryInterval: Duration = .milliseconds(20)
+
+    /// Waits until the lock on `path` is ours; creates the file if needed.
+    ///
+    /// It tries without blocking and waits on `clock` between tries, so a lock held for long (an
+    /// environment that takes minutes to build) holds no thread of the bounded blocking pool,
+    /// which the holder itself may need to finish.
+    static func acquire(_ path: URL, clock: any WallClock) async throws -> FileLock {
         let descriptor = open(path.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw FileLockError(path: path.path, reason: String(cString: strerror(errno)))
         }
-        while flock(descriptor, LOCK_EX) != 0 {
-            guard errno == EINTR else {
-                let reason = String(cString: strerror(errno))
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            guard code == EWOULDBLOCK || code == EINTR else {
                 close(descriptor)
-                throw FileLockError(path: path.path, reason: reason)
+                throw FileLockError(path: path.path, reason: String(cString: strerror(code)))
+            }
+            do {
+                try await clock.sleep(for: retryInterval)
+            } catch {
+                close(descriptor)
+                throw error
             }
         }
         return FileLock(descriptor: descriptor)

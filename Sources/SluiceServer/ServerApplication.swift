@@ -9,11 +9,11 @@ public enum ServerApplication {
     /// is given. `onListening` receives the bound address (host:port), which differs from the
     /// configured one when the port is 0.
     public static func make(
-        config: ServerConfig, promoter: Promoter, ui: WebUI? = nil, logger: Logger,
+        config: ServerConfig, promoter: Promoter, ui: WebUI? = nil, clock: any WallClock, logger: Logger,
         onListening: @escaping @Sendable (String) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            router: router(config: config, promoter: promoter, ui: ui, logger: logger),
+            router: router(config: config, promoter: promoter, ui: ui, clock: clock, logger: logger),
             configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: "sluice"),
             onServerRunning: { channel in
                 let host = channel.localAddress?.ipAddress ?? config.listen.host
@@ -26,13 +26,13 @@ public enum ServerApplication {
     /// Every route of the server. Each goes in through ``AccessControl/routes(_:on:)`` with the
     /// access it needs, and `Router.routes` lists them all, so a test can knock on every one.
     public static func router(
-        config: ServerConfig, promoter: Promoter, ui: WebUI?, logger: Logger
+        config: ServerConfig, promoter: Promoter, ui: WebUI?, clock: any WallClock, logger: Logger
     ) -> Router<SluiceRequestContext> {
         let store = promoter.store
-        let metrics = ServerMetrics()
+        let metrics = ServerMetrics(clock: clock)
         let router = Router(context: SluiceRequestContext.self)
         router.add(middleware: LatencyMiddleware(metrics: metrics))
-        router.add(middleware: CallerAuthenticator(auth: config.auth, metrics: config.metrics, sessions: ui?.sessions ?? UISessions()))
+        router.add(middleware: CallerAuthenticator(auth: config.auth, metrics: config.metrics, sessions: ui?.sessions ?? UISessions(clock: clock)))
         let access = AccessControl(auth: config.auth, metrics: config.metrics)
         let open = access.routes(.open, on: router)
         let viewers = access.routes(.api(.viewer), on: router)
@@ -40,7 +40,7 @@ public enum ServerApplication {
         let releaseManagers = access.routes(.api(.releaseManager), on: router)
 
         HealthRoutes.add(to: open, store: store)
-        HookRoutes(config: config, store: store, metrics: metrics, logger: logger).add(to: open)
+        HookRoutes(config: config, store: store, metrics: metrics, clock: clock, logger: logger).add(to: open)
         MetricsRoutes.add(to: access.routes(.metrics, on: router), metrics: metrics, store: store)
         ArtifactRoutes(artifacts: ArtifactStore(stateDirectory: config.stateDirectory), logger: logger)
             .add(to: access.routes(.artifacts, on: router))

@@ -38,7 +38,8 @@ struct IngestBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         let scratch = try ScratchDirectory("sluice-bench-ingest")
-        let store = try Store(stateDirectory: scratch.url)
+        let clock = SystemClock()
+        let store = try Store(stateDirectory: scratch.url, clock: clock)
         let config = ServerConfig(
             listen: ListenAddress(host: "127.0.0.1", port: 0), stateDirectory: scratch.url,
             projects: [
@@ -56,8 +57,8 @@ struct IngestBenchmark: AsyncParsableCommand {
 
         let promoter = Promoter(
             config: config, store: store, workspace: Workspace(stateDirectory: scratch.url),
-            templatesDirectory: URL(fileURLWithPath: "templates/manifests"))
-        let ingest = ServerApplication.make(config: config, promoter: promoter, logger: quiet) { _ in }
+            templatesDirectory: URL(fileURLWithPath: "templates/manifests"), clock: clock)
+        let ingest = ServerApplication.make(config: config, promoter: promoter, clock: clock, logger: quiet) { _ in }
         let bareRouter = Router()
         bareRouter.post("bare") { request, _ -> Response in
             var request = request

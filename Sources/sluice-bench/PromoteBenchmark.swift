@@ -39,7 +39,7 @@ struct PromoteBenchmark: AsyncParsableCommand {
         let (user, password) = ("deployer", "bench-password-4711")
         let server = try GitHTTPServer(root: served, basicAuth: (user, password))
         let deploy = DeployConfig(repo: server.url("ours.git"), token: Secret(password), username: user)
-        let ours = DeployRepository(config: deploy, stateDirectory: scratch.path("state"))
+        let ours = DeployRepository(config: deploy, stateDirectory: scratch.path("state"), clock: SystemClock())
         let cli = scratch.path("cli")
         try GitCLI.run([
             "clone", "-q", server.url("cli.git").replacingOccurrences(of: "://", with: "://\(user):\(password)@"), cli.path,

@@ -21,7 +21,7 @@ struct GCCommand: AsyncParsableCommand {
         let stateDirectory = try config.stateDirectory()
         let referenced = try await Store(stateDirectory: stateDirectory).referencedArtifactDigests()
         let artifacts = ArtifactStore(stateDirectory: stateDirectory)
-        let (removed, bytes) = try artifacts.collectGarbage(keeping: referenced, dryRun: dryRun)
+        let (removed, bytes) = try artifacts.collectGarbage(keeping: referenced, dryRun: dryRun, now: SystemClock().now)
         let size = ByteCountFormatter.string(fromByteCount: bytes, countStyle: .binary)
         print("\(dryRun ? "Would remove" : "Removed") \(removed) file\(removed == 1 ? "" : "s") (\(bytes) bytes, \(size)); "
             + "kept what \(referenced.count) referenced artifact\(referenced.count == 1 ? "" : "s") need.")

@@ -49,16 +49,17 @@ struct RunCommand: AsyncParsableCommand {
         let stateDirectory = stateDir.map { URL(fileURLWithPath: $0) } ?? Self.defaultStateDirectory
         let repository = Repository(at: repositoryURL)
         let resolved = checkedCommit(of: repository)
+        let clock = SystemClock()
         let store: Store
         do {
-            store = try Store(stateDirectory: stateDirectory)
+            store = try Store(stateDirectory: stateDirectory, clock: clock)
         } catch {
             Self.fail(StateDirectoryProblem.describe(stateDirectory, key: "--state-dir", error: error))
         }
         let runner = GateRunner(
             store: store, stateDirectory: stateDirectory,
             dataCache: DataCache(stateDirectory: stateDirectory, http: HTTPClient(userAgent: "sluice/\(SluiceVersion.current)")),
-            sandbox: sandbox)
+            clock: clock, sandbox: sandbox)
         let progress = Progress(repository: repository)
         if commit == "HEAD", let uncommitted = try? repository.uncommittedPaths(), !uncommitted.isEmpty {
             let named = uncommitted.prefix(3).joined(separator: ", ") + (uncommitted.count > 3 ? ", …" : "")

@@ -33,7 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
     var logFormat: LogFormat = .text
 
     func run() async throws {
-        let (config, promoter) = try config.promoter()
+        let clock = SystemClock()
+        let (config, promoter) = try config.promoter(clock: clock)
         // Standard error is unbuffered, so each line is out the moment it is logged, even into a pipe.
         switch logFormat {
         case .text: LoggingSystem.bootstrap(StreamLogHandler.standardError)
@@ -54,8 +55,8 @@ struct ServeCommand: AsyncParsableCommand {
                 "no 'auth' section: the API and web UI answer anyone who can reach \(config.listen) and nobody can decide a promotion but by a comment from a listed approver; set auth.tokens_env")
         }
         let ui = try await WebUI.load(
-            templates: try ConfigOption.templates().appending(path: "ui"), config: config, promoter: promoter)
-        let app = ServerApplication.make(config: config, promoter: promoter, ui: ui, logger: logger) { [logger] address in
+            templates: try ConfigOption.templates().appending(path: "ui"), config: config, promoter: promoter, clock: clock)
+        let app = ServerApplication.make(config: config, promoter: promoter, ui: ui, clock: clock, logger: logger) { [logger] address in
             logger.info("listening on http://\(address)")
         }
         let http = HTTPClient(userAgent: "sluice/\(SluiceVersion.current)", logger: logger)
@@ -65,8 +66,9 @@ struct ServeCommand: AsyncParsableCommand {
                 // Shut down in reverse order: the HTTP server stops accepting first, then the
                 // scheduler gives running steps their grace period.
                 services: [
-                    .init(service: Scheduler(config: config, promoter: promoter, reporter: reporter, http: http, logger: logger)),
-                    .init(service: PromotionService(promoter: promoter, reporter: reporter, logger: logger)), .init(service: app),
+                    .init(service: Scheduler(
+                        config: config, promoter: promoter, reporter: reporter, http: http, clock: clock, logger: logger)),
+                    .init(service: PromotionService(promoter: promoter, reporter: reporter, clock: clock, logger: logger)), .init(service: app),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

@@ -11,12 +11,12 @@ struct ModelsCommandTests {
         let fixture = try RegistryFixture("sluice-models")
         let store = fixture.store
         for commit in ["c1", "c2"] { _ = try await fixture.register(commit: commit) }
-        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        // The fixture's clock reads 2027-01-15T08:00:00Z.
         _ = try await store.moveEnvironment(
-            "production", of: "churn", to: ModelVersion.Number(1), actor: "alice", reason: "approved", at: start)
+            "production", of: "churn", to: ModelVersion.Number(1), actor: "alice", reason: "approved")
+        fixture.clock.advance(by: .seconds(3600))
         _ = try await store.moveEnvironment(
-            "production", of: "churn", to: ModelVersion.Number(2), actor: "bob", reason: "approved",
-            at: start.addingTimeInterval(3600))
+            "production", of: "churn", to: ModelVersion.Number(2), actor: "bob", reason: "approved")
         let base = ["models", "history", "churn", "--env", "production"]
         let server = try fixture.serve()
         let environment = server.client(token: "tok-victor-8086")

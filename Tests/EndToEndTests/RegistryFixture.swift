@@ -11,6 +11,8 @@ struct RegistryFixture {
     let scratch: ScratchDirectory
     let config: URL
     let store: Store
+    /// The store's time (2027-01-15T08:00:00Z until a test advances it).
+    let clock = ManualClock()
     /// What the config's `_env` keys need.
     let environment = ["CHURN_WEBHOOK_SECRET": "s3cret", "SLUICE_API_TOKENS": tokens]
 
@@ -32,7 +34,7 @@ struct RegistryFixture {
             auth:
               tokens_env: SLUICE_API_TOKENS
             """, to: "sluice.yml")
-        store = try Store(stateDirectory: scratch.path("state"))
+        store = try Store(stateDirectory: scratch.path("state"), clock: clock)
     }
 
     /// The server on this config.

@@ -103,7 +103,7 @@ struct ArtifactStoreTests {
         let temporary = store.blobs.deletingLastPathComponent().appending(path: "tmp/blob-stale")
         try Data("partial".utf8).write(to: temporary)
 
-        let young = try store.collectGarbage(keeping: [tree, kept])
+        let young = try store.collectGarbage(keeping: [tree, kept], now: Date())
         #expect(young.removed == 0)
         let dry = try store.collectGarbage(keeping: [tree, kept], dryRun: true, now: later)
         #expect(dry.removed == 2)

@@ -117,21 +117,22 @@ struct AuditLogTests {
     @Test("An accepted and an ignored delivery each commit with their audit entry; a duplicate adds none")
     func deliveriesAreAudited() async throws {
         let scratch = try ScratchDirectory()
-        let store = try Store(stateDirectory: scratch.url)
-        let receivedAt = Date(timeIntervalSince1970: 1_700_000_000)
+        let clock = ManualClock()
+        let store = try Store(stateDirectory: scratch.url, clock: clock)
+        let receivedAt = clock.now
         guard case .accepted(let delivery, let triggers) = try await store.record(
-            StoreDeliveriesTests.push(key: "github:1"), receivedAt: receivedAt)
+            StoreDeliveriesTests.push(key: "github:1"))
         else {
             Issue.record("expected accepted")
             return
         }
         let ping = IncomingDelivery(source: "github", project: "churn", event: "ping", deliveryKey: "github:p", verdict: .ignored(reason: "ping"))
-        guard case .ignored(let ignored, _) = try await store.record(ping, receivedAt: receivedAt) else {
+        guard case .ignored(let ignored, _) = try await store.record(ping) else {
             Issue.record("expected ignored")
             return
         }
-        _ = try await store.record(StoreDeliveriesTests.push(key: "github:1"), receivedAt: receivedAt)
-        _ = try await store.record(ping, receivedAt: receivedAt)
+        _ = try await store.record(StoreDeliveriesTests.push(key: "github:1"))
+        _ = try await store.record(ping)
 
         let entries = try await store.auditEntries(limit: 10)
         #expect(entries.map(\.action) == ["delivery.accepted", "delivery.ignored"])

@@ -12,7 +12,7 @@ extension DeployRemote {
 
     /// A Sluice writer with its own state directory.
     func writer(_ name: String = "state") -> DeployRepository {
-        DeployRepository(config: config, stateDirectory: scratch.path(name))
+        DeployRepository(config: config, stateDirectory: scratch.path(name), clock: SystemClock())
     }
 
     static func change(_ number: Int, model: String = "churn", contents: String? = nil, installation: String = "abc")
@@ -105,7 +105,7 @@ struct DeployRepositoryTests {
         var config = remote.config
         config.token = Secret("not-the-password-31337")
         let error = await #expect(throws: DeployError.self) {
-            try await DeployRepository(config: config, stateDirectory: remote.scratch.path("state"))
+            try await DeployRepository(config: config, stateDirectory: remote.scratch.path("state"), clock: SystemClock())
                 .apply(DeployRemote.change(1))
         }
         #expect(error?.code == .authentication)

@@ -20,7 +20,7 @@ struct GateRunnerTests {
             store = try Store(stateDirectory: state)
             runner = GateRunner(
                 store: store, stateDirectory: state, dataCache: DataCache(stateDirectory: state, http: HTTPClient()),
-                sandbox: sandbox, secrets: secrets)
+                clock: SystemClock(), sandbox: sandbox, secrets: secrets)
         }
 
         /// A repository holding `files`, committed; returns the commit id.

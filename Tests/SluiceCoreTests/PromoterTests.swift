@@ -45,7 +45,8 @@ struct PromotionFixture {
             projects: [ProjectConfig(name: "churn", forge: .github, repo: model.fileURL, environments: environments)],
             deploy: deployConfig ? deploy.config : nil)
         promoter = Promoter(
-            config: config, store: store, workspace: Workspace(stateDirectory: state), templatesDirectory: Self.templates)
+            config: config, store: store, workspace: Workspace(stateDirectory: state), templatesDirectory: Self.templates,
+            clock: SystemClock())
     }
 
     /// Commits `files` (the spec by default) to the model repository, pushes, fetches the

@@ -64,17 +64,19 @@ struct RegistryTests {
     @Test("Which version an environment held at any time is one call, and every move keeps who and why")
     func environmentHistory() async throws {
         let scratch = try ScratchDirectory()
-        let store = try Store(stateDirectory: scratch.url)
+        let clock = ManualClock()
+        let store = try Store(stateDirectory: scratch.url, clock: clock)
         _ = try await store.register(try await Self.finishedRun(store, commit: "c1"), branch: "main")
         _ = try await store.register(try await Self.finishedRun(store, commit: "c2"), branch: "main")
-        let t0 = Date(timeIntervalSince1970: 1_000)
+        let t0 = clock.now
         let v1 = ModelVersion.Number(1)
         let v2 = ModelVersion.Number(2)
-        _ = try await store.moveEnvironment("production", of: "churn", to: v1, actor: "alice", reason: "approved", at: t0)
-        _ = try await store.moveEnvironment(
-            "production", of: "churn", to: v2, actor: "bob", reason: "approved", at: t0.addingTimeInterval(100))
+        _ = try await store.moveEnvironment("production", of: "churn", to: v1, actor: "alice", reason: "approved")
+        clock.advance(by: .seconds(100))
+        _ = try await store.moveEnvironment("production", of: "churn", to: v2, actor: "bob", reason: "approved")
+        clock.advance(by: .seconds(100))
         let rollback = try await store.moveEnvironment(
-            "production", of: "churn", to: v1, actor: "carol", reason: "rollback: latency", at: t0.addingTimeInterval(200))
+            "production", of: "churn", to: v1, actor: "carol", reason: "rollback: latency")
         #expect(rollback.from == v2)
 
         #expect(try await store.version(of: "churn", in: "production", at: t0.addingTimeInterval(-1)) == nil)

@@ -87,13 +87,13 @@ final class SchedulerFixture: Sendable {
             dataFolders: [deploy.scratch.path("data")])
         promoter = Promoter(
             config: config, store: store, workspace: Workspace(stateDirectory: state),
-            templatesDirectory: PromotionFixture.templates)
+            templatesDirectory: PromotionFixture.templates, clock: SystemClock())
         var logger = Logger(label: "scheduler-tests")
         logger.logLevel = .critical
         let http = HTTPClient(userAgent: "scheduler-tests", logger: logger)
         let scheduler = Scheduler(
             config: config, promoter: promoter, reporter: RunReporter(config: config, store: store, http: http, logger: logger),
-            http: http, logger: logger, timing: Scheduler.Timing(tick: .milliseconds(50), lease: .seconds(3)))
+            http: http, clock: SystemClock(), logger: logger, timing: Scheduler.Timing(tick: .milliseconds(50), lease: .seconds(3)))
         let group = ServiceGroup(services: [scheduler], logger: logger)
         self.group = group
         running = Task { try await group.run() }

@@ -36,7 +36,7 @@ struct StepFixture {
 
     /// Runs `step`, recording its lines.
     func run(_ step: StepInvocation, secrets: [String] = []) async throws -> StepResult {
-        try await StepRunner().run(step, redactor: Redactor(secrets: secrets)) { [lines] in lines.record($0) }
+        try await StepRunner(clock: SystemClock()).run(step, redactor: Redactor(secrets: secrets)) { [lines] in lines.record($0) }
     }
 
     func log() throws -> String {

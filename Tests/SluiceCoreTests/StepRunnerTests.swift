@@ -145,7 +145,7 @@ struct StepRunnerTests {
             killGrace: .seconds(10)
         )
         let running = Task {
-            try await StepRunner().run(step, redactor: Redactor(secrets: [])) { linesSource.yield($0) }
+            try await StepRunner(clock: SystemClock()).run(step, redactor: Redactor(secrets: [])) { linesSource.yield($0) }
         }
 
         try await Deadline.first(in: lines, within: .seconds(10)) { $0 == "ready" }

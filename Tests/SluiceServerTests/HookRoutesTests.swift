@@ -126,11 +126,11 @@ struct HookRoutesTests {
             let unsigned = try await send("signed", token: ServerHarness.gitLabToken)
             #expect(unsigned.status == .unauthorized)
             let signature = WebhookSigner.standardWebhookHeaders(
-                body, id: "msg-1", timestamp: Date(), secret: ServerHarness.gitLabSigningKey)
+                body, id: "msg-1", timestamp: harness.clock.now, secret: ServerHarness.gitLabSigningKey)
             let signed = try await send("signed", token: ServerHarness.gitLabToken, extra: signature)
             #expect(signed.status == .accepted)
             let staleSignature = WebhookSigner.standardWebhookHeaders(
-                body, id: "msg-2", timestamp: Date().addingTimeInterval(-360), secret: ServerHarness.gitLabSigningKey)
+                body, id: "msg-2", timestamp: harness.clock.now.addingTimeInterval(-360), secret: ServerHarness.gitLabSigningKey)
             let stale = try await send("signed", token: ServerHarness.gitLabToken, extra: staleSignature)
             #expect(stale.status == .unauthorized)
         }

@@ -18,10 +18,9 @@ struct ModelRoutesTests {
                 conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "a", count: 64)))
             numbers.append(try await store.register(run, branch: "main").number)
         }
-        let t1 = Date(timeIntervalSince1970: 1_800_000_000)
-        let t2 = t1.addingTimeInterval(3600)
-        _ = try await store.moveEnvironment("production", of: "churn", to: numbers[0], actor: "alice", reason: "first", at: t1)
-        _ = try await store.moveEnvironment("production", of: "churn", to: numbers[1], actor: "bob", reason: "second", at: t2)
+        _ = try await store.moveEnvironment("production", of: "churn", to: numbers[0], actor: "alice", reason: "first")
+        harness.clock.advance(by: .seconds(3600))
+        _ = try await store.moveEnvironment("production", of: "churn", to: numbers[1], actor: "bob", reason: "second")
         try await harness.run { client in
             let versions = try await client.execute(uri: "/api/v1/models/churn/versions", method: .get)
             #expect(versions.status == .ok)

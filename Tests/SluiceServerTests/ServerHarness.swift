@@ -27,11 +27,14 @@ struct ServerHarness {
     let scratch: ScratchDirectory
     let store: Store
     let config: ServerConfig
+    /// The server's time: it moves only when a test advances it.
+    let clock = ManualClock()
     let log = LogCapture()
 
     init(maxBodyBytes: Int = ServerConfig.defaultMaxBodyBytes, auth: AuthConfig? = nil, metrics: MetricsConfig? = nil) throws {
         scratch = try ScratchDirectory("server-tests")
-        store = try Store(stateDirectory: scratch.url)
+        // A short lock wait: the locked-store test waits it out; production waits 5 s.
+        store = try Store(stateDirectory: scratch.url, clock: clock, lockTimeout: .milliseconds(250))
         config = ServerConfig(
             listen: ListenAddress(host: "127.0.0.1", port: 0),
             stateDirectory: scratch.url,
@@ -56,21 +59,21 @@ struct ServerHarness {
     /// The server's router, with the web UI, as `sluice serve` builds it.
     func router() async throws -> Router<SluiceRequestContext> {
         let promoter = self.promoter
-        let ui = try await WebUI.load(templates: Self.uiTemplates, config: config, promoter: promoter)
-        return ServerApplication.router(config: config, promoter: promoter, ui: ui, logger: log.logger)
+        let ui = try await WebUI.load(templates: Self.uiTemplates, config: config, promoter: promoter, clock: clock)
+        return ServerApplication.router(config: config, promoter: promoter, ui: ui, clock: clock, logger: log.logger)
     }
 
     private var promoter: Promoter {
         Promoter(
             config: config, store: store, workspace: Workspace(stateDirectory: scratch.url),
-            templatesDirectory: Self.manifestTemplates)
+            templatesDirectory: Self.manifestTemplates, clock: clock)
     }
 
     /// Runs `body` against the live server.
     func run(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let promoter = self.promoter
-        let ui = try await WebUI.load(templates: Self.uiTemplates, config: config, promoter: promoter)
-        let app = ServerApplication.make(config: config, promoter: promoter, ui: ui, logger: log.logger)
+        let ui = try await WebUI.load(templates: Self.uiTemplates, config: config, promoter: promoter, clock: clock)
+        let app = ServerApplication.make(config: config, promoter: promoter, ui: ui, clock: clock, logger: log.logger)
         try await app.test(.live, body)
     }
 

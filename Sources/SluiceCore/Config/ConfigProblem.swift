@@ -1,3 +1,5 @@
+import CodedErrors
+
 /// One thing wrong with a YAML file Sluice reads, the server's `sluice.yml` or a model repository's
 /// `.sluice.yml`, with the file position and key path that locate it.
 ///
@@ -5,34 +7,7 @@
 /// fixed in one pass; `ConfigError` and `SpecError` carry the list. Messages never contain a
 /// secret's value: they name the environment variable or the position of a bad entry instead.
 public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
-    /// What kind of problem it is; an open set so new checks need no breaking change.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        public let name: String
-        public init(_ name: String) { self.name = name }
-        public var description: String { name }
-
-        /// The file could not be read or is not UTF-8.
-        public static let unreadable = Code("unreadable")
-        /// The text is not valid YAML (or holds a duplicated key).
-        public static let syntax = Code("syntax")
-        /// A key the schema does not know; the message suggests the closest known key.
-        public static let unknownKey = Code("unknown key")
-        /// A required key is absent.
-        public static let missingKey = Code("missing key")
-        /// The value has the wrong YAML shape (a list where a string belongs, text for a number).
-        public static let wrongType = Code("wrong type")
-        /// The value has the right shape but is not allowed (an unknown forge, a port above 65535,
-        /// a timeout without a unit).
-        public static let invalidValue = Code("invalid value")
-        /// An environment variable named by an `_env` key is unset or empty.
-        public static let missingEnvironmentVariable = Code("missing environment variable")
-        /// Two entries share a name that must be unique, or a model is owned twice.
-        public static let duplicate = Code("duplicate")
-        /// Keys that are valid alone but not together.
-        public static let conflict = Code("conflict")
-        /// A pipeline spec sets what only the server config may (an environment's protection).
-        public static let serverPolicy = Code("server policy")
-    }
+    public typealias Code = ErrorCode<ConfigProblem>
 
     public let code: Code
     /// The file as named to the parser (`sluice.yml`, `.sluice.yml`).
@@ -66,4 +41,28 @@ public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
         }
         return text + message
     }
+}
+
+extension ErrorCode<ConfigProblem> {
+    /// The file could not be read or is not UTF-8.
+    public static var unreadable: Self { Self("unreadable") }
+    /// The text is not valid YAML (or holds a duplicated key).
+    public static var syntax: Self { Self("syntax") }
+    /// A key the schema does not know; the message suggests the closest known key.
+    public static var unknownKey: Self { Self("unknown key") }
+    /// A required key is absent.
+    public static var missingKey: Self { Self("missing key") }
+    /// The value has the wrong YAML shape (a list where a string belongs, text for a number).
+    public static var wrongType: Self { Self("wrong type") }
+    /// The value has the right shape but is not allowed (an unknown forge, a port above 65535,
+    /// a timeout without a unit).
+    public static var invalidValue: Self { Self("invalid value") }
+    /// An environment variable named by an `_env` key is unset or empty.
+    public static var missingEnvironmentVariable: Self { Self("missing environment variable") }
+    /// Two entries share a name that must be unique, or a model is owned twice.
+    public static var duplicate: Self { Self("duplicate") }
+    /// Keys that are valid alone but not together.
+    public static var conflict: Self { Self("conflict") }
+    /// A pipeline spec sets what only the server config may (an environment's protection).
+    public static var serverPolicy: Self { Self("server policy") }
 }

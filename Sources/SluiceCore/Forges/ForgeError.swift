@@ -1,21 +1,8 @@
+import CodedErrors
+
 /// A report the forge did not take, after the HTTP client's retries.
 public struct ForgeError: Error, Sendable, Hashable, CustomStringConvertible {
-    public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
-        public let rawValue: String
-
-        public init(rawValue: String) {
-            self.rawValue = rawValue
-        }
-
-        /// The forge could not be reached (connection, timeout, TLS).
-        public static let unreachable = Code(rawValue: "unreachable")
-        /// The forge answered with an error status.
-        public static let refused = Code(rawValue: "refused")
-        /// The forge answered with something its API does not send.
-        public static let unexpectedAnswer = Code(rawValue: "unexpectedAnswer")
-
-        public var description: String { rawValue }
-    }
+    public typealias Code = ErrorCode<ForgeError>
 
     public var code: Code
     /// The HTTP status, when the forge answered.
@@ -30,4 +17,13 @@ public struct ForgeError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension ErrorCode<ForgeError> {
+    /// The forge could not be reached (connection, timeout, TLS).
+    public static var unreachable: Self { Self("unreachable") }
+    /// The forge answered with an error status.
+    public static var refused: Self { Self("refused") }
+    /// The forge answered with something its API does not send.
+    public static var unexpectedAnswer: Self { Self("unexpectedAnswer") }
 }

@@ -25,25 +25,25 @@ public struct Metrics: Sendable, Hashable, Codable {
             let code = errno
             if code == ENOENT {
                 throw MetricsError(
-                    .missing, message: "the validate step wrote no metrics file at \(path); \(MetricsError.example)")
+                    .missing, "the validate step wrote no metrics file at \(path); \(MetricsError.example)")
             }
             if code == ELOOP {
                 throw MetricsError(
-                    .unreadable, message: "the metrics file at \(path) is a symlink, which Sluice does not follow; \(MetricsError.example) there")
+                    .unreadable, "the metrics file at \(path) is a symlink, which Sluice does not follow; \(MetricsError.example) there")
             }
             let reason = String(cString: strerror(code))
-            throw MetricsError(.unreadable, message: "the metrics file at \(path) cannot be opened: \(reason)")
+            throw MetricsError(.unreadable, "the metrics file at \(path) cannot be opened: \(reason)")
         }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         var status = stat()
         guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
             throw MetricsError(
                 .unreadable,
-                message: "the metrics file at \(path) is not a regular file; \(MetricsError.example) there")
+                "the metrics file at \(path) is not a regular file; \(MetricsError.example) there")
         }
         let tooLarge = MetricsError(
             .tooLarge,
-            message: "the metrics file at \(path) is larger than the limit of \(limit) bytes; "
+            "the metrics file at \(path) is larger than the limit of \(limit) bytes; "
                 + "write only a JSON object of numbers, such as {\"auc\": 0.91}")
         guard status.st_size <= limit else {
             throw tooLarge
@@ -53,7 +53,7 @@ public struct Metrics: Sendable, Hashable, Codable {
             // One byte past the limit tells a file that grew after `fstat` from one that fits.
             data = try handle.read(upToCount: limit + 1) ?? Data()
         } catch {
-            throw MetricsError(.unreadable, message: "the metrics file at \(path) cannot be read: \(error)")
+            throw MetricsError(.unreadable, "the metrics file at \(path) cannot be read: \(error)")
         }
         guard data.count <= limit else {
             throw tooLarge

@@ -54,14 +54,14 @@ struct MetricsParser {
         }
         skipWhitespace()
         guard index < bytes.count else {
-            throw MetricsError(.notJSON, message: "the metrics file is empty; \(MetricsError.example)")
+            throw MetricsError(.notJSON, "the metrics file is empty; \(MetricsError.example)")
         }
         guard bytes[index] == UInt8(ascii: "{") else {
             let found = try parseValue(depth: 1)
             try expectEnd()
             throw MetricsError(
                 .notObject,
-                message: "the metrics file must hold a JSON object, but found \(found.phrase); \(MetricsError.example)")
+                "the metrics file must hold a JSON object, but found \(found.phrase); \(MetricsError.example)")
         }
         let values = try parseMetrics()
         try expectEnd()
@@ -131,7 +131,7 @@ struct MetricsParser {
 
     private mutating func record(_ code: MetricsError.Code, _ message: String) {
         if firstProblem == nil {
-            firstProblem = MetricsError(code, message: message)
+            firstProblem = MetricsError(code, message)
         }
     }
 
@@ -400,8 +400,7 @@ struct MetricsParser {
         let column = String(decoding: bytes[lineStart..<offset], as: UTF8.self).count + 1
         return MetricsError(
             .notJSON,
-            message:
-                "the metrics file is not JSON: \(detail) at line \(line), column \(column); \(MetricsError.example)")
+            "the metrics file is not JSON: \(detail) at line \(line), column \(column); \(MetricsError.example)")
     }
 
     /// The character at the index as a message shows it: `'='`, `'“'`, `byte 0xFF`, `the end of the file`.

@@ -27,12 +27,17 @@ public struct DeployRepository: Sendable {
     public var credentials: Credentials?
     public var timeouts: NetworkTimeouts
     public var maxAttempts: Int
+    /// What the backoff between pushes and the wait for the clone's lock run on.
+    let clock: any WallClock
 
     private var remoteURL: String { config.repo }
     private var branch: String { config.branch }
 
-    public init(config: DeployConfig, stateDirectory: URL, timeouts: NetworkTimeouts = NetworkTimeouts()) {
+    public init(
+        config: DeployConfig, stateDirectory: URL, clock: any WallClock, timeouts: NetworkTimeouts = NetworkTimeouts()
+    ) {
         self.config = config
+        self.clock = clock
         let key = Hex.encode(SHA256.hash(data: Data("\(config.repo)\n\(config.branch)".utf8)).prefix(8))
         directory = stateDirectory.appendingPathComponent("deploy").appendingPathComponent(key)
         credentials = config.token.map { Credentials.token($0.revealed, username: config.username) }
@@ -52,21 +57,19 @@ public struct DeployRepository: Sendable {
         _ change: ManifestChange, landed: (DeployOutcome) async -> Recorded
     ) async throws(DeployError) -> Recorded {
         let lockFile = directory.appendingPathExtension("lock")
-        let lock = try await offload { () throws(DeployError) -> FileLock in
-            do {
-                try FileManager.default.createDirectory(
-                    at: lockFile.deletingLastPathComponent(), withIntermediateDirectories: true)
-                return try FileLock.acquire(lockFile)
-            } catch {
-                throw DeployError(.local, "\(error)")
-            }
+        let lock: FileLock
+        do {
+            try FileManager.default.createDirectory(at: lockFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+            lock = try await FileLock.acquire(lockFile, clock: clock)
+        } catch {
+            throw DeployError(.local, "\(error)")
         }
         defer { lock.release() }
-        let (clone, fresh) = try await offload { () throws(DeployError) in try openOrClone() }
+        let (clone, fresh) = try await blocking { () throws(DeployError) in try openOrClone() }
         var current = fresh
         for attempt in 1...maxAttempts {
             let isCurrent = current
-            let step = try await offload { () throws(DeployError) in
+            let step = try await blocking { () throws(DeployError) in
                 try Self.attempt(change, in: clone, current: isCurrent)
             }
             switch step {
@@ -77,9 +80,9 @@ public struct DeployRepository: Sendable {
             case .rejected:
                 // Someone pushed first; wait a little, differently each time, so two writers
                 // racing each other do not collide again in lockstep.
-                try? await Task.sleep(for: .milliseconds(Int.random(in: 20...100) * attempt))
+                await clock.pause(for: .milliseconds(Int.random(in: 20...100) * attempt))
             }
-            try await offload { () throws(DeployError) in
+            try await blocking { () throws(DeployError) in
                 try Self.mapped("fetch \(Self.label(remoteURL, branch))") { () throws(GitError) in try clone.fetch() }
             }
             current = true

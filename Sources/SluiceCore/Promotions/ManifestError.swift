@@ -1,30 +1,12 @@
+import CodedErrors
+
 /// Why a promotion's manifest could not be rendered; terminal, naming the template and what to fix.
 ///
 /// Every case is fixed by a person, not by retrying: a value in `deploy.values` of `.sluice.yml`,
 /// the template itself, or the template name. Nothing is committed to the deploy repository when
 /// rendering fails.
 public struct ManifestError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What kind of problem it is; an open set so new checks need no breaking change.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        public let name: String
-        public init(_ name: String) { self.name = name }
-        public var description: String { name }
-
-        /// No shipped template has this name.
-        public static let unknownTemplate = Code("unknown template")
-        /// A shipped template's file exists but cannot be read as UTF-8 text.
-        public static let unreadableTemplate = Code("unreadable template")
-        /// The name is not a bare template name (it has `/`, `..` or other characters).
-        public static let unsafePath = Code("unsafe path")
-        /// The template needs a value that `deploy.values` does not set.
-        public static let missingValue = Code("missing value")
-        /// A value, or a name derived from the model and environment, has the wrong form.
-        public static let invalidValue = Code("invalid value")
-        /// The template is not valid Mustache, or uses a pragma Sluice does not allow.
-        public static let templateSyntax = Code("template syntax")
-        /// The template rendered text that is not YAML.
-        public static let invalidOutput = Code("invalid output")
-    }
+    public typealias Code = ErrorCode<ManifestError>
 
     public let code: Code
     /// The template's name: a shipped name such as `kserve`, or the path it was read from.
@@ -38,4 +20,21 @@ public struct ManifestError: Error, Sendable, Hashable, CustomStringConvertible 
     }
 
     public var description: String { message }
+}
+
+extension ErrorCode<ManifestError> {
+    /// No shipped template has this name.
+    public static var unknownTemplate: Self { Self("unknown template") }
+    /// A shipped template's file exists but cannot be read as UTF-8 text.
+    public static var unreadableTemplate: Self { Self("unreadable template") }
+    /// The name is not a bare template name (it has `/`, `..` or other characters).
+    public static var unsafePath: Self { Self("unsafe path") }
+    /// The template needs a value that `deploy.values` does not set.
+    public static var missingValue: Self { Self("missing value") }
+    /// A value, or a name derived from the model and environment, has the wrong form.
+    public static var invalidValue: Self { Self("invalid value") }
+    /// The template is not valid Mustache, or uses a pragma Sluice does not allow.
+    public static var templateSyntax: Self { Self("template syntax") }
+    /// The template rendered text that is not YAML.
+    public static var invalidOutput: Self { Self("invalid output") }
 }

@@ -25,11 +25,11 @@ public struct Promoter: Sendable {
     private let publicURL: URL?
     private let config: ServerConfig
 
-    public init(config: ServerConfig, store: Store, workspace: Workspace, templatesDirectory: URL) {
+    public init(config: ServerConfig, store: Store, workspace: Workspace, templatesDirectory: URL, clock: any WallClock) {
         self.store = store
         self.workspace = workspace
         renderer = ManifestRenderer(templatesDirectory: templatesDirectory)
-        deployRepository = config.deploy.map { DeployRepository(config: $0, stateDirectory: config.stateDirectory) }
+        deployRepository = config.deploy.map { DeployRepository(config: $0, stateDirectory: config.stateDirectory, clock: clock) }
         publicURL = config.publicURL
         self.config = config
     }
@@ -219,7 +219,7 @@ public struct Promoter: Sendable {
         guard let commit = ObjectID(hex: run.commit) else {
             throw SourceError(message: "\(version.label) was trained from '\(run.commit)', which is not a commit id")
         }
-        let read = await offload { () -> Result<Data, GitError> in
+        let read = await blocking { () -> Result<Data, GitError> in
             Result { () throws(GitError) in try repository.fileContents(at: PipelineSpec.fileName, in: commit) }
         }
         let text: Data
@@ -279,7 +279,7 @@ public struct Promoter: Sendable {
                 run: Int(version.run.id.rawValue), values: values)
             if let path = deploySpec.repositoryTemplatePath {
                 let (repository, commit) = (source.repository, source.commit)
-                let text = await offload { () -> Data? in try? repository.fileContents(at: path, in: commit) }
+                let text = await blocking { () -> Data? in try? repository.fileContents(at: path, in: commit) }
                 guard let text else {
                     throw ManifestError(
                         .unknownTemplate, template: path,

@@ -1,34 +1,21 @@
+import CodedErrors
+
 /// Why a promotion request, approval or rejection was refused; the message says why and who may.
-public struct PromotionError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What was refused; an open set so new checks need no breaking change.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        public let name: String
-        public init(_ name: String) { self.name = name }
-        public var description: String { name }
+public typealias PromotionError = CodedError<Promotion>
 
-        public static let notFound = Code("not found")
-        /// The promotion is no longer waiting for approval.
-        public static let notPending = Code("not pending")
-        /// The person is not among the environment's approvers.
-        public static let notApprover = Code("not an approver")
-        /// The person wrote the commit that produced the version.
-        public static let selfApproval = Code("self-approval")
-        /// The person already approved this promotion.
-        public static let alreadyApproved = Code("already approved")
-        /// The environment cannot go back to that version: it holds it, never held it, or holds nothing.
-        public static let invalidRollback = Code("invalid rollback")
-        /// The version's commit or its `.sluice.yml` cannot be read.
-        public static let unreadableSource = Code("unreadable source")
-        public static let store = Code("store")
-    }
-
-    public let code: Code
-    public let message: String
-
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
+extension ErrorCode<Promotion> {
+    public static var notFound: Self { Self("not found") }
+    /// The promotion is no longer waiting for approval.
+    public static var notPending: Self { Self("not pending") }
+    /// The person is not among the environment's approvers.
+    public static var notApprover: Self { Self("not an approver") }
+    /// The person wrote the commit that produced the version.
+    public static var selfApproval: Self { Self("self-approval") }
+    /// The person already approved this promotion.
+    public static var alreadyApproved: Self { Self("already approved") }
+    /// The environment cannot go back to that version: it holds it, never held it, or holds nothing.
+    public static var invalidRollback: Self { Self("invalid rollback") }
+    /// The version's commit or its `.sluice.yml` cannot be read.
+    public static var unreadableSource: Self { Self("unreadable source") }
+    public static var store: Self { Self("store") }
 }

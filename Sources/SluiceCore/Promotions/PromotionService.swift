@@ -14,14 +14,16 @@ public struct PromotionService: Service {
     public let reporter: RunReporter
     public let decisionInterval: Duration
     public let writeRetryInterval: Duration
+    let clock: any WallClock
     let logger: Logger
 
     public init(
-        promoter: Promoter, reporter: RunReporter, logger: Logger, decisionInterval: Duration = .seconds(1),
-        writeRetryInterval: Duration = .seconds(60)
+        promoter: Promoter, reporter: RunReporter, clock: any WallClock, logger: Logger,
+        decisionInterval: Duration = .seconds(1), writeRetryInterval: Duration = .seconds(60)
     ) {
         self.promoter = promoter
         self.reporter = reporter
+        self.clock = clock
         self.logger = logger
         self.decisionInterval = decisionInterval
         self.writeRetryInterval = writeRetryInterval
@@ -31,14 +33,14 @@ public struct PromotionService: Service {
         try await promoter.store.requeueUnfinishedDecisions()
         await cancelWhenGracefulShutdown {
             var reportedWaiting = Set<Promotion.ID>()
-            var nextWrite = ContinuousClock.now
+            var nextWrite = clock.now
             while !Task.isCancelled {
                 await decideComments()
-                if ContinuousClock.now >= nextWrite {
+                if clock.now >= nextWrite {
                     await writeApproved(reportedWaiting: &reportedWaiting)
-                    nextWrite = ContinuousClock.now + writeRetryInterval
+                    nextWrite = clock.now.addingTimeInterval(writeRetryInterval / .seconds(1))
                 }
-                try? await Task.sleep(for: decisionInterval)
+                await clock.pause(for: decisionInterval)
             }
         }
     }

@@ -104,7 +104,7 @@ public final class ArtifactStore: Sendable {
     /// stay, so a run that stored an artifact but has not recorded its digest yet keeps it.
     /// With `dryRun`, counts what would go and removes nothing.
     public func collectGarbage(
-        keeping referenced: Set<String>, dryRun: Bool = false, now: Date = Date()
+        keeping referenced: Set<String>, dryRun: Bool = false, now: Date
     ) throws(ArtifactError) -> (removed: Int, bytes: Int64) {
         var keep = Set<String>()
         for digest in referenced where digest.hasPrefix("sha256:") {

@@ -34,7 +34,7 @@ public struct Registrar: Sendable {
             let artifacts = artifacts
             let stored: String
             do {
-                stored = try await offload { () throws(ArtifactError) -> String in
+                stored = try await blocking { () throws(ArtifactError) -> String in
                     try artifacts.put(artifact: artifact, within: output)
                 }
             } catch {

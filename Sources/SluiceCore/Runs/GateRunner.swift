@@ -26,21 +26,24 @@ public struct GateRunner: Sendable {
     public let killGrace: Duration
     /// The most bytes one step's log keeps.
     public let logLimit: Int
+    /// What the run's steps and its environment's build lock wait on.
+    let clock: any WallClock
     /// Whether bwrap works on this host, probed once: the probe starts a process, which no run
     /// should pay for again (the step runner still refuses a sandboxed step if bwrap stops working).
     private let bubblewrapIsUsable: Bool
 
     public init(
-        store: Store, stateDirectory: URL, dataCache: DataCache, sandbox: SandboxMode = .auto, secrets: [String] = [],
-        killGrace: Duration = .seconds(10), logLimit: Int = 50 << 20
+        store: Store, stateDirectory: URL, dataCache: DataCache, clock: any WallClock, sandbox: SandboxMode = .auto,
+        secrets: [String] = [], killGrace: Duration = .seconds(10), logLimit: Int = 50 << 20
     ) {
+        self.clock = clock
         self.store = store
         self.stateDirectory = stateDirectory
         self.dataCache = dataCache
         self.pythonEnvironments = PythonEnvironments(stateDirectory: stateDirectory)
         self.sandbox = sandbox
         self.secrets = secrets
-        self.stepRunner = StepRunner()
+        self.stepRunner = StepRunner(clock: clock)
         self.killGrace = killGrace
         self.logLimit = logLimit
         self.bubblewrapIsUsable = Bubblewrap.isUsable()
@@ -56,7 +59,7 @@ public struct GateRunner: Sendable {
     ) async throws(StoreError) -> Run {
         let repository = request.repository
         let revision = request.revision
-        let commit = try? await offload { () throws(GitError) -> ObjectID in try repository.resolve(revision) }
+        let commit = try? await blocking { () throws(GitError) -> ObjectID in try repository.resolve(revision) }
         let id = try await store.startRun(
             project: request.project, repository: request.repositoryLabel, commit: commit?.hex ?? revision,
             branch: request.branch, triggerID: request.triggerID)
@@ -93,7 +96,7 @@ public struct GateRunner: Sendable {
         events: @escaping @Sendable (RunEvent) -> Void
     ) async throws(RunError) -> (Run.State, String) {
         let repository = request.repository
-        let spec = try await offload { () throws(RunError) -> PipelineSpec in try Self.readSpec(repository, commit) }
+        let spec = try await blocking { () throws(RunError) -> PipelineSpec in try Self.readSpec(repository, commit) }
         conclusion.model = spec.model
         conclusion.specDigest = spec.digest
         if let violations = request.policy?.violations(of: spec), !violations.isEmpty {
@@ -104,7 +107,7 @@ public struct GateRunner: Sendable {
         let baseline = try await baseline(request.baseline, for: spec)
 
         if let base = try await comparisonBase(request) {
-            let changed = try await offload { () throws(RunError) -> [String] in
+            let changed = try await blocking { () throws(RunError) -> [String] in
                 do {
                     return try repository.changedPaths(from: try repository.resolve(base), to: commit)
                 } catch {
@@ -131,7 +134,7 @@ public struct GateRunner: Sendable {
         }
         let plan = try await environmentPlan(spec, repository: repository, commit: commit, project: request.project)
         conclusion.environment = plan?.record
-        let key = try await offload { [data] () throws(RunError) -> String in
+        let key = try await blocking { [data] () throws(RunError) -> String in
             try RunCacheKey.compute(
                 spec: spec, repository: repository, commit: commit, data: data, environment: plan?.digest,
                 project: request.project, trusted: request.trusted)
@@ -149,7 +152,7 @@ public struct GateRunner: Sendable {
         }
 
         let directory = RunDirectory(stateDirectory: stateDirectory, run: id)
-        try await offload { () throws(RunError) in
+        try await blocking { () throws(RunError) in
             do {
                 try directory.create()
                 try repository.export(commit, to: directory.source)
@@ -209,7 +212,7 @@ public struct GateRunner: Sendable {
         let artifact = directory.output.appendingPathComponent(spec.artifact)
         let output = directory.output
         do {
-            conclusion.artifactDigest = try await offload { () throws(ArtifactError) -> String in
+            conclusion.artifactDigest = try await blocking { () throws(ArtifactError) -> String in
                 try ArtifactDigest.digest(of: artifact, within: output)
             }
         } catch {
@@ -263,7 +266,7 @@ public struct GateRunner: Sendable {
         _ spec: PipelineSpec, repository: Repository, commit: ObjectID, project: String?
     ) async throws(RunError) -> PythonEnvironments.Plan? {
         guard let path = spec.environment?.python.requirements else { return nil }
-        return try await offload { () throws(RunError) -> PythonEnvironments.Plan in
+        return try await blocking { () throws(RunError) -> PythonEnvironments.Plan in
             let requirements: Data
             do {
                 requirements = try repository.fileContents(at: path, in: commit)
@@ -295,7 +298,7 @@ public struct GateRunner: Sendable {
             events(.environmentReady(plan.record, built: false))
             return nil
         }
-        guard let lock = try await offload({ () throws(RunError) -> FileLock? in try environments.prepareBuild(plan) }) else {
+        guard let lock = try await environments.prepareBuild(plan, clock: clock) else {
             events(.environmentReady(plan.record, built: false))
             return nil
         }
@@ -315,7 +318,7 @@ public struct GateRunner: Sendable {
                 : .none)
         let result = try await execute(invocation, run: id, stop: stop, redactor: redactor, events: events)
         let failure = Self.failure(of: result, step: PythonEnvironments.stepName, timeout: PythonEnvironments.buildTimeout)
-        try await offload { () throws(RunError) in try environments.finishBuild(plan, succeeded: failure == nil) }
+        try await blocking { () throws(RunError) in try environments.finishBuild(plan, succeeded: failure == nil) }
         if let failure { return failure }
         events(.environmentReady(plan.record, built: true))
         return nil

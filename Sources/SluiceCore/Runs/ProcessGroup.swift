@@ -39,11 +39,11 @@ struct ProcessGroup: Sendable {
     }
 
     /// SIGTERM to the group, up to `grace` for every member to exit, then SIGKILL to the group.
-    func stop(grace: Duration) async {
+    func stop(grace: Duration, clock: any WallClock) async {
         send(SIGTERM)
-        let deadline = ContinuousClock.now + grace
-        while ContinuousClock.now < deadline, !isGone, !liveMembers().isEmpty {
-            try? await Task.sleep(for: Self.pollInterval)
+        let deadline = clock.now.addingTimeInterval(grace / .seconds(1))
+        while clock.now < deadline, !isGone, !liveMembers().isEmpty {
+            await clock.pause(for: Self.pollInterval)
         }
         send(SIGKILL)
     }
@@ -52,13 +52,13 @@ struct ProcessGroup: Sendable {
     ///
     /// Zombies do not count: they run nothing and hold nothing but a pid, and an orphan's zombie waits for init,
     /// which on some hosts reaps only every few seconds; waiting for it would add that to every step.
-    func reap(within bound: Duration = .seconds(5)) async -> [pid_t] {
+    func reap(within bound: Duration = .seconds(5), clock: any WallClock) async -> [pid_t] {
         send(SIGKILL)
-        let deadline = ContinuousClock.now + bound
+        let deadline = clock.now.addingTimeInterval(bound / .seconds(1))
         while !isGone {
             let alive = liveMembers()
-            guard !alive.isEmpty, ContinuousClock.now < deadline else { return alive }
-            try? await Task.sleep(for: Self.pollInterval)
+            guard !alive.isEmpty, clock.now < deadline else { return alive }
+            await clock.pause(for: Self.pollInterval)
         }
         return []
     }

@@ -170,12 +170,12 @@ public struct PythonEnvironments: Sendable {
 
     /// Locks the environment's build against other runs (released when the returned lock is), and
     /// clears what a build that died left. Returns nil, without locking, when it is built already.
-    /// Blocks its thread.
-    func prepareBuild(_ plan: Plan) throws(RunError) -> FileLock? {
+    func prepareBuild(_ plan: Plan, clock: any WallClock) async throws(RunError) -> FileLock? {
         let lock: FileLock
         do {
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-            lock = try FileLock.acquire(root.appendingPathComponent(String(plan.digest.dropFirst("sha256:".count)) + ".lock"))
+            lock = try await FileLock.acquire(
+                root.appendingPathComponent(String(plan.digest.dropFirst("sha256:".count)) + ".lock"), clock: clock)
         } catch {
             throw RunError(.environment, "could not prepare \(root.path) for the Python environment: \(error)")
         }
@@ -183,15 +183,24 @@ public struct PythonEnvironments: Sendable {
             lock.release()
             return nil
         }
+        do throws(RunError) {
+            try await blocking { () throws(RunError) in try clearBuild(plan) }
+        } catch {
+            lock.release()
+            throw error
+        }
+        return lock
+    }
+
+    /// Removes what a build that died left and lays out the new one's folder. Blocks its thread.
+    private func clearBuild(_ plan: Plan) throws(RunError) {
         do {
             try? FileManager.default.removeItem(at: directory(of: plan.digest))
             try FileManager.default.createDirectory(at: directory(of: plan.digest), withIntermediateDirectories: true)
             try plan.requirements.write(to: requirementsCopy(of: plan.digest))
         } catch {
-            lock.release()
             throw RunError(.environment, "could not prepare \(directory(of: plan.digest).path): \(error.localizedDescription)")
         }
-        return lock
     }
 
     /// Marks a build complete, or removes what a failed one left.

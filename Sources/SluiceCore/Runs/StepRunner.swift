@@ -13,7 +13,12 @@ import SystemPackage
 /// Each line is redacted before it is written to the log or passed to `onLine`, which is called on the task that
 /// reads the output, one line at a time, in order.
 public struct StepRunner: Sendable {
-    public init() {}
+    /// What the step's deadline, its stop's grace and the sweep of its group are measured on.
+    let clock: any WallClock
+
+    public init(clock: any WallClock) {
+        self.clock = clock
+    }
 
     /// Runs `step` to its end and reports how it ended.
     ///
@@ -28,8 +33,8 @@ public struct StepRunner: Sendable {
         // The supervision is its own task, which nothing cancels: the caller's cancellation reaches it as an event
         // that stops the group gracefully. Cancelling swift-subprocess's `run` instead would SIGKILL the direct
         // child at once and leave its descendants to the final sweep.
-        let supervision = Task {
-            try await Self.supervise(step, redactor: redactor, onLine: onLine, cancellation: cancellation)
+        let supervision = Task { [clock] in
+            try await Self.supervise(step, redactor: redactor, onLine: onLine, cancellation: cancellation, clock: clock)
         }
         return try await withTaskCancellationHandler {
             try await supervision.value
@@ -57,10 +62,11 @@ public struct StepRunner: Sendable {
         _ step: StepInvocation,
         redactor: Redactor,
         onLine: @escaping @Sendable (String) -> Void,
-        cancellation: AsyncStream<Never>
+        cancellation: AsyncStream<Never>,
+        clock: any WallClock
     ) async throws -> StepResult {
         let command = try await StepCommand.resolve(step)
-        let startedAt = Date()
+        let startedAt = clock.now
         let (spawned, spawnedSource) = AsyncStream.makeStream(of: ProcessGroup.self)
         let (group, stopped, exit) = await withTaskGroup(of: Event.self) { tasks in
             tasks.addTask {
@@ -77,7 +83,7 @@ public struct StepRunner: Sendable {
             let group = await spawnedGroups.next()
             if group != nil {
                 tasks.addTask {
-                    try? await Task.sleep(for: step.timeout)
+                    await clock.pause(for: step.timeout)
                     return .deadlinePassed
                 }
                 tasks.addTask {
@@ -94,18 +100,18 @@ public struct StepRunner: Sendable {
                     return (group, stopped, exit)
                 case .deadlinePassed where stopped == nil:
                     stopped = .timedOut
-                    await group?.stop(grace: step.killGrace)
+                    await group?.stop(grace: step.killGrace, clock: clock)
                 case .cancelRequested where stopped == nil:
                     stopped = .cancelled
-                    await group?.stop(grace: step.killGrace)
+                    await group?.stop(grace: step.killGrace, clock: clock)
                 case .deadlinePassed, .cancelRequested:
                     break
                 }
             }
             preconditionFailure("the step's task always reports how it exited")
         }
-        let survivors = await group?.reap() ?? []
-        let endedAt = Date()
+        let survivors = await group?.reap(clock: clock) ?? []
+        let endedAt = clock.now
         if let group, !survivors.isEmpty {
             throw StepError(
                 .processesSurvived, step: step.name,

@@ -31,7 +31,7 @@ public actor Workspace {
         let previous = fetches[project.name]
         let fetch = Task {
             _ = await previous?.result
-            return try await offload { () throws(GitError) -> FetchSummary in try mirror.fetch() }
+            return try await blocking { () throws(GitError) -> FetchSummary in try mirror.fetch() }
         }
         fetches[project.name] = fetch
         do {

@@ -39,6 +39,7 @@ public actor Scheduler: Service {
     private let maxParallel: Int
     private let shutdownGrace: Duration
     private let timing: Timing
+    private let clock: any WallClock
     private let logger: Logger
     private var executions: [Int64: Execution] = [:]
     private nonisolated let shuttingDown = Atomic(false)
@@ -46,8 +47,8 @@ public actor Scheduler: Service {
     /// A scheduler for `config`'s projects that registers and promotes through `promoter` (and
     /// its store and workspace), and reports to each project's forge through `reporter`.
     public init(
-        config: ServerConfig, promoter: Promoter, reporter: RunReporter, http: HTTPClient, logger: Logger,
-        timing: Timing = Timing()
+        config: ServerConfig, promoter: Promoter, reporter: RunReporter, http: HTTPClient, clock: any WallClock,
+        logger: Logger, timing: Timing = Timing()
     ) {
         let store = promoter.store
         executor = TriggerExecutor(
@@ -55,7 +56,7 @@ public actor Scheduler: Service {
             gateRunner: GateRunner(
                 store: store, stateDirectory: config.stateDirectory,
                 dataCache: DataCache(stateDirectory: config.stateDirectory, http: http, fileFolders: config.dataFolders),
-                sandbox: config.executor.sandbox,
+                clock: clock, sandbox: config.executor.sandbox,
                 secrets: config.secrets.map(\.revealed)),
             registrar: Registrar(
                 store: store, artifacts: ArtifactStore(stateDirectory: config.stateDirectory),
@@ -65,6 +66,7 @@ public actor Scheduler: Service {
         maxParallel = config.executor.maxParallel
         shutdownGrace = config.executor.shutdownGrace
         self.timing = timing
+        self.clock = clock
         self.logger = logger
     }
 
@@ -82,15 +84,15 @@ public actor Scheduler: Service {
     /// Claims and starts triggers until shutdown.
     private func schedule() async {
         // In the past, so the first look also takes back what a dead server left.
-        var lastUpkeep = ContinuousClock.now - timing.lease
+        var lastUpkeep = clock.now.addingTimeInterval(-(timing.lease / .seconds(1)))
         while !shuttingDown.load(ordering: .relaxed), !Task.isCancelled {
-            if ContinuousClock.now - lastUpkeep >= timing.lease / 3 {
+            if clock.now.timeIntervalSince(lastUpkeep) >= timing.lease / .seconds(3) {
                 await renewLeases()
                 await recoverAbandoned()
-                lastUpkeep = .now
+                lastUpkeep = clock.now
             }
             await tick()
-            try? await Task.sleep(for: timing.tick)
+            await clock.pause(for: timing.tick)
         }
     }
 
@@ -143,9 +145,9 @@ public actor Scheduler: Service {
     private func start(_ trigger: QueuedTrigger) {
         let stop = RunStop()
         let executor = executor
-        let task = Task.detached {
+        let task = Task {
             await executor.execute(trigger, stop: stop)
-            await self.finished(trigger.id)
+            self.finished(trigger.id)
         }
         executions[trigger.id] = Execution(lane: trigger.lane, stop: stop, task: task)
     }
@@ -164,7 +166,7 @@ public actor Scheduler: Service {
     }
 
     private func leaseExpiry() -> Date {
-        Date().addingTimeInterval(timing.lease / .seconds(1))
+        clock.now.addingTimeInterval(timing.lease / .seconds(1))
     }
 
     /// Shutdown: running triggers may finish within the grace period; then they are cancelled
@@ -172,13 +174,13 @@ public actor Scheduler: Service {
     private func drain() async {
         guard !executions.isEmpty else { return }
         logger.notice("waiting up to \(shutdownGrace) for \(executions.count) running trigger(s) to finish")
-        let deadline = ContinuousClock.now + shutdownGrace
-        var lastRenewal = ContinuousClock.now
-        while !executions.isEmpty, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(100))
-            if ContinuousClock.now - lastRenewal >= timing.lease / 3 {
+        let deadline = clock.now.addingTimeInterval(shutdownGrace / .seconds(1))
+        var lastRenewal = clock.now
+        while !executions.isEmpty, clock.now < deadline {
+            await clock.pause(for: .milliseconds(100))
+            if clock.now.timeIntervalSince(lastRenewal) >= timing.lease / .seconds(3) {
                 await renewLeases()
-                lastRenewal = .now
+                lastRenewal = clock.now
             }
         }
         for execution in executions.values {

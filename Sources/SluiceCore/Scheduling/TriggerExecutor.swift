@@ -139,7 +139,7 @@ struct TriggerExecutor: Sendable {
             logger.warning("\(error.message)")
             repository = workspace.mirror(for: project).repository
         }
-        return await offload { () -> Result<(commit: String, branch: String?), Refusal> in
+        return await blocking { () -> Result<(commit: String, branch: String?), Refusal> in
             if let head = try? repository.resolve("refs/heads/\(manual.revision)") {
                 return .success((head.hex, manual.revision))
             }
@@ -255,7 +255,7 @@ struct TriggerExecutor: Sendable {
         if run.state == .passed, stop.requested == nil, let branch = order.branch, let spec = spec.withLock({ $0 }) {
             if branch == spec.releaseBranch {
                 outcome += await registerAndPromote(run, branch: branch, from: repository)
-            } else if let warning = await offload({ spec.missingReleaseBranch(in: repository) }) {
+            } else if let warning = await blocking({ spec.missingReleaseBranch(in: repository) }) {
                 logger.warning("\(order.project.name): \(warning)")
                 outcome += "; \(warning)"
             }
@@ -272,7 +272,7 @@ struct TriggerExecutor: Sendable {
         let version: ModelVersion
         do {
             let commit = ObjectID(hex: run.commit)
-            let parents = await offload { () -> [ObjectID] in commit.flatMap { try? repository.commit($0).parents } ?? [] }
+            let parents = await blocking { () -> [ObjectID] in commit.flatMap { try? repository.commit($0).parents } ?? [] }
             let provenance = try await store.provenance(
                 of: run.commit, in: run.project ?? "", mergedHeads: parents.dropFirst().map(\.hex))
             version = try await registrar.register(run.id, branch: branch, provenance: provenance)
@@ -303,7 +303,7 @@ struct TriggerExecutor: Sendable {
             logger.error("\(error.message)")
             return nil
         }
-        return await offload { () -> (commit: String, spec: PipelineSpec)? in
+        return await blocking { () -> (commit: String, spec: PipelineSpec)? in
             guard let head = try? repository.resolve("HEAD"), let defaultSpec = try? GateRunner.readSpec(repository, head),
                 let release = try? repository.resolve("refs/heads/\(defaultSpec.releaseBranch)"),
                 let spec = try? GateRunner.readSpec(repository, release)

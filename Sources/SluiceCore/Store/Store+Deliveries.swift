@@ -12,7 +12,8 @@ extension Store {
     /// carries was (data sources and Alertmanager resend the same object or alert in new
     /// deliveries). Of a delivery that is partly new, only the new triggers are queued. Writes are
     /// serialised (and committed in groups), so fifty concurrent copies still queue one trigger.
-    public func record(_ delivery: IncomingDelivery, receivedAt: Date = Date()) async throws(StoreError) -> DeliveryReceipt {
+    public func record(_ delivery: IncomingDelivery) async throws(StoreError) -> DeliveryReceipt {
+        let receivedAt = clock.now
         let payloads = try Self.encodedTriggers(delivery)
         do {
             return try await deliveryCommits.submit { db in try Self.record(delivery, payloads: payloads, receivedAt: receivedAt, in: db) }

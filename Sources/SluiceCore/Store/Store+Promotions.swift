@@ -7,9 +7,10 @@ extension Store {
     /// protected one waits for approvals. Older open promotions of the same model to the same
     /// environment are superseded.
     public func requestPromotion(
-        of version: ModelVersion, to policy: EnvironmentPolicy, requestedBy: String, at date: Date = Date()
+        of version: ModelVersion, to policy: EnvironmentPolicy, requestedBy: String
     ) async throws(PromotionError) -> Promotion {
-        try await promotionWrite("request a promotion of \(version.label)") { db in
+        let date = clock.now
+        return try await promotionWrite("request a promotion of \(version.label)") { db in
             try Self.supersedeOpen(
                 version.model, policy.name, below: version.number, reason: "superseded by \(version.number)",
                 by: version.label, date, db)
@@ -41,9 +42,10 @@ extension Store {
     /// Records `approver`'s approval; the promotion is approved once it has enough distinct ones.
     /// `releaseManagers` decide where the environment lists no approvers.
     public func approve(
-        _ id: Promotion.ID, as approver: String, releaseManagers: Set<String>, at date: Date = Date()
+        _ id: Promotion.ID, as approver: String, releaseManagers: Set<String>
     ) async throws(PromotionError) -> Promotion {
-        try await promotionWrite("approve \(id)") { db in
+        let date = clock.now
+        return try await promotionWrite("approve \(id)") { db in
             let promotion = try Self.promotion(id, db)
             if let refusal = promotion.approvalRefusal(by: approver, releaseManagers: releaseManagers) {
                 throw refusal
@@ -64,9 +66,10 @@ extension Store {
 
     /// Rejects a promotion that waits for approval; only one who may approve it may.
     public func reject(
-        _ id: Promotion.ID, as approver: String, reason: String, releaseManagers: Set<String>, at date: Date = Date()
+        _ id: Promotion.ID, as approver: String, reason: String, releaseManagers: Set<String>
     ) async throws(PromotionError) -> Promotion {
-        try await promotionWrite("reject \(id)") { db in
+        let date = clock.now
+        return try await promotionWrite("reject \(id)") { db in
             if let refusal = try Self.promotion(id, db).refusal(of: "reject", by: approver, releaseManagers: releaseManagers) {
                 throw refusal
             }
@@ -120,9 +123,10 @@ extension Store {
     /// A promotion superseded while its write was under way is applied all the same: its commit
     /// is on the remote, so the environment does hold that version until the newer one lands.
     public func markApplied(
-        _ id: Promotion.ID, deployCommit: String, at date: Date = Date()
+        _ id: Promotion.ID, deployCommit: String
     ) async throws(PromotionError) -> Promotion {
-        try await promotionWrite("mark \(id) applied") { db in
+        let date = clock.now
+        return try await promotionWrite("mark \(id) applied") { db in
             let promotion = try Self.promotion(id, db)
             if promotion.state == .applied { return promotion }
             guard promotion.state == .approved || promotion.state == .superseded else {
@@ -143,8 +147,9 @@ extension Store {
 
     /// Ends an approved promotion that can never be written as it is (its manifest does not
     /// render, its spec cannot be read); `reason` says what to fix.
-    public func markFailed(_ id: Promotion.ID, reason: String, at date: Date = Date()) async throws(PromotionError) {
-        try await promotionWrite("mark \(id) failed") { db in
+    public func markFailed(_ id: Promotion.ID, reason: String) async throws(PromotionError) {
+        let date = clock.now
+        return try await promotionWrite("mark \(id) failed") { db in
             try db.execute(
                 sql: "UPDATE promotions SET state = 'failed', reason = ?, updated_at = ? WHERE id = ? AND state = 'approved'",
                 arguments: [reason, date.timeIntervalSince1970, id.rawValue])
@@ -154,8 +159,9 @@ extension Store {
 
     /// Notes on an approved promotion why its write did not happen yet (the deploy repository
     /// is unreachable, refused the credentials, kept moving); it stays approved and is tried again.
-    public func noteWriteDelayed(_ id: Promotion.ID, reason: String, at date: Date = Date()) async throws(PromotionError) {
-        try await promotionWrite("note on \(id)") { db in
+    public func noteWriteDelayed(_ id: Promotion.ID, reason: String) async throws(PromotionError) {
+        let date = clock.now
+        return try await promotionWrite("note on \(id)") { db in
             try db.execute(
                 sql: "UPDATE promotions SET reason = ?, updated_at = ? WHERE id = ? AND state = 'approved'",
                 arguments: ["not written yet: \(reason)", date.timeIntervalSince1970, id.rawValue])
@@ -171,9 +177,10 @@ extension Store {
     /// there, it cannot bring in a version that never was.
     public func requestRollback(
         of model: String, in environment: String, to target: ModelVersion.Number? = nil, by actor: String,
-        reason: String, at date: Date = Date()
+        reason: String
     ) async throws(PromotionError) -> Promotion {
-        try await promotionWrite("roll back \(model) in \(environment)") { db in
+        let date = clock.now
+        return try await promotionWrite("roll back \(model) in \(environment)") { db in
             let held = try Int.fetchAll(
                 db,
                 sql: """
@@ -228,9 +235,10 @@ extension Store {
 
     /// Freezes promotion into an environment: its promotions wait, saying why, until `unpin`.
     public func pin(
-        _ model: String, environment: String, by actor: String, reason: String, at date: Date = Date()
+        _ model: String, environment: String, by actor: String, reason: String
     ) async throws(PromotionError) {
-        try await promotionWrite("pin \(model) in \(environment)") { db in
+        let date = clock.now
+        return try await promotionWrite("pin \(model) in \(environment)") { db in
             try Self.recordPin(model, environment, by: actor, reason: reason, date, db)
         }
     }
@@ -278,9 +286,10 @@ extension Store {
 
     /// Lifts a pin: waiting promotions that have their approvals (or need none) are approved.
     public func unpin(
-        _ model: String, environment: String, by actor: String, at date: Date = Date()
+        _ model: String, environment: String, by actor: String
     ) async throws(PromotionError) {
-        try await promotionWrite("unpin \(model) in \(environment)") { db in
+        let date = clock.now
+        return try await promotionWrite("unpin \(model) in \(environment)") { db in
             try db.execute(
                 sql: "DELETE FROM pins WHERE model = ? AND environment = ?", arguments: [model, environment])
             guard db.changesCount > 0 else {

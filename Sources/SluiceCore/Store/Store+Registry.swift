@@ -5,8 +5,9 @@ extension Store {
     /// Registers a run whose gate passed as the next version of its model, or returns the version
     /// it already is. Any other run is refused, here and by the database itself.
     public func register(
-        _ runID: Run.ID, branch: String?, provenance: ModelVersion.Provenance = .init(), at date: Date = Date()
+        _ runID: Run.ID, branch: String?, provenance: ModelVersion.Provenance = .init()
     ) async throws(RegistryError) -> ModelVersion {
+        let date = clock.now
         do {
             return try await pool.write { db in
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [runID.rawValue])
@@ -74,9 +75,9 @@ extension Store {
 
     /// Points `environment` at `number` (nil empties it) and records the move with who and why.
     public func moveEnvironment(
-        _ environment: String, of model: String, to number: ModelVersion.Number?, actor: String, reason: String,
-        at date: Date = Date()
+        _ environment: String, of model: String, to number: ModelVersion.Number?, actor: String, reason: String
     ) async throws(RegistryError) -> EnvironmentChange {
+        let date = clock.now
         do {
             return try await pool.write { db in
                 if let number,

@@ -4,10 +4,10 @@ import GRDB
 extension Store {
     /// Records a run that is starting, with its `run.started` audit entry, and returns its number.
     public func startRun(
-        project: String?, repository: String, commit: String, branch: String? = nil, triggerID: Int64? = nil,
-        at date: Date = Date()
+        project: String?, repository: String, commit: String, branch: String? = nil, triggerID: Int64? = nil
     ) async throws(StoreError) -> Run.ID {
-        try await write("start a run") { db in
+        let date = clock.now
+        return try await write("start a run") { db in
             try db.execute(
                 sql: """
                     INSERT INTO runs (project, trigger_id, repository, commit_id, branch, state, started_at)
@@ -29,8 +29,9 @@ extension Store {
     /// Records how a run ended and what it produced, with its `run.finished` audit entry and, when
     /// the gate was evaluated, a `gate.passed` or `gate.failed` one.
     public func finishRun(
-        _ id: Run.ID, state: Run.State, reason: String?, conclusion: Run.Conclusion, at date: Date = Date()
+        _ id: Run.ID, state: Run.State, reason: String?, conclusion: Run.Conclusion
     ) async throws(StoreError) {
+        let date = clock.now
         let encoded = try Self.encode(conclusion)
         try await write("finish \(id)") { db in
             try db.execute(

@@ -11,7 +11,8 @@ extension Store {
     ///
     /// Asked on every scheduler tick, so it looks with a read and takes the writer only when
     /// there is something to end.
-    public func supersedeQueuedTriggers(at date: Date = Date()) async throws(StoreError) -> Int {
+    public func supersedeQueuedTriggers() async throws(StoreError) -> Int {
+        let date = clock.now
         let replaced = """
             t.state = 'queued' AND t.lane IS NOT NULL AND EXISTS (
                 SELECT 1 FROM triggers n WHERE n.lane = t.lane AND n.id > t.id AND n.state IN ('queued', 'running'))
@@ -93,8 +94,9 @@ extension Store {
     /// left `running` ends in `error`, and the trigger is queued again if it was claimed fewer
     /// than `maxAttempts` times, else it fails with why.
     public func recoverAbandonedTriggers(
-        maxAttempts: Int, at date: Date = Date()
+        maxAttempts: Int
     ) async throws(StoreError) -> [AbandonedTrigger] {
+        let date = clock.now
         let now = date.timeIntervalSince1970
         let expired = try await read("look for abandoned triggers") { db in
             try Int.fetchOne(
@@ -146,9 +148,10 @@ extension Store {
 
     /// Ends a running trigger with its outcome.
     public func finishTrigger(
-        _ id: Int64, as end: TriggerEnd, outcome: String, at date: Date = Date()
+        _ id: Int64, as end: TriggerEnd, outcome: String
     ) async throws(StoreError) {
-        try await write("finish trigger \(id)") { db in
+        let date = clock.now
+        return try await write("finish trigger \(id)") { db in
             try db.execute(
                 sql: "UPDATE triggers SET state = ?, outcome = ?, finished_at = ?, lease_expires_at = NULL WHERE id = ?",
                 arguments: [end.rawValue, outcome, date.timeIntervalSince1970, id])
@@ -197,8 +200,9 @@ extension Store {
     /// Asks for `run` to be stopped by `login`: its trigger is marked for the scheduler that runs
     /// it, which stops the step's whole process group at its next look, and the run ends
     /// `cancelled`. Refused for a run that is not running, or not the server's.
-    public func requestCancel(of run: Run.ID, by login: String, at date: Date = Date()) async throws(StoreError) -> CancelRequest {
-        try await write("cancel \(run)") { db in
+    public func requestCancel(of run: Run.ID, by login: String) async throws(StoreError) -> CancelRequest {
+        let date = clock.now
+        return try await write("cancel \(run)") { db in
             guard let row = try Row.fetchOne(
                 db, sql: "SELECT r.state, r.trigger_id, t.state AS trigger_state FROM runs r LEFT JOIN triggers t ON t.id = r.trigger_id WHERE r.id = ?",
                 arguments: [run.rawValue])

@@ -3,8 +3,9 @@ import GRDB
 
 extension Store {
     /// Records that step `name` of `run` started.
-    public func startStep(_ run: Run.ID, name: String, command: String, at date: Date = Date()) async throws(StoreError) {
-        try await write("record step \(name) of \(run)") { db in
+    public func startStep(_ run: Run.ID, name: String, command: String) async throws(StoreError) {
+        let date = clock.now
+        return try await write("record step \(name) of \(run)") { db in
             try db.execute(
                 sql: "INSERT OR REPLACE INTO run_steps (run_id, name, command, started_at) VALUES (?, ?, ?, ?)",
                 arguments: [run.rawValue, name, command, date.timeIntervalSince1970])

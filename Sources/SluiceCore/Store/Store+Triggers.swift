@@ -40,9 +40,10 @@ extension Store {
 
     /// Ends a claimed trigger: done, or refused with why (also an audit entry, by the commenter).
     public func finishDecision(
-        _ decision: ClaimedDecision, refusal: String?, at date: Date = Date()
+        _ decision: ClaimedDecision, refusal: String?
     ) async throws(StoreError) {
-        try await write("finish trigger \(decision.trigger)") { db in
+        let date = clock.now
+        return try await write("finish trigger \(decision.trigger)") { db in
             try db.execute(
                 sql: "UPDATE triggers SET state = ?, outcome = ?, finished_at = ? WHERE id = ?",
                 arguments: [refusal == nil ? "done" : "refused", refusal, date.timeIntervalSince1970, decision.trigger])
@@ -54,9 +55,10 @@ extension Store {
     /// Records in the audit log, by the commenter, that a comment command was refused and why
     /// (the scheduler's `/sluice run` from someone who is not a maintainer).
     public func recordRefusal(
-        of command: CommentCommand, reason: String, trigger: Int64, at date: Date = Date()
+        of command: CommentCommand, reason: String, trigger: Int64
     ) async throws(StoreError) {
-        try await write("record a refused command") { db in
+        let date = clock.now
+        return try await write("record a refused command") { db in
             try Self.auditRefusal(of: command, reason: reason, trigger: trigger, at: date, in: db)
         }
     }

@@ -17,16 +17,22 @@ public final class Store: Sendable {
     /// This store's random name (16 hex digits), made by its first migration to v7 and never
     /// changed: promotion commits carry it, so a promotion number means one promotion anywhere.
     public let installationID: String
+    /// Where every timestamp the store writes comes from.
+    let clock: any WallClock
 
     /// Opens (creating if needed) the database in `stateDirectory` and applies every migration.
-    public init(stateDirectory: URL) throws(StoreError) {
+    /// A statement waits up to `lockTimeout` for a lock another process holds, then fails.
+    public init(
+        stateDirectory: URL, clock: any WallClock = SystemClock(), lockTimeout: Duration = .seconds(5)
+    ) throws(StoreError) {
+        self.clock = clock
         do {
             // Only the server's user reads the store, mirrors, runs and artifacts.
             try FileManager.default.createDirectory(
                 at: stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
-            configuration.busyMode = .timeout(5)
+            configuration.busyMode = .timeout(lockTimeout / .seconds(1))
             pool = try DatabasePool(
                 path: stateDirectory.appendingPathComponent(Self.fileName).path, configuration: configuration)
             // Only the writer connection writes, and GRDB sets it to NORMAL after any

@@ -15,6 +15,8 @@ struct HookRoutes: Sendable {
     let config: ServerConfig
     let store: Store
     let metrics: ServerMetrics
+    /// What a signed webhook's timestamp is checked against.
+    let clock: any WallClock
     let logger: Logger
 
     func add(to router: RouterGroup<SluiceRequestContext>) {
@@ -66,7 +68,7 @@ struct HookRoutes: Sendable {
             if let signingSecret = project.signingSecret {
                 try WebhookAuthentication.verifyStandardWebhook(
                     body: body, id: headers[HeaderName.webhookID], timestamp: headers[HeaderName.webhookTimestamp],
-                    signature: headers[HeaderName.webhookSignature], secret: signingSecret.revealed, now: Date())
+                    signature: headers[HeaderName.webhookSignature], secret: signingSecret.revealed, now: clock.now)
             }
             return try GitLabHook.parse(
                 event: headers[HeaderName.gitLabEvent], idempotencyKey: headers[HeaderName.idempotencyKey],

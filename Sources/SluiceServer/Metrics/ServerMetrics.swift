@@ -13,6 +13,8 @@ final class ServerMetrics: Sendable {
     private let latency: DurationHistogram
     /// The end of the last step recorded into the step histograms.
     private let lastStepEnd = Mutex(Date.distantPast)
+    /// What the age of the oldest queued trigger is measured at.
+    private let clock: any WallClock
 
     /// Steps last from seconds (tests) to hours (training).
     static let stepBuckets: [Duration] = [
@@ -31,7 +33,8 @@ final class ServerMetrics: Sendable {
             helpText: "Webhook deliveries received, by source and outcome")
     }
 
-    init() {
+    init(clock: any WallClock) {
+        self.clock = clock
         latency = registry.makeDurationHistogram(
             descriptor: MetricNameDescriptor(
                 namespace: "sluice", subsystem: "http", metricName: "request_duration", unitName: "seconds",
@@ -50,7 +53,8 @@ final class ServerMetrics: Sendable {
 
     /// Sets the gauges read from the store: runs and promotions by state (every state, so a
     /// dashboard sees zeros too), the queue's depth, and how long its oldest trigger has waited.
-    func record(_ statistics: StoreStatistics, now: Date = Date()) {
+    func record(_ statistics: StoreStatistics) {
+        let now = clock.now
         for (state, count) in statistics.runs {
             registry.makeGauge(descriptor: Self.runs, labels: [("state", state.rawValue)]).set(Int64(count))
         }

@@ -7,9 +7,16 @@ actor UISessions {
     static let lifetime: TimeInterval = 12 * 3600
 
     private var sessions: [String: UISession] = [:]
+    /// What sign-ins expire by.
+    private let clock: any WallClock
+
+    init(clock: any WallClock) {
+        self.clock = clock
+    }
 
     /// A new session for the holder of `token`.
-    func open(for token: APIToken, now: Date = Date()) -> UISession {
+    func open(for token: APIToken) -> UISession {
+        let now = clock.now
         sessions = sessions.filter { $0.value.expires > now }
         let session = UISession(
             id: UISession.randomToken(), name: token.name, role: token.role, csrf: UISession.randomToken(),
@@ -19,8 +26,8 @@ actor UISessions {
     }
 
     /// The live session with this id, if any.
-    func session(_ id: String, now: Date = Date()) -> UISession? {
-        guard let session = sessions[id], session.expires > now else { return nil }
+    func session(_ id: String) -> UISession? {
+        guard let session = sessions[id], session.expires > clock.now else { return nil }
         return session
     }
 

@@ -24,20 +24,24 @@ public struct WebUI: Sendable {
     private let projects: [ProjectConfig]
     private let secureCookie: Bool
     /// The signed-in browsers, which ``CallerAuthenticator`` looks up for every request.
-    let sessions = UISessions()
+    let sessions: UISessions
 
     /// Loads the templates in `templates` (the `templates/ui` folder); throws when one does not parse.
-    public static func load(templates: URL, config: ServerConfig, promoter: Promoter) async throws -> WebUI {
+    public static func load(
+        templates: URL, config: ServerConfig, promoter: Promoter, clock: any WallClock
+    ) async throws -> WebUI {
         WebUI(
+            sessions: UISessions(clock: clock),
             library: try await MustacheLibrary(directory: templates.path), staticFiles: templates.appending(path: "static"),
             auth: config.auth, promoter: promoter, stateDirectory: config.stateDirectory, projects: config.projects,
             secureCookie: config.publicURL?.scheme == "https")
     }
 
     private init(
-        library: MustacheLibrary, staticFiles: URL, auth: AuthConfig?, promoter: Promoter, stateDirectory: URL,
+        sessions: UISessions, library: MustacheLibrary, staticFiles: URL, auth: AuthConfig?, promoter: Promoter, stateDirectory: URL,
         projects: [ProjectConfig], secureCookie: Bool
     ) {
+        self.sessions = sessions
         self.library = library
         self.staticFiles = staticFiles
         self.auth = auth
