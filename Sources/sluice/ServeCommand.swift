@@ -33,6 +33,7 @@ struct ServeCommand: AsyncParsableCommand {
     var logFormat: LogFormat = .text
 
     func run() async throws {
+        sizeBlockingPoolForServing()
         let clock = SystemClock()
         let (config, promoter) = try config.promoter(clock: clock)
         // Standard error is unbuffered, so each line is out the moment it is logged, even into a pipe.

@@ -1,4 +1,12 @@
+import NIOCore
 import NIOPosix
+
+/// Sizes the blocking pool for a server, before anything uses it: git fetches and pushes wait on
+/// the network inside `blocking`, so a few slow remotes must not hold up hashing, exports and
+/// Hummingbird's file reads, as NIO's default of one thread per core would let them.
+public func sizeBlockingPoolForServing() {
+    NIOSingletons.blockingPoolThreadCountSuggestion = max(16, 4 * System.coreCount)
+}
 
 /// Runs blocking work (libgit2, file hashing, directory walks) on NIO's blocking thread pool, the
 /// one Hummingbird's file I/O uses, so it never holds a thread of Swift's cooperative pool and
