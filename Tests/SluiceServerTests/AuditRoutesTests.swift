@@ -27,14 +27,21 @@ struct AuditRoutesTests {
         }
     }
 
-    @Test("A bad after or limit is refused with 400 naming the parameter")
+    @Test("A bad after, limit or offset is refused with 400 naming the parameter, on every listing route")
     func badParametersRefused() async throws {
         let harness = try ServerHarness()
         try await harness.run { client in
-            for (query, field) in [("after=-1", "after"), ("after=x", "after"), ("limit=0", "limit"), ("limit=1001", "limit")] {
-                let response = try await client.execute(uri: "/api/v1/audit?\(query)", method: .get)
-                #expect(response.status == .badRequest)
-                #expect(response.json["field"] as? String == field)
+            let refused = [
+                ("/api/v1/audit?after=-1", "after"), ("/api/v1/audit?after=x", "after"),
+                ("/api/v1/audit?limit=0", "limit"), ("/api/v1/audit?limit=1001", "limit"),
+                ("/api/v1/deliveries?limit=x", "limit"), ("/api/v1/runs?limit=abc", "limit"),
+                ("/api/v1/runs?limit=501", "limit"), ("/api/v1/runs/1/steps/train/log?offset=-1", "offset"),
+            ]
+            for (uri, field) in refused {
+                let response = try await client.execute(uri: uri, method: .get)
+                #expect(response.status == .badRequest, "\(uri)")
+                #expect(response.json["field"] as? String == field, "\(uri)")
+                #expect((response.json["error"] as? String)?.hasPrefix("\(field) must be a whole number") == true, "\(uri)")
             }
         }
     }

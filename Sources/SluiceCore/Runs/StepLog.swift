@@ -98,32 +98,30 @@ final class StepLog {
     }
 
     private func write(_ bytes: [UInt8], at offset: Int) throws(POSIXError) {
-        var done = 0
-        while done < bytes.count {
-            let count = bytes[done...].withUnsafeBytes {
-                pwrite(descriptor, $0.baseAddress, $0.count, off_t(offset + done))
-            }
-            guard count > 0 else {
-                if count < 0, errno == EINTR { continue }
-                throw Self.lastError()
-            }
-            done += count
+        try Self.transfer(bytes.count) { done in
+            bytes[done...].withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(offset + done)) }
         }
     }
 
     private func read(from start: Int, to end: Int) throws(POSIXError) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: end - start)
+        try Self.transfer(bytes.count) { done in
+            bytes[done...].withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(start + done)) }
+        }
+        return bytes
+    }
+
+    /// Calls `call` with the byte count done so far until `total` bytes are done: `pread` and
+    /// `pwrite` may do fewer than asked, or be interrupted by a signal (then they are called again).
+    private static func transfer(_ total: Int, _ call: (_ done: Int) -> Int) throws(POSIXError) {
         var done = 0
-        while done < bytes.count {
-            let count = bytes[done...].withUnsafeMutableBytes {
-                pread(descriptor, $0.baseAddress, $0.count, off_t(start + done))
-            }
+        while done < total {
+            let count = call(done)
             guard count > 0 else {
                 if count < 0, errno == EINTR { continue }
-                throw Self.lastError()
+                throw lastError()
             }
             done += count
         }
-        return bytes
     }
 }
