@@ -5,6 +5,9 @@ import PackageDescription
 ///
 /// Arrows point down only: `sluice -> SluiceServer -> SluiceCore -> Git, Curl -> CGit2, CCurl`.
 /// `Git` and `Curl` know nothing of Sluice; all three share `CodedErrors`, the one error shape.
+/// `SluiceCore`'s folders follow a push: Webhooks -> Triggers -> Scheduling -> Runs -> Gate ->
+/// Versions -> Promotions -> Deploy, with Store (persistence only) beneath them.
+/// `SluiceServer.SluiceService` builds the whole service from one config and one clock.
 let package = Package(
     name: "Sluice",
     platforms: [.macOS(.v15)],
@@ -107,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "SluiceCoreTests",
             dependencies: [
-                "SluiceCore", "SluiceTesting", "Git", "Curl",
+                "SluiceCore", "SluiceServer", "SluiceTesting", "Git", "Curl",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
             ],

@@ -9,10 +9,4 @@ public struct Download: Sendable, Hashable {
     public var byteCount: Int
     /// SHA-256 of the written bytes, lowercase hex.
     public var sha256: String
-
-    public init(status: Int, byteCount: Int, sha256: String) {
-        self.status = status
-        self.byteCount = byteCount
-        self.sha256 = sha256
-    }
 }

@@ -18,9 +18,6 @@ struct EndToEndBenchmark: AsyncParsableCommand {
 
     @OptionGroup var options: BenchmarkOptions
 
-    @Option(help: "The starter project to run.")
-    var project = "templates/project"
-
     @Option(help: "Pushes in the storm.")
     var pushes = 1000
 
@@ -35,7 +32,7 @@ struct EndToEndBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         let sluice = try StarterProject.sluiceBinary()
-        let template = try StarterProject.folder(project)
+        let template = try StarterProject.folder(options.templatesFolder("project").path)
         let scratch = try ScratchDirectory("sluice-bench-e2e")
         try await webhookToManifest(sluice: sluice, template: template, scratch: scratch)
         try await storm(sluice: sluice, scratch: scratch)

@@ -16,12 +16,9 @@ struct GateBenchmark: AsyncParsableCommand {
 
     @OptionGroup var options: BenchmarkOptions
 
-    @Option(help: "The starter project to run.")
-    var project = "templates/project"
-
     func run() async throws {
         let sluice = try StarterProject.sluiceBinary()
-        let template = try StarterProject.folder(project)
+        let template = try StarterProject.folder(options.templatesFolder("project").path)
         let scratch = try ScratchDirectory("sluice-bench-gate")
         let repository = scratch.path("repo")
         try GitCLI.run(["init", "-q", "-b", "main", repository.path])

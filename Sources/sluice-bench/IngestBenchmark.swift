@@ -38,8 +38,6 @@ struct IngestBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         let scratch = try ScratchDirectory("sluice-bench-ingest")
-        let clock = SystemClock()
-        let store = try Store(stateDirectory: scratch.url, clock: clock)
         let config = ServerConfig(
             listen: ListenAddress(host: "127.0.0.1", port: 0), stateDirectory: scratch.url,
             projects: [
@@ -55,10 +53,10 @@ struct IngestBenchmark: AsyncParsableCommand {
             "signed push body: \(body.count) bytes; \(connections) connections; "
                 + "\(options.runs) rounds of \(seconds) s per server")
 
-        let promoter = Promoter(
-            config: config, store: store, workspace: Workspace(stateDirectory: scratch.url),
-            templatesDirectory: URL(fileURLWithPath: "templates/manifests"), clock: clock)
-        let ingest = ServerApplication.make(config: config, promoter: promoter, clock: clock, logger: quiet) { _ in }
+        let service = try await SluiceService.build(
+            config: config, templates: URL(fileURLWithPath: options.templates), clock: SystemClock(), logger: quiet)
+        let store = service.store
+        let ingest = service.application()
         let bareRouter = Router()
         bareRouter.post("bare") { request, _ -> Response in
             var request = request

@@ -18,13 +18,10 @@ struct PromoteBenchmark: AsyncParsableCommand {
 
     @OptionGroup var options: BenchmarkOptions
 
-    @Option(help: "The shipped manifest templates.")
-    var templates = "templates/manifests"
-
     func run() async throws {
-        let renderer = ManifestRenderer(templatesDirectory: URL(fileURLWithPath: templates))
+        let renderer = ManifestRenderer(templatesDirectory: options.templatesFolder("manifests"))
         guard renderer.shippedTemplates.contains("kserve") else {
-            throw ValidationError("\(templates) holds no kserve template; run from the repository root or pass --templates")
+            throw ValidationError("\(options.templatesFolder("manifests").path) holds no kserve template; run from the repository root or pass --templates")
         }
         let scratch = try ScratchDirectory("sluice-bench-promote")
         let served = scratch.path("served")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `sluice-bench`: performance figures, each measured against a reference in the same run.
 ///
@@ -19,6 +20,14 @@ struct BenchmarkOptions: ParsableArguments {
 
     @Option(help: "Measured repetitions per figure; the median is reported.")
     var runs = 5
+
+    @Option(help: "The templates/ folder of a Sluice checkout (starter project, manifests, web UI).")
+    var templates = "templates"
+
+    /// A folder inside `templates`.
+    func templatesFolder(_ folder: String) -> URL {
+        URL(fileURLWithPath: templates).appending(path: folder)
+    }
 
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }

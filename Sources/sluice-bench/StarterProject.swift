@@ -20,7 +20,7 @@ enum StarterProject {
     static func folder(_ path: String) throws -> URL {
         let template = URL(fileURLWithPath: path)
         guard FileManager.default.fileExists(atPath: template.appendingPathComponent(".sluice.yml").path) else {
-            throw ValidationError("\(path) holds no .sluice.yml; run from the repository root or pass --project")
+            throw ValidationError("\(path) holds no .sluice.yml; run from the repository root or pass --templates")
         }
         return template
     }

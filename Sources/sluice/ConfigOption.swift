@@ -35,25 +35,6 @@ struct ConfigOption: ParsableArguments {
 }
 
 extension ConfigOption {
-    /// The config, its store, and the promoter that writes its promotions to the deploy repository,
-    /// all on `clock`.
-    func promoter(clock: any WallClock) throws -> (ServerConfig, Promoter) {
-        let config = try load()
-        let templates = try Self.templates()
-        let store: Store
-        do {
-            store = try Store(stateDirectory: config.stateDirectory, clock: clock)
-        } catch {
-            FileHandle.standardError.write(
-                Data("sluice: \(StateDirectoryProblem.describe(config.stateDirectory, key: "state_dir", error: error))\n".utf8))
-            throw ExitCode(2)
-        }
-        let promoter = Promoter(
-            config: config, store: store, workspace: Workspace(stateDirectory: config.stateDirectory),
-            templatesDirectory: templates.appendingPathComponent("manifests"), clock: clock)
-        return (config, promoter)
-    }
-
     /// Sluice's templates folder, or exits with status 2 saying how to point at one.
     static func templates() throws -> URL {
         guard let templates = TemplatesFolder.locate() else {

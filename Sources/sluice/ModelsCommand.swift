@@ -56,11 +56,7 @@ struct ModelsCommand: AsyncParsableCommand {
 
         @OptionGroup var server: ServerOption
 
-        @Argument(help: "The model's registry name.")
-        var model: String
-
-        @Option(help: "The environment (production, staging, ...).")
-        var env: String
+        @OptionGroup var target: ModelEnvironment
 
         @Option(help: "An ISO 8601 time (2026-11-27T10:00:00Z): print only the version held then.")
         var at: String?
@@ -81,11 +77,11 @@ struct ModelsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let path = "/api/v1/models/\(ServerConnection.segment(model))/environments/\(ServerConnection.segment(env))"
+            let path = "/api/v1/models/\(ServerConnection.segment(target.model))/environments/\(ServerConnection.segment(target.env))"
             let query = at.map { "?at=" + ServerConnection.segment($0) } ?? ""
             let state: EnvironmentState = try await server.connection().call(.get, path + query, command: "models history")
             if let at {
-                print(state.version.map { "\(model) \($0)" } ?? "\(env) held no version of \(model) at \(at)")
+                print(state.version.map { "\(target.model) \($0)" } ?? "\(target.env) held no version of \(target.model) at \(at)")
                 return
             }
             let history = state.history
@@ -94,7 +90,7 @@ struct ModelsCommand: AsyncParsableCommand {
                 return
             }
             guard !history.isEmpty else {
-                print("\(env) has never held a version of \(model).")
+                print("\(target.env) has never held a version of \(target.model).")
                 return
             }
             print(TextTable.render(

@@ -11,19 +11,15 @@ struct PinCommand: AsyncParsableCommand {
 
     @OptionGroup var server: ServerOption
 
-    @Argument(help: "The model's registry name.")
-    var model: String
-
-    @Option(help: "The environment to freeze.")
-    var env: String
+    @OptionGroup var target: ModelEnvironment
 
     @Option(help: "Why, shown on every promotion that waits.")
     var reason: String
 
     func run() async throws {
         let _: PinState = try await server.connection().call(
-            .post, PinState.path(model, env), body: ["reason": reason], command: "pin")
-        print("\(env) is pinned for \(model): its promotions wait until 'sluice unpin \(model) --env \(env)'")
+            .post, PinState.path(target.model, target.env), body: ["reason": reason], command: "pin")
+        print("\(target.env) is pinned for \(target.model): its promotions wait until 'sluice unpin \(target.model) --env \(target.env)'")
     }
 }
 
@@ -35,15 +31,11 @@ struct UnpinCommand: AsyncParsableCommand {
 
     @OptionGroup var server: ServerOption
 
-    @Argument(help: "The model's registry name.")
-    var model: String
-
-    @Option(help: "The pinned environment.")
-    var env: String
+    @OptionGroup var target: ModelEnvironment
 
     func run() async throws {
-        let state: PinState = try await server.connection().call(.delete, PinState.path(model, env), command: "unpin")
-        print("\(env) is no longer pinned for \(model)")
+        let state: PinState = try await server.connection().call(.delete, PinState.path(target.model, target.env), command: "unpin")
+        print("\(target.env) is no longer pinned for \(target.model)")
         state.promotions.forEach { print(PromotionOutcome.line($0)) }
     }
 }

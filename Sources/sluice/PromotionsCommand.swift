@@ -59,12 +59,11 @@ struct ApproveCommand: AsyncParsableCommand {
 
     @OptionGroup var server: ServerOption
 
-    @Argument(help: "The promotion's number (sluice promotions lists them).")
-    var id: Int64
+    @OptionGroup var number: PromotionNumber
 
     func run() async throws {
         let promotion: Promotion = try await server.connection().call(
-            .post, "/api/v1/promotions/\(id)/approve", command: "approve")
+            .post, "/api/v1/promotions/\(number.id)/approve", command: "approve")
         print("approved by \(promotion.approvals.last?.approver ?? "you"). " + PromotionOutcome.line(promotion))
         try PromotionOutcome.exitIfFailed(promotion)
     }
@@ -78,15 +77,14 @@ struct RejectCommand: AsyncParsableCommand {
 
     @OptionGroup var server: ServerOption
 
-    @Argument(help: "The promotion's number (sluice promotions lists them).")
-    var id: Int64
+    @OptionGroup var number: PromotionNumber
 
     @Option(help: "Why, for the record.")
     var reason: String
 
     func run() async throws {
         let promotion: Promotion = try await server.connection().call(
-            .post, "/api/v1/promotions/\(id)/reject", body: ["reason": reason], command: "reject")
+            .post, "/api/v1/promotions/\(number.id)/reject", body: ["reason": reason], command: "reject")
         print("\(promotion.id): \(promotion.reason ?? "rejected")")
     }
 }

@@ -19,11 +19,7 @@ struct RollbackCommand: AsyncParsableCommand {
 
     @OptionGroup var server: ServerOption
 
-    @Argument(help: "The model's registry name.")
-    var model: String
-
-    @Option(help: "The environment to roll back.")
-    var env: String
+    @OptionGroup var target: ModelEnvironment
 
     @Option(help: "The version to go back to, as 3 or v3 (default: the one before the current).")
     var to: String?
@@ -38,12 +34,12 @@ struct RollbackCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var body: [String: any Sendable] = ["environment": env, "reason": reason]
+        var body: [String: any Sendable] = ["environment": target.env, "reason": reason]
         body["to"] = to.flatMap(Self.versionNumber)?.rawValue
         let promotion: Promotion = try await server.connection().call(
-            .post, "/api/v1/models/\(ServerConnection.segment(model))/rollback", body: body, command: "rollback")
+            .post, "/api/v1/models/\(ServerConnection.segment(target.model))/rollback", body: body, command: "rollback")
         print(PromotionOutcome.line(promotion))
-        print("\(env) is pinned for \(model) so no automatic promotion undoes this; 'sluice unpin \(model) --env \(env)' lifts it")
+        print("\(target.env) is pinned for \(target.model) so no automatic promotion undoes this; 'sluice unpin \(target.model) --env \(target.env)' lifts it")
         try PromotionOutcome.exitIfFailed(promotion)
     }
 

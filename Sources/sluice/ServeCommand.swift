@@ -34,8 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         sizeBlockingPoolForServing()
-        let clock = SystemClock()
-        let (config, promoter) = try config.promoter(clock: clock)
+        let config = try self.config.load()
+        let templates = try ConfigOption.templates()
         // Standard error is unbuffered, so each line is out the moment it is logged, even into a pipe.
         switch logFormat {
         case .text: LoggingSystem.bootstrap(StreamLogHandler.standardError)
@@ -43,7 +43,6 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "sluice")
         logger.logLevel = logLevel
-        logger.info("store open", metadata: ["path": "\(config.stateDirectory.appendingPathComponent(Store.fileName).path)"])
         if config.deploy == nil {
             logger.notice("no 'deploy' section: models will be gated and registered, but no manifests written")
         }
@@ -55,21 +54,22 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning(
                 "no 'auth' section: the API and web UI answer anyone who can reach \(config.listen) and nobody can decide a promotion but by a comment from a listed approver; set auth.tokens_env")
         }
-        let ui = try await WebUI.load(
-            templates: try ConfigOption.templates().appending(path: "ui"), config: config, promoter: promoter, clock: clock)
-        let app = ServerApplication.make(config: config, promoter: promoter, ui: ui, clock: clock, logger: logger) { [logger] address in
-            logger.info("listening on http://\(address)")
+        let service: SluiceService
+        do {
+            service = try await SluiceService.build(config: config, templates: templates, clock: SystemClock(), logger: logger)
+        } catch let error as StoreError {
+            FileHandle.standardError.write(
+                Data("sluice: \(StateDirectoryProblem.describe(config.stateDirectory, key: "state_dir", error: error))\n".utf8))
+            throw ExitCode(2)
         }
-        let http = HTTPClient(userAgent: "sluice/\(SluiceVersion.current)", logger: logger)
-        let reporter = RunReporter(config: config, store: promoter.store, http: http, logger: logger)
+        logger.info("store open", metadata: ["path": "\(config.stateDirectory.appendingPathComponent(Store.fileName).path)"])
+        let app = service.application { [logger] address in logger.info("listening on http://\(address)") }
         let services = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 // Shut down in reverse order: the HTTP server stops accepting first, then the
                 // scheduler gives running steps their grace period.
                 services: [
-                    .init(service: Scheduler(
-                        config: config, promoter: promoter, reporter: reporter, http: http, clock: clock, logger: logger)),
-                    .init(service: PromotionService(promoter: promoter, reporter: reporter, clock: clock, logger: logger)), .init(service: app),
+                    .init(service: service.scheduler), .init(service: service.promotionService), .init(service: app),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

@@ -67,7 +67,7 @@ struct DeployFixture {
             run, state: .passed, reason: "gate passed",
             conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "e", count: 64)))
         version = try await store.register(run, branch: "main")
-        promotion = try await store.requestPromotion(
+        promotion = try await PromotionLedger(store: store, clock: SystemClock()).requestPromotion(
             of: version, to: EnvironmentPolicy(name: "production", approvals: 1, approvers: ["alice"]), requestedBy: "sluice")
     }
 

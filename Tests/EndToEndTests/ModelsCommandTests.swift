@@ -9,13 +9,13 @@ struct ModelsCommandTests {
     func historyAtATime() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: SluiceProcess.binary.path), "build the sluice product first")
         let fixture = try RegistryFixture("sluice-models")
-        let store = fixture.store
+        let ledger = fixture.ledger
         for commit in ["c1", "c2"] { _ = try await fixture.register(commit: commit) }
         // The fixture's clock reads 2027-01-15T08:00:00Z.
-        _ = try await store.moveEnvironment(
+        _ = try await ledger.moveEnvironment(
             "production", of: "churn", to: ModelVersion.Number(1), actor: "alice", reason: "approved")
         fixture.clock.advance(by: .seconds(3600))
-        _ = try await store.moveEnvironment(
+        _ = try await ledger.moveEnvironment(
             "production", of: "churn", to: ModelVersion.Number(2), actor: "bob", reason: "approved")
         let base = ["models", "history", "churn", "--env", "production"]
         let server = try fixture.serve()
@@ -53,7 +53,7 @@ struct ModelsCommandTests {
         try FileManager.default.createSymbolicLink(
             atPath: scratch.path("run2/output/model/current").path, withDestinationPath: "weights.bin")
         let folder = try await fixture.register(commit: "c2", artifact: scratch.path("run2/output/model"))
-        _ = try await fixture.store.moveEnvironment("production", of: "churn", to: ModelVersion.Number(1), actor: "alice", reason: "approved")
+        _ = try await fixture.ledger.moveEnvironment("production", of: "churn", to: ModelVersion.Number(1), actor: "alice", reason: "approved")
         let server = try fixture.serve()
         let environment = server.client(token: "tok-victor-8086")
         let downloads = scratch.path("downloads")

@@ -10,8 +10,9 @@ struct PromotionCommandsTests {
         try #require(FileManager.default.isExecutableFile(atPath: SluiceProcess.binary.path), "build the sluice product first")
         let fixture = try RegistryFixture("sluice-promotions")
         let store = fixture.store
+        let ledger = fixture.ledger
         let version = try await fixture.register(commit: "c1")
-        let promotion = try await store.requestPromotion(
+        let promotion = try await ledger.requestPromotion(
             of: version, to: EnvironmentPolicy(name: "production", approvals: 1, approvers: ["alice"]), requestedBy: "sluice")
         let id = String(promotion.id.rawValue)
         let server = try fixture.serve()
@@ -67,9 +68,10 @@ struct PromotionCommandsTests {
         try #require(FileManager.default.isExecutableFile(atPath: SluiceProcess.binary.path), "build the sluice product first")
         let fixture = try RegistryFixture("sluice-rollback")
         let store = fixture.store
+        let ledger = fixture.ledger
         for commit in ["c1", "c2"] {
             let version = try await fixture.register(commit: commit)
-            _ = try await store.moveEnvironment("production", of: "churn", to: version.number, actor: "alice", reason: "test")
+            _ = try await ledger.moveEnvironment("production", of: "churn", to: version.number, actor: "alice", reason: "test")
         }
         let server = try fixture.serve()
         let alice = server.client(token: "tok-alice-5150")

@@ -13,6 +13,8 @@ struct RegistryFixture {
     let store: Store
     /// The store's time (2027-01-15T08:00:00Z until a test advances it).
     let clock = ManualClock()
+    /// Promotion decisions on the store, at the store's time.
+    var ledger: PromotionLedger { PromotionLedger(store: store, clock: clock) }
     /// What the config's `_env` keys need.
     let environment = ["CHURN_WEBHOOK_SECRET": "s3cret", "SLUICE_API_TOKENS": tokens]
 

@@ -153,7 +153,7 @@ struct ArtifactDigestTests {
             atPath: scratch.path("model/data").path, withDestinationPath: outside.path("secret.txt").path)
         let error = refusal("model", in: scratch)
         #expect(error?.code == .outsideRoot)
-        #expect(error?.path == scratch.path("model/data").path)
+        #expect(error?.detail == scratch.path("model/data").path)
         #expect(
             error?.message
                 == "\(scratch.path("model/data").path) is a symlink to '\(outside.path("secret.txt").path)', "
@@ -209,7 +209,7 @@ struct ArtifactDigestTests {
         #expect(mkfifo(scratch.path("model/pipe").path, 0o644) == 0)
         let error = refusal("model", in: scratch)
         #expect(error?.code == .specialFile)
-        #expect(error?.path == scratch.path("model/pipe").path)
+        #expect(error?.detail == scratch.path("model/pipe").path)
         #expect(refusal("model/pipe", in: scratch)?.code == .specialFile)
     }
 

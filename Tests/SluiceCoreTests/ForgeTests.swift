@@ -39,7 +39,7 @@ struct ForgeTests {
             let error = await #expect(throws: ForgeError.self) {
                 try await forge.setStatus(CommitStatus(state: .pending, description: "run 1 is running", targetURL: nil), of: Self.commit)
             }
-            #expect(error?.status == 401)
+            #expect(error?.detail == 401)
             #expect(error?.message.contains("Bad credentials") == true)
             #expect(error?.message.contains("wrong-token-99") == false)
             #expect(fake.requests.count == 1, "a 401 is not retried")

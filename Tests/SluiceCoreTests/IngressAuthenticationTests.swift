@@ -100,7 +100,7 @@ struct IngressAuthenticationTests {
         let signature = Self.sign(Self.body, id: Self.id, timestamp: timestamp)
         let error = #expect(throws: HookError.self) { try Self.verify(timestamp: timestamp, signature: signature) }
         #expect(error?.code == .unauthorized)
-        #expect(error?.field == "webhook-timestamp")
+        #expect(error?.detail == "webhook-timestamp")
     }
 
     @Test("A tampered body is refused without echoing the secret or signature")
@@ -110,7 +110,7 @@ struct IngressAuthenticationTests {
         tampered[tampered.startIndex + 3] ^= 0x01
         let error = #expect(throws: HookError.self) { try Self.verify(body: tampered, signature: signature) }
         #expect(error?.code == .unauthorized)
-        #expect(error?.field == "webhook-signature")
+        #expect(error?.detail == "webhook-signature")
         #expect(error.map { !$0.message.contains(signature.dropFirst(3)) && !$0.message.contains(Self.secret) } == true)
     }
 
@@ -125,15 +125,15 @@ struct IngressAuthenticationTests {
     func standardWebhookMissingHeaders() {
         let signature = Self.sign(Self.body, id: Self.id, timestamp: "1764000000")
         var error = #expect(throws: HookError.self) { try Self.verify(signature: nil) }
-        #expect(error?.field == "webhook-signature")
+        #expect(error?.detail == "webhook-signature")
         error = #expect(throws: HookError.self) { try Self.verify(timestamp: "soon", signature: signature) }
-        #expect(error?.field == "webhook-timestamp")
+        #expect(error?.detail == "webhook-timestamp")
         error = #expect(throws: HookError.self) {
             try WebhookAuthentication.verifyStandardWebhook(
                 body: Self.body, id: nil, timestamp: "1764000000", signature: signature, secret: Self.secret,
                 now: Self.now)
         }
         #expect(error?.code == .unauthorized)
-        #expect(error?.field == "webhook-id")
+        #expect(error?.detail == "webhook-id")
     }
 }

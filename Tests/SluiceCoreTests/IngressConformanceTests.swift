@@ -218,7 +218,7 @@ struct IngressConformanceTests {
         case "gcs":
             return try DataHook.parse(kind: .gcs, source: "lake", body: body, datasets: everything)
         default:
-            throw HookError(.malformed, message: "no parser for \(testCase.file)")
+            throw HookError(.malformed, "no parser for \(testCase.file)")
         }
     }
 }

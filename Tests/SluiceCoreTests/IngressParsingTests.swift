@@ -55,17 +55,17 @@ struct IngressParsingTests {
     func gitHubHeaders() {
         var error = #expect(throws: HookError.self) { try Self.gitHub(nil, Self.pushJSON) }
         #expect(error?.code == .badHeader)
-        #expect(error?.field == "X-GitHub-Event")
+        #expect(error?.detail == "X-GitHub-Event")
         error = #expect(throws: HookError.self) {
             try GitHubHook.parse(
                 event: "push", deliveryID: nil, body: Data(Self.pushJSON.utf8), project: "churn",
                 watchesBranch: { _ in true })
         }
         #expect(error?.code == .badHeader)
-        #expect(error?.field == "X-GitHub-Delivery")
+        #expect(error?.detail == "X-GitHub-Delivery")
         error = #expect(throws: HookError.self) { try Self.gitLab(nil, Self.pushJSON) }
         #expect(error?.code == .badHeader)
-        #expect(error?.field == "X-Gitlab-Event")
+        #expect(error?.detail == "X-Gitlab-Event")
     }
 
     @Test("A body that is not JSON is malformed for every parser", arguments: ["{\"ref\": ", "not json", "[1, 2]", ""])
@@ -89,7 +89,7 @@ struct IngressParsingTests {
         let json = Self.pullRequestJSON().replacingOccurrences(of: #""sha":"abc","#, with: "")
         let error = #expect(throws: HookError.self) { try Self.gitHub("pull_request", json) }
         #expect(error?.code == .missingField)
-        #expect(error?.field == "pull_request.head.sha")
+        #expect(error?.detail == "pull_request.head.sha")
         #expect(error?.message.contains("pull_request.head.sha") == true)
     }
 
@@ -97,11 +97,11 @@ struct IngressParsingTests {
     func mistypedField() {
         var error = #expect(throws: HookError.self) { try Self.gitHub("pull_request", Self.pullRequestJSON(number: "\"5\"")) }
         #expect(error?.code == .missingField)
-        #expect(error?.field == "number")
+        #expect(error?.detail == "number")
         error = #expect(throws: HookError.self) {
             try Self.gitHub("pull_request", Self.pullRequestJSON(headSHA: "null"))
         }
-        #expect(error?.field == "pull_request.head.sha")
+        #expect(error?.detail == "pull_request.head.sha")
     }
 
     @Test("A missing S3 object key names its record index")
@@ -111,7 +111,7 @@ struct IngressParsingTests {
             try DataHook.parse(kind: .s3, source: "lake", body: Data(json.utf8), datasets: [])
         }
         #expect(error?.code == .missingField)
-        #expect(error?.field == "Records[0].s3.object.key")
+        #expect(error?.detail == "Records[0].s3.object.key")
     }
 
     // MARK: pushes
@@ -278,7 +278,7 @@ struct IngressParsingTests {
             try DataHook.parse(kind: .sluice, source: "lake", body: Data(json.utf8), datasets: datasets)
         }
         #expect(error?.code == .missingField)
-        #expect(error?.field == "dataset")
+        #expect(error?.detail == "dataset")
         #expect(error?.message.contains("clicks") == true)
         #expect(error?.message.contains("features, transactions") == true)
     }
@@ -289,7 +289,7 @@ struct IngressParsingTests {
         let error = #expect(throws: HookError.self) {
             try DataHook.parse(kind: .sluice, source: "lake", body: Data(json.utf8), datasets: [])
         }
-        #expect(error?.field == "sha256")
+        #expect(error?.detail == "sha256")
     }
 
     @Test("An object no dataset matches is ignored, naming its URI")
@@ -347,7 +347,7 @@ struct IngressParsingTests {
         let error = #expect(throws: HookError.self) {
             try AlertmanagerHook.parse(body: Data(json.utf8), projectOwningModel: { $0 })
         }
-        #expect(error?.field == "alerts[0].startsAt")
+        #expect(error?.detail == "alerts[0].startsAt")
     }
 }
 

@@ -1,5 +1,7 @@
 import Foundation
 import Git
+import Logging
+import SluiceServer
 import SluiceTesting
 import Testing
 
@@ -7,8 +9,9 @@ import Testing
 
 /// A model repository, its registered versions, and a deploy repository over smart HTTP.
 struct PromotionFixture {
+    /// This checkout's `templates/` folder.
     static let templates = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appending(path: "templates/manifests")
+        .deletingLastPathComponent().appending(path: "templates")
     static let spec = """
         version: 1
         model: churn
@@ -25,6 +28,8 @@ struct PromotionFixture {
     let model: RemoteFixture
     let store: Store
     let config: ServerConfig
+    let ledger: PromotionLedger
+    let workspace: Workspace
     let promoter: Promoter
 
     /// The server's protection of churn's environments.
@@ -33,20 +38,22 @@ struct PromotionFixture {
         EnvironmentPolicy(name: "production", approvals: 1, approvers: ["alice", "bob", "dana"], namespace: "ml-prod"),
     ]
 
-    init(deployConfig: Bool = true, environments: [EnvironmentPolicy] = Self.environments) throws {
+    init(deployConfig: Bool = true, environments: [EnvironmentPolicy] = Self.environments) async throws {
         deploy = try DeployRemote()
         let models = deploy.scratch.path("models")
         try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
         model = try RemoteFixture(named: "churn", in: models)
         let state = deploy.scratch.path("state")
-        store = try Store(stateDirectory: state)
         config = ServerConfig(
             publicURL: URL(string: "https://sluice.example.com"), stateDirectory: state,
             projects: [ProjectConfig(name: "churn", forge: .github, repo: model.fileURL, environments: environments)],
             deploy: deployConfig ? deploy.config : nil)
-        promoter = Promoter(
-            config: config, store: store, workspace: Workspace(stateDirectory: state), templatesDirectory: Self.templates,
-            clock: SystemClock())
+        let service = try await SluiceService.build(
+            config: config, templates: Self.templates, clock: SystemClock(), logger: Logger(label: "promoter-tests"))
+        store = service.store
+        ledger = service.ledger
+        workspace = service.workspace
+        promoter = service.promoter
     }
 
     /// Commits `files` (the spec by default) to the model repository, pushes, fetches the
@@ -56,7 +63,7 @@ struct PromotionFixture {
     ) async throws -> ModelVersion {
         let commit = try model.commit(files)
         try model.push()
-        _ = try await promoter.workspace.refresh(config.projects[0])
+        _ = try await workspace.refresh(config.projects[0])
         let run = try await store.startRun(project: "churn", repository: model.fileURL, commit: commit, branch: "main")
         try await store.finishRun(
             run, state: .passed, reason: "gate passed",
@@ -74,7 +81,7 @@ struct PromotionFixture {
 struct PromoterTests {
     @Test("A new version goes to staging at once and waits for production; the approval writes production's manifest")
     func promoteAndApprove() async throws {
-        let fixture = try PromotionFixture()
+        let fixture = try await PromotionFixture()
         let version = try await fixture.version()
         let promotions = try await fixture.promoter.promote(version).promotions
         #expect(promotions.map(\.environment) == ["staging", "production"])
@@ -108,7 +115,7 @@ struct PromoterTests {
 
     @Test("A template path in the model repository is read from the version's own commit")
     func repositoryTemplate() async throws {
-        let fixture = try PromotionFixture()
+        let fixture = try await PromotionFixture()
         let spec = PromotionFixture.spec.replacingOccurrences(of: "template: kserve", with: "template: deploy/model.yaml.mustache")
         let version = try await fixture.version([
             ".sluice.yml": spec,
@@ -121,7 +128,7 @@ struct PromoterTests {
 
     @Test("A version whose spec has no deploy section fails its promotion, saying what to add")
     func noDeploySection() async throws {
-        let fixture = try PromotionFixture()
+        let fixture = try await PromotionFixture()
         let spec = PromotionFixture.spec.components(separatedBy: "deploy:")[0]
         let promotions = try await fixture.promoter.promote(try await fixture.version([".sluice.yml": spec])).promotions
         #expect(promotions[0].state == .failed)
@@ -131,7 +138,7 @@ struct PromoterTests {
 
     @Test("Without a deploy repository, an approved promotion waits and says why; nothing is lost")
     func waitsForDeployRepository() async throws {
-        let fixture = try PromotionFixture(deployConfig: false)
+        let fixture = try await PromotionFixture(deployConfig: false)
         let promotions = try await fixture.promoter.promote(try await fixture.version()).promotions
         #expect(promotions[0].state == .approved)
         #expect(promotions[0].reason?.contains("add deploy.repo") == true)
@@ -140,7 +147,7 @@ struct PromoterTests {
 
     @Test("A rollback writes the earlier manifest, records the move, and pins the environment against automation")
     func rollback() async throws {
-        let fixture = try PromotionFixture()
+        let fixture = try await PromotionFixture()
         let v1 = try await fixture.version(digit: "1")
         _ = try await fixture.promoter.promote(v1)
         let v2 = try await fixture.version([".sluice.yml": PromotionFixture.spec + "\n"], digit: "2")
@@ -174,7 +181,7 @@ struct PromoterTests {
 
     @Test("/sluice approve production in a comment approves as the commenter, who must be an approver")
     func commentCommands() async throws {
-        let fixture = try PromotionFixture()
+        let fixture = try await PromotionFixture()
         let promotions = try await fixture.promoter.promote(try await fixture.version()).promotions
         let stranger = CommentCommand(
             project: "churn", number: 7, verb: .approve, environment: "production", commenter: "mallory",
@@ -192,7 +199,7 @@ struct PromoterTests {
 
     @Test("The server's policy protects each environment: a spec may ask for more approvals, never fewer")
     func serverPolicy() async throws {
-        let fixture = try PromotionFixture(environments: [
+        let fixture = try await PromotionFixture(environments: [
             EnvironmentPolicy(name: "staging", auto: true),
             EnvironmentPolicy(name: "production", approvals: 1, approvers: ["alice", "bob"], branches: ["release/*"]),
         ])
@@ -208,7 +215,7 @@ struct PromoterTests {
 
     @Test("A version that loosened the gate rules of the one it replaces needs approval everywhere, automatic staging too")
     func loosenedGateNeedsApproval() async throws {
-        let fixture = try PromotionFixture()
+        let fixture = try await PromotionFixture()
         let report = GateReport(checks: [], baselineLabel: "churn v1 (production)", loosened: ["'auc': min 0.8 was removed"])
         let outcome = try await fixture.promoter.promote(try await fixture.version(report: report))
         #expect(outcome.promotions.map(\.state) == [.pendingApproval, .pendingApproval])
@@ -218,7 +225,7 @@ struct PromoterTests {
 
     @Test("A project without environments in the server config registers but promotes nowhere, whatever its spec lists")
     func noServerEnvironments() async throws {
-        let fixture = try PromotionFixture(environments: [])
+        let fixture = try await PromotionFixture(environments: [])
         let outcome = try await fixture.promoter.promote(try await fixture.version())
         #expect(outcome.promotions.isEmpty)
         #expect(try await fixture.store.promotions(all: true).isEmpty)
@@ -226,7 +233,7 @@ struct PromoterTests {
 
     @Test("What a repository template renders is checked: only allowed kinds, in the environment's namespace, no host access")
     func manifestPolicy() async throws {
-        let fixture = try PromotionFixture()
+        let fixture = try await PromotionFixture()
         let spec = PromotionFixture.spec.replacingOccurrences(of: "template: kserve", with: "template: deploy/evil.yaml.mustache")
         let templates: [(String, String)] = [
             ("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: pwn\n",

@@ -9,7 +9,7 @@ struct PromotionTests {
     /// A store with `count` registered versions of churn, each brought by `broughtBy`.
     static func versions(
         _ count: Int, in scratch: ScratchDirectory, broughtBy: [String] = ["dave"]
-    ) async throws -> (Store, [ModelVersion]) {
+    ) async throws -> (Store, PromotionLedger, [ModelVersion]) {
         let store = try Store(stateDirectory: scratch.url)
         var versions: [ModelVersion] = []
         for index in 1...count {
@@ -17,7 +17,7 @@ struct PromotionTests {
             versions.append(
                 try await store.register(run, branch: "main", provenance: ModelVersion.Provenance(broughtBy: broughtBy)))
         }
-        return (store, versions)
+        return (store, PromotionLedger(store: store, clock: SystemClock()), versions)
     }
 
     static let production = EnvironmentPolicy(name: "production", approvals: 2, approvers: ["alice", "bob", "carol"])
@@ -25,21 +25,21 @@ struct PromotionTests {
     @Test("An auto environment's promotion is approved at once; a protected one waits for distinct approvers")
     func approvals() async throws {
         let scratch = try ScratchDirectory()
-        let (store, versions) = try await Self.versions(1, in: scratch)
-        let staging = try await store.requestPromotion(
+        let (store, ledger, versions) = try await Self.versions(1, in: scratch)
+        let staging = try await ledger.requestPromotion(
             of: versions[0], to: .init(name: "staging", auto: true), requestedBy: "sluice")
         #expect(staging.state == .approved)
 
-        let pending = try await store.requestPromotion(
+        let pending = try await ledger.requestPromotion(
             of: versions[0], to: Self.production, requestedBy: "sluice")
         #expect(pending.state == .pendingApproval)
-        #expect(try await store.approve(pending.id, as: "alice", releaseManagers: []).state == .pendingApproval)
-        let twice = await #expect(throws: PromotionError.self) { try await store.approve(pending.id, as: "alice", releaseManagers: []) }
+        #expect(try await ledger.approve(pending.id, as: "alice", releaseManagers: []).state == .pendingApproval)
+        let twice = await #expect(throws: PromotionError.self) { try await ledger.approve(pending.id, as: "alice", releaseManagers: []) }
         #expect(twice?.code == .alreadyApproved)
-        let approved = try await store.approve(pending.id, as: "bob", releaseManagers: [])
+        let approved = try await ledger.approve(pending.id, as: "bob", releaseManagers: [])
         #expect(approved.state == .approved)
         #expect(approved.approvals.map(\.approver) == ["alice", "bob"])
-        let late = await #expect(throws: PromotionError.self) { try await store.approve(pending.id, as: "carol", releaseManagers: []) }
+        let late = await #expect(throws: PromotionError.self) { try await ledger.approve(pending.id, as: "carol", releaseManagers: []) }
         #expect(late?.message == "\(pending.id) is approved, not waiting for approval")
 
         let actions = try await store.auditEntries(limit: 100).map(\.action).filter { !$0.hasPrefix("run.") && !$0.hasPrefix("gate.") }
@@ -56,49 +56,49 @@ struct PromotionTests {
     @Test("A non-approver and whoever brought the version are refused, saying why; allow_self_approval lets them")
     func refusals() async throws {
         let scratch = try ScratchDirectory()
-        let (store, versions) = try await Self.versions(1, in: scratch, broughtBy: ["Alice", "dana"])
-        let promotion = try await store.requestPromotion(of: versions[0], to: Self.production, requestedBy: "sluice")
+        let (_, ledger, versions) = try await Self.versions(1, in: scratch, broughtBy: ["Alice", "dana"])
+        let promotion = try await ledger.requestPromotion(of: versions[0], to: Self.production, requestedBy: "sluice")
         #expect(promotion.broughtBy == ["Alice", "dana"])
         let stranger = await #expect(throws: PromotionError.self) {
-            try await store.approve(promotion.id, as: "mallory", releaseManagers: ["mallory"])
+            try await ledger.approve(promotion.id, as: "mallory", releaseManagers: ["mallory"])
         }
         #expect(stranger?.message
             == "mallory is not an approver of production and cannot approve \(promotion.id) (approvers: alice, bob, carol)")
         // Logins compare as forges do, without case: "Alice" pushed it, so "alice" may not approve it.
-        let pusher = await #expect(throws: PromotionError.self) { try await store.approve(promotion.id, as: "alice", releaseManagers: []) }
+        let pusher = await #expect(throws: PromotionError.self) { try await ledger.approve(promotion.id, as: "alice", releaseManagers: []) }
         #expect(pusher?.code == .selfApproval)
         #expect(pusher?.message.contains("alice brought churn v1 (it was pushed or authored by Alice, dana)") == true)
 
         var lenient = Self.production
         lenient.allowSelfApproval = true
-        let allowed = try await store.requestPromotion(of: versions[0], to: lenient, requestedBy: "sluice")
-        #expect(try await store.approve(allowed.id, as: "alice", releaseManagers: []).approvals.count == 1)
+        let allowed = try await ledger.requestPromotion(of: versions[0], to: lenient, requestedBy: "sluice")
+        #expect(try await ledger.approve(allowed.id, as: "alice", releaseManagers: []).approvals.count == 1)
     }
 
     @Test("An environment without approvers is decided by release managers only, and says who they are")
     func releaseManagersDecide() async throws {
         let scratch = try ScratchDirectory()
-        let (store, versions) = try await Self.versions(1, in: scratch)
-        let promotion = try await store.requestPromotion(
+        let (_, ledger, versions) = try await Self.versions(1, in: scratch)
+        let promotion = try await ledger.requestPromotion(
             of: versions[0], to: EnvironmentPolicy(name: "production", approvals: 1), requestedBy: "sluice")
         let engineer = await #expect(throws: PromotionError.self) {
-            try await store.approve(promotion.id, as: "erin", releaseManagers: ["rita"])
+            try await ledger.approve(promotion.id, as: "erin", releaseManagers: ["rita"])
         }
         #expect(engineer?.message.contains("it lists no approvers, so release managers decide: rita") == true)
-        #expect(try await store.approve(promotion.id, as: "Rita", releaseManagers: ["rita"]).state == .approved)
+        #expect(try await ledger.approve(promotion.id, as: "Rita", releaseManagers: ["rita"]).state == .approved)
     }
 
     @Test("A rejection ends the promotion with its reason; a newer version supersedes an older pending one")
     func rejectionAndSupersession() async throws {
         let scratch = try ScratchDirectory()
-        let (store, versions) = try await Self.versions(3, in: scratch)
-        let first = try await store.requestPromotion(of: versions[0], to: Self.production, requestedBy: "sluice")
-        let rejected = try await store.reject(first.id, as: "carol", reason: "latency regressed", releaseManagers: [])
+        let (store, ledger, versions) = try await Self.versions(3, in: scratch)
+        let first = try await ledger.requestPromotion(of: versions[0], to: Self.production, requestedBy: "sluice")
+        let rejected = try await ledger.reject(first.id, as: "carol", reason: "latency regressed", releaseManagers: [])
         #expect(rejected.state == .rejected)
         #expect(rejected.reason == "rejected by carol: latency regressed")
 
-        let second = try await store.requestPromotion(of: versions[1], to: Self.production, requestedBy: "sluice")
-        let third = try await store.requestPromotion(of: versions[2], to: Self.production, requestedBy: "sluice")
+        let second = try await ledger.requestPromotion(of: versions[1], to: Self.production, requestedBy: "sluice")
+        let third = try await ledger.requestPromotion(of: versions[2], to: Self.production, requestedBy: "sluice")
         let superseded = try await store.promotion(second.id)
         #expect(superseded.state == .superseded)
         #expect(superseded.reason == "superseded by v3")
@@ -108,25 +108,46 @@ struct PromotionTests {
     @Test("A pinned environment's promotions wait and say why; unpinning approves those that have their approvals")
     func pinFreezesPromotion() async throws {
         let scratch = try ScratchDirectory()
-        let (store, versions) = try await Self.versions(1, in: scratch)
-        try await store.pin("churn", environment: "staging", by: "alice", reason: "incident 42")
-        let automatic = try await store.requestPromotion(
+        let (store, ledger, versions) = try await Self.versions(1, in: scratch)
+        try await ledger.pin("churn", environment: "staging", by: "alice", reason: "incident 42")
+        let automatic = try await ledger.requestPromotion(
             of: versions[0], to: .init(name: "staging", auto: true), requestedBy: "sluice")
         #expect(automatic.state == .pendingApproval)
         #expect(automatic.reason == "waiting: staging is pinned by alice (incident 42)")
 
-        try await store.pin("churn", environment: "production", by: "alice", reason: "freeze")
-        let protected = try await store.requestPromotion(
+        try await ledger.pin("churn", environment: "production", by: "alice", reason: "freeze")
+        let protected = try await ledger.requestPromotion(
             of: versions[0], to: EnvironmentPolicy(name: "production", approvals: 1, approvers: ["bob"]), requestedBy: "sluice")
-        #expect(try await store.approve(protected.id, as: "bob", releaseManagers: []).state == .pendingApproval)
+        #expect(try await ledger.approve(protected.id, as: "bob", releaseManagers: []).state == .pendingApproval)
 
-        try await store.unpin("churn", environment: "staging", by: "alice")
-        try await store.unpin("churn", environment: "production", by: "alice")
+        try await ledger.unpin("churn", environment: "staging", by: "alice")
+        try await ledger.unpin("churn", environment: "production", by: "alice")
         #expect(try await store.promotion(automatic.id).state == .approved)
         #expect(try await store.promotion(protected.id).state == .approved)
         let notPinned = await #expect(throws: PromotionError.self) {
-            try await store.unpin("churn", environment: "staging", by: "alice")
+            try await ledger.unpin("churn", environment: "staging", by: "alice")
         }
         #expect(notPinned?.message == "staging is not pinned for churn")
+    }
+
+    @Test("A decision made on a promotion that changed since it was read is refused whole: nothing of it is written")
+    func staleDecisionIsRefused() async throws {
+        let scratch = try ScratchDirectory()
+        let (store, ledger, versions) = try await Self.versions(1, in: scratch)
+        let stale = try await ledger.requestPromotion(of: versions[0], to: Self.production, requestedBy: "sluice")
+        _ = try await ledger.approve(stale.id, as: "alice", releaseManagers: [])
+        let entries = try await store.auditEntries(limit: 100).count
+
+        let refused = await #expect(throws: PromotionError.self) {
+            try await store.decide(about: stale.id, "reject \(stale.id)") { _, state throws(PromotionError) in
+                try state.rejection(of: stale, by: "bob", reason: "on an old read", releaseManagers: [], at: Date())
+            }
+        }
+        #expect(refused?.code == .conflict)
+        let now = try await store.promotion(stale.id)
+        #expect(now.state == .pendingApproval)
+        #expect(now.approvals.map(\.approver) == ["alice"])
+        #expect(now.revision == stale.revision + 1)
+        #expect(try await store.auditEntries(limit: 100).count == entries)
     }
 }

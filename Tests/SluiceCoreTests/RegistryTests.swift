@@ -66,16 +66,17 @@ struct RegistryTests {
         let scratch = try ScratchDirectory()
         let clock = ManualClock()
         let store = try Store(stateDirectory: scratch.url, clock: clock)
+        let ledger = PromotionLedger(store: store, clock: clock)
         _ = try await store.register(try await Self.finishedRun(store, commit: "c1"), branch: "main")
         _ = try await store.register(try await Self.finishedRun(store, commit: "c2"), branch: "main")
         let t0 = clock.now
         let v1 = ModelVersion.Number(1)
         let v2 = ModelVersion.Number(2)
-        _ = try await store.moveEnvironment("production", of: "churn", to: v1, actor: "alice", reason: "approved")
+        _ = try await ledger.moveEnvironment("production", of: "churn", to: v1, actor: "alice", reason: "approved")
         clock.advance(by: .seconds(100))
-        _ = try await store.moveEnvironment("production", of: "churn", to: v2, actor: "bob", reason: "approved")
+        _ = try await ledger.moveEnvironment("production", of: "churn", to: v2, actor: "bob", reason: "approved")
         clock.advance(by: .seconds(100))
-        let rollback = try await store.moveEnvironment(
+        let rollback = try await ledger.moveEnvironment(
             "production", of: "churn", to: v1, actor: "carol", reason: "rollback: latency")
         #expect(rollback.from == v2)
 
@@ -88,8 +89,8 @@ struct RegistryTests {
         #expect(history.map(\.actor) == ["alice", "bob", "carol"])
         #expect(history.map(\.to) == [v1, v2, v1])
 
-        let missing = await #expect(throws: RegistryError.self) {
-            try await store.moveEnvironment(
+        let missing = await #expect(throws: PromotionError.self) {
+            try await ledger.moveEnvironment(
                 "production", of: "churn", to: ModelVersion.Number(9), actor: "alice", reason: "typo")
         }
         #expect(missing?.message == "churn has no version v9")

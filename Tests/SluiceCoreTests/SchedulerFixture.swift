@@ -3,6 +3,7 @@ import Foundation
 import Git
 import Logging
 import ServiceLifecycle
+import SluiceServer
 import SluiceTesting
 import Testing
 
@@ -61,7 +62,7 @@ final class SchedulerFixture: Sendable {
     init(
         apiURL: String, forge: FakeForge, sandbox: SandboxMode = .none, shutdownGrace: Duration = .seconds(30),
         maxParallel: Int = 2
-    ) throws {
+    ) async throws {
         deploy = try DeployRemote("scheduler-tests")
         let remotes = deploy.scratch.path("models")
         try FileManager.default.createDirectory(at: remotes.appending(path: "acme"), withIntermediateDirectories: true)
@@ -69,7 +70,6 @@ final class SchedulerFixture: Sendable {
         modelServer = try GitHTTPServer(root: remotes)
         self.forge = forge
         let state = deploy.scratch.path("state")
-        store = try Store(stateDirectory: state)
         config = ServerConfig(
             publicURL: URL(string: "https://sluice.example.com"), stateDirectory: state,
             projects: [
@@ -85,16 +85,14 @@ final class SchedulerFixture: Sendable {
             datasets: [DatasetConfig(name: "transactions", match: "file://*")],
             executor: ExecutorConfig(maxParallel: maxParallel, sandbox: sandbox, shutdownGrace: shutdownGrace),
             dataFolders: [deploy.scratch.path("data")])
-        promoter = Promoter(
-            config: config, store: store, workspace: Workspace(stateDirectory: state),
-            templatesDirectory: PromotionFixture.templates, clock: SystemClock())
         var logger = Logger(label: "scheduler-tests")
         logger.logLevel = .critical
-        let http = HTTPClient(userAgent: "scheduler-tests", logger: logger)
-        let scheduler = Scheduler(
-            config: config, promoter: promoter, reporter: RunReporter(config: config, store: store, http: http, logger: logger),
-            http: http, clock: SystemClock(), logger: logger, timing: Scheduler.Timing(tick: .milliseconds(50), lease: .seconds(3)))
-        let group = ServiceGroup(services: [scheduler], logger: logger)
+        let service = try await SluiceService.build(
+            config: config, templates: PromotionFixture.templates, clock: SystemClock(), logger: logger,
+            timing: Scheduler.Timing(tick: .milliseconds(50), lease: .seconds(3)))
+        store = service.store
+        promoter = service.promoter
+        let group = ServiceGroup(services: [service.scheduler], logger: logger)
         self.group = group
         running = Task { try await group.run() }
     }

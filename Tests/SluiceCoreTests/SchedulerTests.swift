@@ -11,7 +11,7 @@ struct SchedulerTests {
     func releasePush() async throws {
         let forge = FakeForge(.github)
         try await forge.serve { apiURL in
-            let fixture = try SchedulerFixture(apiURL: apiURL, forge: forge)
+            let fixture = try await SchedulerFixture(apiURL: apiURL, forge: forge)
             let commit = try await fixture.push([".sluice.yml": SchedulerFixture.spec(), "train.sh": SchedulerFixture.train(auc: 0.9)])
             let runs = try await fixture.finishedRuns(1)
             #expect(runs.map(\.state) == [.passed], "\(runs.map(\.reason))")
@@ -37,7 +37,7 @@ struct SchedulerTests {
     func missingReleaseBranch() async throws {
         let forge = FakeForge(.github)
         try await forge.serve { apiURL in
-            let fixture = try SchedulerFixture(apiURL: apiURL, forge: forge)
+            let fixture = try await SchedulerFixture(apiURL: apiURL, forge: forge)
             let commit = try fixture.model.commit([".sluice.yml": SchedulerFixture.spec(), "train.sh": SchedulerFixture.train(auc: 0.9)])
             try fixture.model.git(["push", "--quiet", "origin", "HEAD:refs/heads/master"])
             let trigger = try await fixture.deliver(
@@ -62,7 +62,7 @@ struct SchedulerTests {
     func pullRequestComment() async throws {
         let forge = FakeForge(.github)
         try await forge.serve { apiURL in
-            let fixture = try SchedulerFixture(apiURL: apiURL, forge: forge)
+            let fixture = try await SchedulerFixture(apiURL: apiURL, forge: forge)
             try fixture.model.git(["checkout", "-q", "-b", "better-features"])
             let first = try fixture.model.commit([".sluice.yml": SchedulerFixture.spec(), "train.sh": SchedulerFixture.train(auc: 0.9)])
             try fixture.model.push("better-features")
@@ -92,7 +92,7 @@ struct SchedulerTests {
     func supersede() async throws {
         let forge = FakeForge(.github)
         try await forge.serve { apiURL in
-            let fixture = try SchedulerFixture(apiURL: apiURL, forge: forge, maxParallel: 1)
+            let fixture = try await SchedulerFixture(apiURL: apiURL, forge: forge, maxParallel: 1)
             try await fixture.push([".sluice.yml": SchedulerFixture.spec(), "train.sh": SchedulerFixture.train(auc: 0.9, sleep: 3141)])
             try await fixture.eventually("the first run is training") { !SchedulerFixture.sleepingTrainers().isEmpty }
             try await fixture.push(["train.sh": SchedulerFixture.train(auc: 0.91, sleep: 3141)])
@@ -116,7 +116,7 @@ struct SchedulerTests {
     func maxParallel() async throws {
         let forge = FakeForge(.github)
         try await forge.serve { apiURL in
-            let fixture = try SchedulerFixture(apiURL: apiURL, forge: forge, shutdownGrace: .seconds(1), maxParallel: 2)
+            let fixture = try await SchedulerFixture(apiURL: apiURL, forge: forge, shutdownGrace: .seconds(1), maxParallel: 2)
             try fixture.model.commit([".sluice.yml": SchedulerFixture.spec(), "train.sh": SchedulerFixture.train(auc: 0.9, sleep: 3141)])
             try fixture.model.push()
             // Three branches are three lanes, so none supersedes another.
@@ -142,7 +142,7 @@ struct SchedulerTests {
     func forkPullRequest() async throws {
         let forge = FakeForge(.github)
         try await forge.serve { apiURL in
-            let fixture = try SchedulerFixture(apiURL: apiURL, forge: forge, sandbox: .auto)
+            let fixture = try await SchedulerFixture(apiURL: apiURL, forge: forge, sandbox: .auto)
             try fixture.model.commit([".sluice.yml": SchedulerFixture.spec(), "train.sh": SchedulerFixture.train(auc: 0.9)])
             try fixture.model.push()
             // GitHub publishes a fork's head in the base repository as refs/pull/N/head.
@@ -210,7 +210,7 @@ struct SchedulerTests {
     func dataAndAlert() async throws {
         let forge = FakeForge(.github)
         try await forge.serve { apiURL in
-            let fixture = try SchedulerFixture(apiURL: apiURL, forge: forge)
+            let fixture = try await SchedulerFixture(apiURL: apiURL, forge: forge)
             let original = try fixture.deploy.scratch.write("a,b\n1,2\n", to: "data/v1.csv")
             let data = "  data:\n    - name: transactions\n      uri: file://\(original.path)\n"
             try await fixture.push([
@@ -244,7 +244,7 @@ struct SchedulerTests {
     func shutdownWithinGrace() async throws {
         let forge = FakeForge(.github)
         try await forge.serve { apiURL in
-            let fixture = try SchedulerFixture(apiURL: apiURL, forge: forge)
+            let fixture = try await SchedulerFixture(apiURL: apiURL, forge: forge)
             try await fixture.push([".sluice.yml": SchedulerFixture.spec(), "train.sh": SchedulerFixture.train(auc: 0.9, sleep: 2)])
             try await fixture.eventually("the run is training") {
                 try await fixture.store.steps(of: Run.ID(1)).first?.name == "train"
@@ -259,7 +259,7 @@ struct SchedulerTests {
     func shutdownPastGrace() async throws {
         let forge = FakeForge(.github)
         try await forge.serve { apiURL in
-            let fixture = try SchedulerFixture(apiURL: apiURL, forge: forge, shutdownGrace: .seconds(1))
+            let fixture = try await SchedulerFixture(apiURL: apiURL, forge: forge, shutdownGrace: .seconds(1))
             try await fixture.push([".sluice.yml": SchedulerFixture.spec(), "train.sh": SchedulerFixture.train(auc: 0.9, sleep: 3141)])
             try await fixture.eventually("the run is training") { !SchedulerFixture.sleepingTrainers().isEmpty }
             try await fixture.shutDown()

@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import SluiceCore
 import SluiceServer
 import Testing
+
+@testable import SluiceCore
 
 /// Every route the router has, knocked on without a credential and with each too-low one: a
 /// route added later without deciding who may call it fails the first test.
@@ -65,16 +66,16 @@ struct AccessTests {
 
     @Test("The router's routes are exactly the table's, each under the access the table gives")
     func everyRouteIsListed() async throws {
-        let harness = try ServerHarness(auth: Self.auth, metrics: Self.metrics)
-        let listed = Self.routes(of: try await harness.router()).map(\.key)
+        let harness = try await ServerHarness(auth: Self.auth, metrics: Self.metrics)
+        let listed = Self.routes(of: harness.router).map(\.key)
         #expect(Set(listed) == Set(Self.expected.keys), "unlisted: \(Set(listed).subtracting(Self.expected.keys)), gone: \(Set(Self.expected.keys).subtracting(listed))")
         #expect(listed.count == Set(listed).count)
     }
 
     @Test("With auth on, every route but health, webhooks and sign-in refuses a caller without a credential")
     func noCredentialNoAnswer() async throws {
-        let harness = try ServerHarness(auth: Self.auth, metrics: Self.metrics)
-        let routes = Self.routes(of: try await harness.router())
+        let harness = try await ServerHarness(auth: Self.auth, metrics: Self.metrics)
+        let routes = Self.routes(of: harness.router)
         try await harness.run { client in
             for route in routes {
                 let access = try #require(Self.expected[route.key], "\(route.key) is not in the table")
@@ -98,8 +99,8 @@ struct AccessTests {
 
     @Test("Each role is refused on the routes above it, with the role it needs; service tokens open only their route")
     func rolesAreRanked() async throws {
-        let harness = try ServerHarness(auth: Self.auth, metrics: Self.metrics)
-        let routes = Self.routes(of: try await harness.router())
+        let harness = try await ServerHarness(auth: Self.auth, metrics: Self.metrics)
+        let routes = Self.routes(of: harness.router)
         let tokens: [(APIRole, String)] = [(.viewer, "tok-viewer-1"), (.engineer, "tok-engineer-2"), (.releaseManager, "tok-release-3")]
         try await harness.run { client in
             for route in routes {
@@ -128,7 +129,7 @@ struct AccessTests {
     @Test("/metrics answers an address on metrics.allow without a token, and nobody else")
     func metricsAllowList() async throws {
         for (allow, status) in [("127.0.0.0/8", HTTPResponse.Status.ok), ("10.0.0.0/8", .unauthorized)] {
-            let harness = try ServerHarness(metrics: MetricsConfig(allow: [try #require(AddressRange(allow))]))
+            let harness = try await ServerHarness(metrics: MetricsConfig(allow: [try #require(AddressRange(allow))]))
             try await harness.run { client in
                 let response = try await Self.send(client, .get, "/metrics", token: nil)
                 #expect(response.status == status, "allow \(allow)")
@@ -138,7 +139,7 @@ struct AccessTests {
 
     @Test("A browser session reads the API but cannot decide through it; a decision needs the token itself")
     func sessionsOnlyRead() async throws {
-        let harness = try ServerHarness(auth: Self.auth)
+        let harness = try await ServerHarness(auth: Self.auth)
         try await harness.run { client in
             let signIn = try await WebUIRoutesTests.signIn(client, token: "tok-release-3")
             let cookie = try #require(WebUIRoutesTests.cookie(signIn))
@@ -153,7 +154,7 @@ struct AccessTests {
 
     @Test("Without auth, reads are open but no decision can be made over the API")
     func withoutAuthNobodyDecides() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         try await harness.run { client in
             #expect(try await Self.send(client, .get, "/api/v1/runs", token: nil).status == .ok)
             let decision = try await Self.send(client, .post, "/api/v1/promotions/1/approve", token: nil)

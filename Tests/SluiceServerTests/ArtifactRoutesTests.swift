@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import SluiceCore
 import SluiceTesting
 import Testing
+
+@testable import SluiceCore
 
 @Suite("Artifact endpoint on a live server")
 struct ArtifactRoutesTests {
@@ -26,7 +27,7 @@ struct ArtifactRoutesTests {
 
     @Test("A stored blob is served whole with its digest as ETag and a year-long immutable cache lifetime")
     func servesWholeBlob() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         let hex = try store(Self.bytes, in: harness)
         try await harness.run { client in
             let response = try await get(client, hex)
@@ -49,7 +50,7 @@ struct ArtifactRoutesTests {
 
     @Test("Ranges a-b, a- and -n get 206 with Content-Range; a range past the end gets 416")
     func servesRanges() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         let hex = try store(Self.bytes, in: harness)
         try await harness.run { client in
             for (range, body, contentRange) in [
@@ -74,7 +75,7 @@ struct ArtifactRoutesTests {
 
     @Test("An unknown digest is a 404 and a malformed one a 400 that says what a digest looks like")
     func clientFaults() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         try await harness.run { client in
             let missing = try await get(client, String(repeating: "0", count: 64))
             #expect(missing.status == .notFound)
@@ -89,7 +90,7 @@ struct ArtifactRoutesTests {
 
     @Test("A blob corrupted on disk is never served: the answer is a logged 500")
     func corruptBlobRefused() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         let hex = try store(Self.bytes, in: harness)
         let path = harness.scratch.url.appending(path: "artifacts/sha256/\(hex)").path
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
@@ -110,7 +111,7 @@ struct ArtifactRoutesTests {
                 APIToken(name: "admin", role: .admin, token: Secret("admin-token-9")),
                 APIToken(name: "cluster", role: .viewer, token: Secret(Self.viewerToken)),
             ])
-        let harness = try ServerHarness(auth: auth)
+        let harness = try await ServerHarness(auth: auth)
         let hex = try store(Self.bytes, in: harness)
         try await harness.run { client in
             let anonymous = try await get(client, hex)

@@ -8,7 +8,7 @@ import Testing
 struct AuditRoutesTests {
     @Test("GET /api/v1/audit lists the entries deliveries made, oldest first, and pages with after and limit")
     func listsEntries() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         try await harness.run { client in
             for index in 1...3 {
                 let body = ServerHarness.pushBody(after: String(repeating: String(index), count: 40))
@@ -29,7 +29,7 @@ struct AuditRoutesTests {
 
     @Test("A bad after, limit or offset is refused with 400 naming the parameter, on every listing route")
     func badParametersRefused() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         try await harness.run { client in
             let refused = [
                 ("/api/v1/audit?after=-1", "after"), ("/api/v1/audit?after=x", "after"),

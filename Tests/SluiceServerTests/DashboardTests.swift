@@ -5,7 +5,7 @@ import Testing
 
 @Suite("The Grafana dashboard in templates/grafana")
 struct DashboardTests {
-    static let dashboard = ServerHarness.manifestTemplates.deletingLastPathComponent()
+    static let dashboard = ServerHarness.templates
         .appendingPathComponent("grafana/sluice.json")
 
     /// Every `sluice_...` name in the panels' queries, without the `_bucket` a histogram query adds.
@@ -30,7 +30,7 @@ struct DashboardTests {
         let used = Self.metricNames(in: expressions)
         #expect(used.count >= 5)
 
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         // A finished step too, so the step-duration histogram has a series.
         let run = try await harness.store.startRun(project: "churn", repository: "r", commit: "c1")
         try await harness.store.startStep(run, name: "train", command: "python3 train.py")

@@ -12,7 +12,7 @@ import Testing
 struct HookRoutesTests {
     @Test("A signed GitHub push is stored before the 202 that names its delivery and trigger")
     func signedPushAccepted() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         try await harness.run { client in
             let response = try await ServerHarness.gitHub(client, delivery: "d-1", body: ServerHarness.pushBody())
             #expect(response.status == .accepted)
@@ -31,7 +31,7 @@ struct HookRoutesTests {
 
     @Test("The same delivery again answers 200 with the original delivery id and queues nothing")
     func duplicateAnswers200() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         try await harness.run { client in
             let first = try await ServerHarness.gitHub(client, delivery: "d-dup", body: ServerHarness.pushBody())
             let again = try await ServerHarness.gitHub(client, delivery: "d-dup", body: ServerHarness.pushBody())
@@ -43,7 +43,7 @@ struct HookRoutesTests {
 
     @Test("One changed byte is refused with 401 before the body is parsed, and nothing is stored")
     func tamperedBodyRefused() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         try await harness.run { client in
             let body = ServerHarness.pushBody()
             let signature = WebhookSigner.gitHubSignature(body, secret: ServerHarness.gitHubSecret)
@@ -59,7 +59,7 @@ struct HookRoutesTests {
 
     @Test("Client faults get 4xx with a message that says what to fix")
     func clientFaults() async throws {
-        let harness = try ServerHarness(maxBodyBytes: 4096)
+        let harness = try await ServerHarness(maxBodyBytes: 4096)
         try await harness.run { client in
             let unknown = try await ServerHarness.gitHub(client, project: "nope", delivery: "d", body: ServerHarness.pushBody())
             #expect(unknown.status == .notFound)
@@ -87,7 +87,7 @@ struct HookRoutesTests {
 
     @Test("A ping and a push to an unwatched branch are acknowledged as ignored and recorded")
     func ignoredDeliveries() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         try await harness.run { client in
             let ping = try await ServerHarness.gitHub(
                 client, event: "ping", delivery: "d-ping", body: Data(#"{"zen": "Keep it logically awesome.", "hook_id": 1}"#.utf8))
@@ -104,7 +104,7 @@ struct HookRoutesTests {
 
     @Test("GitLab needs its token, and the signature when the project has a signing key")
     func gitLabAuthentication() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         let body = Data(
             """
             {"object_kind": "push", "ref": "refs/heads/main", "before": "\(String(repeating: "1", count: 40))",
@@ -138,7 +138,7 @@ struct HookRoutesTests {
 
     @Test("Data sources and Alertmanager authenticate with their bearer tokens")
     func bearerSources() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         try await harness.run { client in
             let data = Data(#"{"uri": "s3://lake/transactions/2026-11.csv", "version": "v7", "size": 12}"#.utf8)
             let unauthorized = try await client.execute(
@@ -174,7 +174,7 @@ struct HookRoutesTests {
 
     @Test("Fifty concurrent copies of one delivery queue one trigger; two hundred distinct ones give two hundred rows")
     func concurrentDeliveries() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         try await harness.run { client in
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for _ in 0..<50 {
@@ -200,7 +200,7 @@ struct HookRoutesTests {
 
     @Test("A locked store answers 503, so the sender retries, and nothing is acknowledged")
     func lockedStoreAnswers503() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         let lock = WriteLock(path: harness.scratch.path(Store.fileName).path)
         try await harness.run { client in
             try await lock.acquire()
@@ -215,7 +215,7 @@ struct HookRoutesTests {
 
     @Test("No secret appears in any response or log line")
     func secretsNeverLeak() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         try await harness.run { client in
             var bodies: [String] = []
             bodies.append(try await ServerHarness.gitHub(client, delivery: "s-1", body: ServerHarness.pushBody()).text)
@@ -238,7 +238,7 @@ struct HookRoutesTests {
 
     @Test("Health, readiness and metrics answer, and metrics count deliveries by source and outcome")
     func healthAndMetrics() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         try await harness.run { client in
             #expect(try await client.execute(uri: "/healthz", method: .get).text == "ok\n")
             #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
@@ -255,15 +255,16 @@ struct HookRoutesTests {
 
     @Test("Metrics show the store's runs and promotions by state, the queue's depth and its oldest trigger's age")
     func storeGauges() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         let store = harness.store
+        let ledger = harness.ledger
         let run = try await store.startRun(project: "churn", repository: "repo", commit: "c1")
         try await store.finishRun(
             run, state: .passed, reason: "gate passed",
             conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "a", count: 64)))
         _ = try await store.startRun(project: "churn", repository: "repo", commit: "c2")
         let version = try await store.register(run, branch: "main")
-        _ = try await store.requestPromotion(
+        _ = try await ledger.requestPromotion(
             of: version, to: EnvironmentPolicy(name: "production", approvals: 1, approvers: ["alice"]), requestedBy: "sluice")
         try await harness.run { client in
             let empty = try await client.execute(uri: "/metrics", method: .get).text

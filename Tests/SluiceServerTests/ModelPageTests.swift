@@ -37,15 +37,16 @@ struct ModelPageTests {
 
     @Test("Each metric is a chart with one point per version, the gate's lines through each version's threshold, and the held version marked")
     func charts() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         let store = harness.store
+        let ledger = harness.ledger
         let values: [[String: Double]] = [["auc": 0.95, "loss": 0.30], ["auc": 0.97, "loss": 0.25], ["auc": 0.96, "loss": 0.27]]
         var previous: [String: Double]?
         for (index, metrics) in values.enumerated() {
             try await Self.register(store, commit: "c\(index)", metrics: metrics, baseline: previous)
             previous = metrics
         }
-        _ = try await store.moveEnvironment("production", of: "churn", to: ModelVersion.Number(2), actor: "alice", reason: "approved")
+        _ = try await ledger.moveEnvironment("production", of: "churn", to: ModelVersion.Number(2), actor: "alice", reason: "approved")
         try await harness.run { client in
             let response = try await client.execute(uri: "/models/churn", method: .get)
             #expect(response.status == .ok)
@@ -72,7 +73,7 @@ struct ModelPageTests {
 
     @Test("A metric name from a pushed metrics file cannot put markup or script into the model page")
     func hostileMetricName() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         let hostile = #""><script>alert(1)</script><svg onload="x"#
         try await Self.register(harness.store, commit: "c1", metrics: ["auc": 0.95, hostile: 1], baseline: nil)
         try await harness.run { client in
@@ -85,8 +86,9 @@ struct ModelPageTests {
 
     @Test("A failed gate comes first on its run's page; a registered run links its version, its promotions and its pull request")
     func runPage() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         let store = harness.store
+        let ledger = harness.ledger
         let failing = Gate.evaluate(
             rules: Self.rules, candidate: Metrics(["auc": 0.8, "loss": 0.2]), baseline: nil, requireBaseline: false)
         let failed = try await store.startRun(project: "churn", repository: "repo", commit: "bad")
@@ -96,7 +98,7 @@ struct ModelPageTests {
         let version = try await Self.register(
             store, commit: "good", metrics: ["auc": 0.95, "loss": 0.3], baseline: nil,
             provenance: .init(broughtBy: ["dave"], pullRequest: 12))
-        let promotion = try await store.requestPromotion(
+        let promotion = try await ledger.requestPromotion(
             of: version, to: EnvironmentPolicy(name: "production", approvals: 1, approvers: ["alice"]), requestedBy: "sluice")
         try await harness.run { client in
             let bad = String(buffer: try await client.execute(uri: "/runs/\(failed.rawValue)", method: .get).body)

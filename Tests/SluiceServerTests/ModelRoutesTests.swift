@@ -8,8 +8,9 @@ import Testing
 struct ModelRoutesTests {
     @Test("A model's versions, and which version an environment held at a time, with its history")
     func versionsAndHistory() async throws {
-        let harness = try ServerHarness()
+        let harness = try await ServerHarness()
         let store = harness.store
+        let ledger = harness.ledger
         var numbers: [ModelVersion.Number] = []
         for commit in ["c1", "c2"] {
             let run = try await store.startRun(project: "churn", repository: "repo", commit: commit)
@@ -18,9 +19,9 @@ struct ModelRoutesTests {
                 conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "a", count: 64)))
             numbers.append(try await store.register(run, branch: "main").number)
         }
-        _ = try await store.moveEnvironment("production", of: "churn", to: numbers[0], actor: "alice", reason: "first")
+        _ = try await ledger.moveEnvironment("production", of: "churn", to: numbers[0], actor: "alice", reason: "first")
         harness.clock.advance(by: .seconds(3600))
-        _ = try await store.moveEnvironment("production", of: "churn", to: numbers[1], actor: "bob", reason: "second")
+        _ = try await ledger.moveEnvironment("production", of: "churn", to: numbers[1], actor: "bob", reason: "second")
         try await harness.run { client in
             let versions = try await client.execute(uri: "/api/v1/models/churn/versions", method: .get)
             #expect(versions.status == .ok)

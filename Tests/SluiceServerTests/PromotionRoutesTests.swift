@@ -2,8 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import SluiceCore
 import Testing
+
+@testable import SluiceCore
 
 @Suite("The promotions API on a live server")
 struct PromotionRoutesTests {
@@ -16,13 +17,14 @@ struct PromotionRoutesTests {
         ])
 
     /// A registered churn v1 with a production promotion that alice may approve.
-    static func pendingPromotion(_ store: Store) async throws -> Promotion {
+    static func pendingPromotion(_ harness: ServerHarness) async throws -> Promotion {
+        let store = harness.store
         let run = try await store.startRun(project: "churn", repository: "repo", commit: "c1")
         try await store.finishRun(
             run, state: .passed, reason: "gate passed",
             conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "a", count: 64)))
         let version = try await store.register(run, branch: "main", provenance: .init(broughtBy: ["dave"]))
-        return try await store.requestPromotion(
+        return try await harness.ledger.requestPromotion(
             of: version, to: EnvironmentPolicy(name: "production", approvals: 1, approvers: ["alice"]), requestedBy: "sluice")
     }
 
@@ -36,8 +38,8 @@ struct PromotionRoutesTests {
 
     @Test("An approver's release-manager token approves; the token's name is the approver")
     func approverApproves() async throws {
-        let harness = try ServerHarness(auth: Self.auth)
-        let promotion = try await Self.pendingPromotion(harness.store)
+        let harness = try await ServerHarness(auth: Self.auth)
+        let promotion = try await Self.pendingPromotion(harness)
         try await harness.run { client in
             let uri = "/api/v1/promotions/\(promotion.id.rawValue)/approve"
             let response = try await Self.post(client, uri, token: "tok-alice")
@@ -53,8 +55,8 @@ struct PromotionRoutesTests {
 
     @Test("No token, a viewer's token and a non-approver are refused, each saying why")
     func refusals() async throws {
-        let harness = try ServerHarness(auth: Self.auth)
-        let promotion = try await Self.pendingPromotion(harness.store)
+        let harness = try await ServerHarness(auth: Self.auth)
+        let promotion = try await Self.pendingPromotion(harness)
         try await harness.run { client in
             let uri = "/api/v1/promotions/\(promotion.id.rawValue)/approve"
             let anonymous = try await Self.post(client, uri, token: nil)
@@ -78,17 +80,18 @@ struct PromotionRoutesTests {
 
     @Test("A rollback needs a release-manager token and an earlier version; it supersedes and pins")
     func rollback() async throws {
-        let harness = try ServerHarness(auth: Self.auth)
+        let harness = try await ServerHarness(auth: Self.auth)
         let store = harness.store
-        let pending = try await Self.pendingPromotion(store)
+        let ledger = harness.ledger
+        let pending = try await Self.pendingPromotion(harness)
         let first = try #require(try await store.version(ModelVersion.Number(1), of: "churn"))
-        _ = try await store.moveEnvironment("production", of: "churn", to: first.number, actor: "alice", reason: "test")
+        _ = try await ledger.moveEnvironment("production", of: "churn", to: first.number, actor: "alice", reason: "test")
         let run = try await store.startRun(project: "churn", repository: "repo", commit: "c2")
         try await store.finishRun(
             run, state: .passed, reason: "gate passed",
             conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "b", count: 64)))
         let second = try await store.register(run, branch: "main")
-        _ = try await store.moveEnvironment("production", of: "churn", to: second.number, actor: "alice", reason: "test")
+        _ = try await ledger.moveEnvironment("production", of: "churn", to: second.number, actor: "alice", reason: "test")
         try await harness.run { client in
             let uri = "/api/v1/models/churn/rollback"
             let body = #"{"environment": "production", "reason": "latency regressed"}"#
@@ -106,7 +109,7 @@ struct PromotionRoutesTests {
             #expect(rolledBack.json["rollbackReason"] as? String == "latency regressed")
         }
         #expect(try await store.promotion(pending.id).state == .superseded)
-        let next = try await store.requestPromotion(
+        let next = try await ledger.requestPromotion(
             of: second, to: EnvironmentPolicy(name: "production", auto: true), requestedBy: "sluice")
         #expect(next.state == .pendingApproval)
         #expect(next.reason?.contains("production is pinned by alice") == true)

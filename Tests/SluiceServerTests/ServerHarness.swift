@@ -3,10 +3,11 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import SluiceCore
 import SluiceServer
 import SluiceTesting
 import Synchronization
+
+@testable import SluiceCore
 
 /// A real Sluice server on a loopback port, with a fresh store and a log that tests can read.
 struct ServerHarness {
@@ -17,24 +18,25 @@ struct ServerHarness {
     static let alertmanagerToken = "am-bearer-1414"
     static var secrets: [String] { [gitHubSecret, gitLabToken, gitLabSigningKey, lakeToken, alertmanagerToken] }
 
-    /// The shipped manifest templates of this checkout.
-    static let manifestTemplates = URL(fileURLWithPath: #filePath)
+    /// The `templates/` folder of this checkout.
+    static let templates = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("templates/manifests")
-    /// The web UI's templates of this checkout.
-    static let uiTemplates = manifestTemplates.deletingLastPathComponent().appendingPathComponent("ui")
+        .appendingPathComponent("templates")
 
     let scratch: ScratchDirectory
-    let store: Store
     let config: ServerConfig
+    /// The whole service, built as `sluice serve` builds it.
+    let service: SluiceService
+    var store: Store { service.store }
+    var ledger: PromotionLedger { service.ledger }
     /// The server's time: it moves only when a test advances it.
     let clock = ManualClock()
     let log = LogCapture()
 
-    init(maxBodyBytes: Int = ServerConfig.defaultMaxBodyBytes, auth: AuthConfig? = nil, metrics: MetricsConfig? = nil) throws {
+    init(
+        maxBodyBytes: Int = ServerConfig.defaultMaxBodyBytes, auth: AuthConfig? = nil, metrics: MetricsConfig? = nil
+    ) async throws {
         scratch = try ScratchDirectory("server-tests")
-        // A short lock wait: the locked-store test waits it out; production waits 5 s.
-        store = try Store(stateDirectory: scratch.url, clock: clock, lockTimeout: .milliseconds(250))
         config = ServerConfig(
             listen: ListenAddress(host: "127.0.0.1", port: 0),
             stateDirectory: scratch.url,
@@ -54,27 +56,17 @@ struct ServerHarness {
             dataSources: [DataSourceConfig(name: "lake", kind: .sluice, credential: .bearerToken(Secret(Self.lakeToken)))],
             alertmanager: AlertmanagerConfig(bearerToken: Secret(Self.alertmanagerToken)),
             auth: auth, metrics: metrics)
+        // A short lock wait: the locked-store test waits it out; production waits 5 s.
+        service = try await SluiceService.build(
+            config: config, templates: Self.templates, clock: clock, logger: log.logger, lockTimeout: .milliseconds(250))
     }
 
-    /// The server's router, with the web UI, as `sluice serve` builds it.
-    func router() async throws -> Router<SluiceRequestContext> {
-        let promoter = self.promoter
-        let ui = try await WebUI.load(templates: Self.uiTemplates, config: config, promoter: promoter, clock: clock)
-        return ServerApplication.router(config: config, promoter: promoter, ui: ui, clock: clock, logger: log.logger)
-    }
-
-    private var promoter: Promoter {
-        Promoter(
-            config: config, store: store, workspace: Workspace(stateDirectory: scratch.url),
-            templatesDirectory: Self.manifestTemplates, clock: clock)
-    }
+    /// The server's router, as `sluice serve` builds it.
+    var router: Router<SluiceRequestContext> { service.router }
 
     /// Runs `body` against the live server.
     func run(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let promoter = self.promoter
-        let ui = try await WebUI.load(templates: Self.uiTemplates, config: config, promoter: promoter, clock: clock)
-        let app = ServerApplication.make(config: config, promoter: promoter, ui: ui, clock: clock, logger: log.logger)
-        try await app.test(.live, body)
+        try await service.application().test(.live, body)
     }
 
     /// A signed GitHub delivery.

@@ -39,7 +39,7 @@ struct WebUIRoutesTests {
 
     @Test("With auth on, every page sends a stranger to sign in; a wrong token gets 401 and no cookie")
     func signInRequired() async throws {
-        let harness = try ServerHarness(auth: PromotionRoutesTests.auth)
+        let harness = try await ServerHarness(auth: PromotionRoutesTests.auth)
         try await harness.run { client in
             for page in ["/runs", "/runs/1", "/models", "/approvals", "/audit"] {
                 let response = try await Self.page(client, page, cookie: nil)
@@ -55,7 +55,7 @@ struct WebUIRoutesTests {
 
     @Test("A sign-in sets an HttpOnly, SameSite=Strict session cookie that opens the pages")
     func sessionCookie() async throws {
-        let harness = try ServerHarness(auth: PromotionRoutesTests.auth)
+        let harness = try await ServerHarness(auth: PromotionRoutesTests.auth)
         try await harness.run { client in
             let response = try await Self.signIn(client, token: "tok-eve")
             #expect(response.status == .seeOther)
@@ -70,8 +70,8 @@ struct WebUIRoutesTests {
 
     @Test("An approval without the session's CSRF token, or from a viewer, is refused and approves nothing")
     func forgedApprovals() async throws {
-        let harness = try ServerHarness(auth: PromotionRoutesTests.auth)
-        let promotion = try await PromotionRoutesTests.pendingPromotion(harness.store)
+        let harness = try await ServerHarness(auth: PromotionRoutesTests.auth)
+        let promotion = try await PromotionRoutesTests.pendingPromotion(harness)
         try await harness.run { client in
             let alice = try #require(Self.cookie(try await Self.signIn(client, token: "tok-alice")))
             let forged = try await Self.approve(client, promotion.id, cookie: alice, csrf: nil)

@@ -7,11 +7,5 @@ public struct APIToken: Sendable, CustomStringConvertible {
     public var role: APIRole
     public var token: Secret
 
-    public init(name: String, role: APIRole, token: Secret) {
-        self.name = name
-        self.role = role
-        self.token = token
-    }
-
     public var description: String { "\(name) (\(role.rawValue))" }
 }

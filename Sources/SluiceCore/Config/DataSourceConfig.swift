@@ -5,10 +5,4 @@ public struct DataSourceConfig: Sendable {
     public var name: String
     public var kind: DataSourceKind
     public var credential: DataSourceCredential
-
-    public init(name: String, kind: DataSourceKind, credential: DataSourceCredential) {
-        self.name = name
-        self.kind = kind
-        self.credential = credential
-    }
 }

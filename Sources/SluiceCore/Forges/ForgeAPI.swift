@@ -44,7 +44,7 @@ struct ForgeAPI: Sendable {
         }
         guard response.isSuccess || isAcceptable(response) else {
             throw ForgeError(
-                .refused, status: response.status,
+                .refused, response.status,
                 "\(name) answered \(response.status) to \(method) \(path)\(Self.message(in: response).map { ": \($0)" } ?? "")")
         }
         return response
@@ -58,7 +58,7 @@ struct ForgeAPI: Sendable {
             do {
                 comments = try JSONDecoder().decode([Comment].self, from: response.body)
             } catch {
-                throw ForgeError(.unexpectedAnswer, status: response.status, "\(name) listed \(path) in an unknown form")
+                throw ForgeError(.unexpectedAnswer, response.status, "\(name) listed \(path) in an unknown form")
             }
             if let mine = comments.first(where: { $0.body?.contains(marker) == true }) { return mine.id }
             if comments.count < 100 { return nil }

@@ -1,25 +1,12 @@
 import CodedErrors
 
 /// A report the forge did not take, after the HTTP client's retries.
-public struct ForgeError: Error, Sendable, Hashable, CustomStringConvertible {
-    public typealias Code = ErrorCode<ForgeError>
+///
+/// `detail` is the HTTP status, when the forge answered. The message says what failed, with the
+/// forge's own message when it gave one; never a token.
+public typealias ForgeError = CodedError<any Forge, Int?>
 
-    public var code: Code
-    /// The HTTP status, when the forge answered.
-    public var status: Int?
-    /// What failed, with the forge's own message when it gave one; never a token.
-    public var message: String
-
-    public init(_ code: Code, status: Int? = nil, _ message: String) {
-        self.code = code
-        self.status = status
-        self.message = message
-    }
-
-    public var description: String { message }
-}
-
-extension ErrorCode<ForgeError> {
+extension ErrorCode<any Forge> {
     /// The forge could not be reached (connection, timeout, TLS).
     public static var unreachable: Self { Self("unreachable") }
     /// The forge answered with an error status.

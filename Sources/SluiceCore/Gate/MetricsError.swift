@@ -4,7 +4,7 @@ import CodedErrors
 ///
 /// The user's code must change (write the file, write numbers, write finite numbers), so the run
 /// stops and the message is shown as it is: it says what was found and what to write instead.
-public typealias MetricsError = CodedError<Metrics>
+public typealias MetricsError = CodedError<Metrics, NoDetail>
 
 extension ErrorCode<Metrics> {
     /// There is no file at `$SLUICE_METRICS`.
@@ -25,7 +25,7 @@ extension ErrorCode<Metrics> {
     public static var duplicate: Self { Self("duplicate") }
 }
 
-extension CodedError<Metrics> {
+extension CodedError<Metrics, NoDetail> {
     /// The advice that ends most messages: the shape the file must have.
     static var example: String { #"write a JSON object such as {"auc": 0.91}"# }
 }

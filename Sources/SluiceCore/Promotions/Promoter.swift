@@ -17,19 +17,24 @@ public struct Promoter: Sendable {
     /// Who the manifest commits are by.
     static let authorName = "Sluice"
 
-    public let store: Store
-    public let workspace: Workspace
+    private let store: Store
+    private let ledger: PromotionLedger
+    private let workspace: Workspace
     private let renderer: ManifestRenderer
     /// Nil when the server config has no `deploy` section: approved promotions then wait.
     private let deployRepository: DeployRepository?
     private let publicURL: URL?
     private let config: ServerConfig
 
-    public init(config: ServerConfig, store: Store, workspace: Workspace, templatesDirectory: URL, clock: any WallClock) {
+    public init(
+        config: ServerConfig, store: Store, ledger: PromotionLedger, workspace: Workspace, renderer: ManifestRenderer,
+        deployRepository: DeployRepository?
+    ) {
         self.store = store
+        self.ledger = ledger
         self.workspace = workspace
-        renderer = ManifestRenderer(templatesDirectory: templatesDirectory)
-        deployRepository = config.deploy.map { DeployRepository(config: $0, stateDirectory: config.stateDirectory, clock: clock) }
+        self.renderer = renderer
+        self.deployRepository = deployRepository
         publicURL = config.publicURL
         self.config = config
     }
@@ -62,7 +67,7 @@ public struct Promoter: Sendable {
             case .skip(let environment, let reason):
                 outcome.skipped.append("\(environment): \(reason)")
             case .request(let policy):
-                let promotion = try await store.requestPromotion(of: version, to: policy, requestedBy: "sluice")
+                let promotion = try await ledger.requestPromotion(of: version, to: policy, requestedBy: "sluice")
                 outcome.promotions.append(promotion.state == .approved ? try await apply(promotion.id) : promotion)
             }
         }
@@ -74,27 +79,32 @@ public struct Promoter: Sendable {
 
     /// Records `approver`'s approval and, when that completes the promotion, applies it.
     public func approve(_ id: Promotion.ID, as approver: String) async throws(PromotionError) -> Promotion {
-        let promotion = try await store.approve(id, as: approver, releaseManagers: releaseManagers)
+        let promotion = try await ledger.approve(id, as: approver, releaseManagers: releaseManagers)
         return promotion.state == .approved ? try await apply(id) : promotion
     }
 
     /// Records `approver`'s rejection of a promotion that waits for approval.
     public func reject(_ id: Promotion.ID, as approver: String, reason: String) async throws(PromotionError) -> Promotion {
-        try await store.reject(id, as: approver, reason: reason, releaseManagers: releaseManagers)
+        try await ledger.reject(id, as: approver, reason: reason, releaseManagers: releaseManagers)
     }
 
-    /// Rolls `environment` back (see `Store.requestRollback`) and writes the older manifest.
+    /// Rolls `environment` back (see ``EnvironmentState/rollback(to:by:reason:at:)``) and writes the older manifest.
     public func rollback(
         _ model: String, in environment: String, to target: ModelVersion.Number?, by actor: String, reason: String
     ) async throws(PromotionError) -> Promotion {
-        let promotion = try await store.requestRollback(of: model, in: environment, to: target, by: actor, reason: reason)
+        let promotion = try await ledger.requestRollback(of: model, in: environment, to: target, by: actor, reason: reason)
         return try await apply(promotion.id)
+    }
+
+    /// Freezes promotion into `environment` until `unpin`.
+    public func pin(_ model: String, environment: String, by actor: String, reason: String) async throws(PromotionError) {
+        try await ledger.pin(model, environment: environment, by: actor, reason: reason)
     }
 
     /// Lifts the pin of `environment` and writes the promotions there that it let go (those that
     /// have their approvals, or need none). Returns them as they ended up.
     public func unpin(_ model: String, environment: String, by actor: String) async throws(PromotionError) -> [Promotion] {
-        try await store.unpin(model, environment: environment, by: actor)
+        try await ledger.unpin(model, environment: environment, by: actor)
         return try await applyApproved { $0.model == model && $0.environment == environment }
     }
 
@@ -160,15 +170,15 @@ public struct Promoter: Sendable {
         do throws(Obstacle) {
             recorded = try await write(promotion) { outcome in
                 do throws(PromotionError) {
-                    return .success(try await store.markApplied(id, deployCommit: outcome.commit.hex))
+                    return .success(try await ledger.markApplied(id, deployCommit: outcome.commit.hex))
                 } catch {
                     return .failure(error)
                 }
             }
         } catch {
             switch error {
-            case .waiting(let reason): try await store.noteWriteDelayed(id, reason: reason)
-            case .terminal(let reason): try await store.markFailed(id, reason: reason)
+            case .waiting(let reason): try await ledger.noteWriteDelayed(id, reason: reason)
+            case .terminal(let reason): try await ledger.markFailed(id, reason: reason)
             }
             return try await store.promotion(id)
         }
@@ -282,8 +292,8 @@ public struct Promoter: Sendable {
                 let text = await blocking { () -> Data? in try? repository.fileContents(at: path, in: commit) }
                 guard let text else {
                     throw ManifestError(
-                        .unknownTemplate, template: path,
-                        message: "deploy.template '\(path)' is not a file in \(label)'s commit \(commit.hex.prefix(12))")
+                        .unknownTemplate, path,
+                        "deploy.template '\(path)' is not a file in \(label)'s commit \(commit.hex.prefix(12))")
                 }
                 manifest = try renderer.render(
                     templateText: String(decoding: text, as: UTF8.self), named: path, context: context)

@@ -3,20 +3,8 @@ import Foundation
 /// Moving a model version into an environment: pending approval → approved → applied, or
 /// rejected, superseded, failed.
 public struct Promotion: Sendable, Hashable, Codable {
-    /// The store's number for a promotion, shown as `promotion 4`; a bare number in JSON.
-    public struct ID: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
-        public let rawValue: Int64
-
-        public init(_ rawValue: Int64) {
-            self.rawValue = rawValue
-        }
-
-        public init(rawValue: Int64) {
-            self.init(rawValue)
-        }
-
-        public var description: String { "promotion \(rawValue)" }
-    }
+    /// The store's number for a promotion, shown as `promotion 4`.
+    public typealias ID = SerialNumber<Promotion>
 
     public enum State: String, Sendable, Hashable, Codable, CaseIterable {
         /// Waiting for approvals from the environment's approvers.
@@ -67,4 +55,10 @@ public struct Promotion: Sendable, Hashable, Codable {
     public var rollbackReason: String?
     public var requestedAt: Date
     public var updatedAt: Date
+    /// How many times the store has changed it; a decision is written only on the revision it read.
+    public var revision: Int = 0
+}
+
+extension Promotion: Numbered {
+    public static func label(of number: Int64) -> String { "promotion \(number)" }
 }

@@ -1,7 +1,7 @@
 import CodedErrors
 
 /// Why a promotion request, approval or rejection was refused; the message says why and who may.
-public typealias PromotionError = CodedError<Promotion>
+public typealias PromotionError = CodedError<Promotion, NoDetail>
 
 extension ErrorCode<Promotion> {
     public static var notFound: Self { Self("not found") }
@@ -17,5 +17,7 @@ extension ErrorCode<Promotion> {
     public static var invalidRollback: Self { Self("invalid rollback") }
     /// The version's commit or its `.sluice.yml` cannot be read.
     public static var unreadableSource: Self { Self("unreadable source") }
+    /// The promotion changed between the read a decision was made on and its write; try again.
+    public static var conflict: Self { Self("conflict") }
     public static var store: Self { Self("store") }
 }

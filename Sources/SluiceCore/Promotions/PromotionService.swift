@@ -10,17 +10,19 @@ import ServiceLifecycle
 /// Comments are read from the store's trigger queue, where ingress put them before answering
 /// the forge, so one that arrived while the server was down is decided when it starts.
 public struct PromotionService: Service {
-    public let promoter: Promoter
-    public let reporter: RunReporter
-    public let decisionInterval: Duration
-    public let writeRetryInterval: Duration
-    let clock: any WallClock
-    let logger: Logger
+    private let store: Store
+    private let promoter: Promoter
+    private let reporter: RunReporter
+    private let decisionInterval: Duration
+    private let writeRetryInterval: Duration
+    private let clock: any WallClock
+    private let logger: Logger
 
     public init(
-        promoter: Promoter, reporter: RunReporter, clock: any WallClock, logger: Logger,
+        store: Store, promoter: Promoter, reporter: RunReporter, clock: any WallClock, logger: Logger,
         decisionInterval: Duration = .seconds(1), writeRetryInterval: Duration = .seconds(60)
     ) {
+        self.store = store
         self.promoter = promoter
         self.reporter = reporter
         self.clock = clock
@@ -30,7 +32,7 @@ public struct PromotionService: Service {
     }
 
     public func run() async throws {
-        try await promoter.store.requeueUnfinishedDecisions()
+        try await store.requeueUnfinishedDecisions()
         await cancelWhenGracefulShutdown {
             var reportedWaiting = Set<Promotion.ID>()
             var nextWrite = clock.now
@@ -50,7 +52,7 @@ public struct PromotionService: Service {
     private func decideComments() async {
         let decisions: [ClaimedDecision]
         do {
-            decisions = try await promoter.store.claimPromotionDecisions()
+            decisions = try await store.claimPromotionDecisions()
         } catch {
             logger.error("could not read the comment commands: \(error)")
             return
@@ -70,7 +72,7 @@ public struct PromotionService: Service {
                 await reporter.answer(command, .refused(error.message))
             }
             do {
-                try await promoter.store.finishDecision(decision, refusal: refusal)
+                try await store.finishDecision(decision, refusal: refusal)
             } catch {
                 logger.error("could not record the outcome of trigger \(decision.trigger): \(error)")
             }

@@ -13,19 +13,19 @@ public struct GateRunner: Sendable {
     /// The directories a step sees: a minimal PATH, so the host's own tool shims stay out.
     public static let stepPath = "/usr/local/bin:/usr/bin:/bin"
 
-    public let store: Store
-    public let stateDirectory: URL
-    public let dataCache: DataCache
-    public let pythonEnvironments: PythonEnvironments
-    public let sandbox: SandboxMode
+    let store: Store
+    let stateDirectory: URL
+    let dataCache: DataCache
+    let pythonEnvironments: PythonEnvironments
+    let sandbox: SandboxMode
     /// Every secret Sluice knows, removed from step output before it is stored or shown (with
     /// the run's own step secrets).
-    public let secrets: [String]
-    public let stepRunner: StepRunner
+    let secrets: [String]
+    let stepRunner: StepRunner
     /// How long a step may take to exit after SIGTERM before the whole group is killed.
-    public let killGrace: Duration
+    let killGrace: Duration
     /// The most bytes one step's log keeps.
-    public let logLimit: Int
+    let logLimit: Int
     /// What the run's steps and its environment's build lock wait on.
     let clock: any WallClock
     /// Whether bwrap works on this host, probed once: the probe starts a process, which no run

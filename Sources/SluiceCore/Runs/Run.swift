@@ -2,22 +2,8 @@ import Foundation
 
 /// One execution of the gate for a commit: what ran, how it ended, and what it produced.
 public struct Run: Sendable, Hashable, Codable {
-    /// The store's number for a run, shown to users as `run 12`; a bare number in JSON.
-    public struct ID: RawRepresentable, Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
-        public let rawValue: Int64
-
-        public init(_ rawValue: Int64) {
-            self.rawValue = rawValue
-        }
-
-        public init(rawValue: Int64) {
-            self.init(rawValue)
-        }
-
-        public var description: String { "run \(rawValue)" }
-
-        public static func < (lhs: ID, rhs: ID) -> Bool { lhs.rawValue < rhs.rawValue }
-    }
+    /// The store's number for a run, shown to users as `run 12`.
+    public typealias ID = SerialNumber<Run>
 
     /// Where a run stands. Only `running` changes; every other state is final.
     public enum State: String, Sendable, Hashable, Codable, CaseIterable {
@@ -116,4 +102,8 @@ public struct Run: Sendable, Hashable, Codable {
             self.requirementsDigest = requirementsDigest
         }
     }
+}
+
+extension Run: Numbered {
+    public static func label(of number: Int64) -> String { "run \(number)" }
 }

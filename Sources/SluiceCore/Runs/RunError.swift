@@ -2,7 +2,7 @@ import CodedErrors
 
 /// Why a run could not be carried out (as opposed to a step or the gate failing): the message is
 /// the run's recorded reason and says what to fix.
-public typealias RunError = CodedError<Run>
+public typealias RunError = CodedError<Run, NoDetail>
 
 extension ErrorCode<Run> {
     /// The commit has no `.sluice.yml`, or it has problems.

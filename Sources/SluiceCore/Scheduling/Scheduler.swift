@@ -35,6 +35,7 @@ public actor Scheduler: Service {
         let task: Task<Void, Never>
     }
 
+    private let store: Store
     private let executor: TriggerExecutor
     private let maxParallel: Int
     private let shutdownGrace: Duration
@@ -44,25 +45,17 @@ public actor Scheduler: Service {
     private var executions: [Int64: Execution] = [:]
     private nonisolated let shuttingDown = Atomic(false)
 
-    /// A scheduler for `config`'s projects that registers and promotes through `promoter` (and
-    /// its store and workspace), and reports to each project's forge through `reporter`.
+    /// A scheduler for `config`'s projects: it runs the gate through `gateRunner` in `workspace`'s
+    /// mirrors, registers through `registrar`, promotes through `promoter`, and reports to each
+    /// project's forge through `reporter`.
     public init(
-        config: ServerConfig, promoter: Promoter, reporter: RunReporter, http: HTTPClient, clock: any WallClock,
-        logger: Logger, timing: Timing = Timing()
+        config: ServerConfig, store: Store, workspace: Workspace, gateRunner: GateRunner, registrar: Registrar,
+        promoter: Promoter, reporter: RunReporter, clock: any WallClock, logger: Logger, timing: Timing = Timing()
     ) {
-        let store = promoter.store
+        self.store = store
         executor = TriggerExecutor(
-            config: config, store: store, workspace: promoter.workspace,
-            gateRunner: GateRunner(
-                store: store, stateDirectory: config.stateDirectory,
-                dataCache: DataCache(stateDirectory: config.stateDirectory, http: http, fileFolders: config.dataFolders),
-                clock: clock, sandbox: config.executor.sandbox,
-                secrets: config.secrets.map(\.revealed)),
-            registrar: Registrar(
-                store: store, artifacts: ArtifactStore(stateDirectory: config.stateDirectory),
-                stateDirectory: config.stateDirectory),
-            promoter: promoter, reporter: reporter,
-            logger: logger)
+            config: config, store: store, workspace: workspace, gateRunner: gateRunner, registrar: registrar,
+            promoter: promoter, reporter: reporter, logger: logger)
         maxParallel = config.executor.maxParallel
         shutdownGrace = config.executor.shutdownGrace
         self.timing = timing
@@ -70,7 +63,6 @@ public actor Scheduler: Service {
         self.logger = logger
     }
 
-    private var store: Store { executor.store }
 
     public func run() async throws {
         await withGracefulShutdownHandler {

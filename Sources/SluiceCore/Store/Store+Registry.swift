@@ -16,8 +16,7 @@ extension Store {
                 if let existing = try Self.version(where: "v.run_id = ?", [runID.rawValue], in: db).first {
                     return existing
                 }
-                guard run.state == .passed, let model = run.conclusion.model, let digest = run.conclusion.artifactDigest
-                else { throw RegistryError.gateNotPassed(run) }
+                let (model, digest) = try run.registrable()
                 let number = try Int.fetchOne(
                     db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM model_versions WHERE model = ?", arguments: [model]) ?? 1
                 let broughtBy = String(decoding: try JSONEncoder().encode(provenance.broughtBy), as: UTF8.self)
@@ -71,56 +70,6 @@ extension Store {
         try await read("find the version \(run) registered") { db in
             try Self.version(where: "v.run_id = ?", [run.rawValue], in: db).first
         }
-    }
-
-    /// Points `environment` at `number` (nil empties it) and records the move with who and why.
-    public func moveEnvironment(
-        _ environment: String, of model: String, to number: ModelVersion.Number?, actor: String, reason: String
-    ) async throws(RegistryError) -> EnvironmentChange {
-        let date = clock.now
-        do {
-            return try await pool.write { db in
-                if let number,
-                    try Int.fetchOne(
-                        db, sql: "SELECT 1 FROM model_versions WHERE model = ? AND number = ?",
-                        arguments: [model, number.rawValue]) == nil
-                {
-                    throw RegistryError(.notFound, "\(model) has no version \(number)")
-                }
-                return try Self.recordMove(
-                    of: model, in: environment, to: number, actor: actor, reason: reason, at: date, db)
-            }
-        } catch let error as RegistryError {
-            throw error
-        } catch {
-            throw RegistryError(.store, "could not move \(model) in \(environment): \(error)")
-        }
-    }
-
-    /// Points `environment` at `number` in the history, with its audit entry, inside `db`'s transaction.
-    static func recordMove(
-        of model: String, in environment: String, to number: ModelVersion.Number?, actor: String, reason: String,
-        at date: Date, _ db: Database
-    ) throws -> EnvironmentChange {
-        let current = try Self.currentVersion(of: model, in: environment, before: nil, db)
-        _ = try AuditLog.append(
-            AuditEntry.Draft(
-                actor: actor, action: "environment.moved", subject: "\(model) in \(environment)",
-                details: [
-                    "from": current?.description ?? "", "to": number?.description ?? "", "reason": reason,
-                ]),
-            at: date, in: db)
-        try db.execute(
-            sql: """
-                INSERT INTO environment_history (model, environment, from_version, to_version, actor, reason, at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                model, environment, current?.rawValue, number?.rawValue, actor, reason, date.timeIntervalSince1970,
-            ])
-        return EnvironmentChange(
-            model: model, environment: environment, from: current, to: number, actor: actor, reason: reason,
-            at: date)
     }
 
     /// Every move of `environment` for `model`, oldest first.

@@ -15,12 +15,8 @@ extension Store {
                     """,
                 arguments: [project, triggerID, repository, commit, branch, date.timeIntervalSince1970])
             let id = Run.ID(db.lastInsertedRowID)
-            var details = ["repository": repository, "commit": commit]
-            details["project"] = project
-            details["branch"] = branch
-            details["trigger"] = triggerID.map { String($0) }
             _ = try AuditLog.append(
-                AuditEntry.Draft(actor: "sluice", action: "run.started", subject: id.description, details: details),
+                Run.startNote(id, project: project, repository: repository, commit: commit, branch: branch, trigger: triggerID),
                 at: date, in: db)
             return id
         }
@@ -46,37 +42,10 @@ extension Store {
                     encoded.dataVersions, encoded.metrics, encoded.gateReport, conclusion.artifactDigest,
                     conclusion.artifactPath, encoded.environment, date.timeIntervalSince1970, id.rawValue,
                 ])
-            for draft in Self.auditDrafts(finishing: id, state: state, reason: reason, conclusion: conclusion) {
+            for draft in Run.finishNotes(id, state: state, reason: reason, conclusion: conclusion) {
                 _ = try AuditLog.append(draft, at: date, in: db)
             }
         }
-    }
-
-    /// The audit entries a run's end makes: `run.finished`, then the gate's verdict when it was evaluated.
-    private static func auditDrafts(
-        finishing id: Run.ID, state: Run.State, reason: String?, conclusion: Run.Conclusion
-    ) -> [AuditEntry.Draft] {
-        var details = ["state": state.rawValue]
-        details["reason"] = reason
-        details["model"] = conclusion.model
-        details["artifact"] = conclusion.artifactDigest
-        details["cached_from"] = conclusion.cachedFrom?.description
-        var drafts = [AuditEntry.Draft(actor: "sluice", action: "run.finished", subject: id.description, details: details)]
-        if let report = conclusion.gateReport {
-            var gate: [String: String] = [:]
-            var failedMetrics: [String] = []
-            for check in report.checks where check.verdict == .fail && !failedMetrics.contains(check.metric) {
-                failedMetrics.append(check.metric)
-            }
-            gate["failed"] = failedMetrics.isEmpty ? nil : failedMetrics.joined(separator: ", ")
-            gate["baseline"] = report.baselineLabel
-            gate["model"] = conclusion.model
-            drafts.append(
-                AuditEntry.Draft(
-                    actor: "sluice", action: report.passed ? "gate.passed" : "gate.failed", subject: id.description,
-                    details: gate))
-        }
-        return drafts
     }
 
     /// The run with this number, if there is one.

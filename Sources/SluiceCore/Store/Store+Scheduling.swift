@@ -113,7 +113,7 @@ extension Store {
                 let attempts: Int = row["attempts"]
                 let interrupted = try Int64.fetchAll(
                     db, sql: "SELECT id FROM runs WHERE trigger_id = ? AND state = 'running'", arguments: [id])
-                let reason = "the server stopped during this run (its lease ran out)"
+                let reason = Run.abandonedReason
                 for run in interrupted {
                     try db.execute(
                         sql: "UPDATE runs SET state = 'error', reason = ?, finished_at = ? WHERE id = ?",
@@ -124,10 +124,8 @@ extension Store {
                             details: ["state": "error", "reason": reason]),
                         at: date, in: db)
                 }
-                let requeued = attempts < maxAttempts
-                let outcome = requeued
-                    ? nil
-                    : "the server stopped during its run \(attempts) times; not tried again"
+                let outcome = AbandonedTrigger.outcome(afterAttempts: attempts, maxAttempts: maxAttempts)
+                let requeued = outcome == nil
                 try db.execute(
                     sql: """
                         UPDATE triggers SET state = ?, outcome = ?, lease_expires_at = NULL, finished_at = ?

@@ -224,6 +224,10 @@ enum StoreMigrations {
             // The Python environment a run's steps ran in (JSON), part of a version's lineage.
             try db.alter(table: "runs") { table in table.add(column: "environment", .jsonText) }
         }
+        migrator.registerMigration("v12: promotion revisions") { db in
+            // Counts a promotion's writes: a decision is written only on the revision it was made on.
+            try db.alter(table: "promotions") { table in table.add(column: "revision", .integer).notNull().defaults(to: 0) }
+        }
         return migrator
     }()
 

@@ -16,13 +16,14 @@ struct PromotionRoutes: Sendable {
     /// The largest decision body read.
     static let maxBodyBytes = 64 << 10
 
+    let store: Store
     let promoter: Promoter
 
     func add(reads: RouterGroup<SluiceRequestContext>, decisions: RouterGroup<SluiceRequestContext>) {
         reads.get("api/v1/promotions") { request, _ -> Response in
             let all = request.uri.queryParameters.get("all") == "true"
             do {
-                return JSONResponse.make(.ok, try await promoter.store.promotions(all: all))
+                return JSONResponse.make(.ok, try await store.promotions(all: all))
             } catch {
                 return JSONResponse.error(.serviceUnavailable, "the store is unavailable; retry later")
             }
@@ -63,7 +64,7 @@ struct PromotionRoutes: Sendable {
             }
             let (model, environment) = (context.parameters.get("model") ?? "", context.parameters.get("environment") ?? "")
             return await Self.decided { () throws(PromotionError) in
-                try await promoter.store.pin(model, environment: environment, by: context.login, reason: body.reason)
+                try await promoter.pin(model, environment: environment, by: context.login, reason: body.reason)
                 return Pinned(model: model, environment: environment, pinned: true, promotions: [])
             }
         }

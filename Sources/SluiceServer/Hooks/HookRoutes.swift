@@ -44,8 +44,8 @@ struct HookRoutes: Sendable {
                 secret: project.webhookSecret?.revealed ?? "")
             else {
                 throw HookError(
-                    .unauthorized, field: "X-Hub-Signature-256",
-                    message: "the X-Hub-Signature-256 signature does not match the project's webhook secret")
+                    .unauthorized, "X-Hub-Signature-256",
+                    "the X-Hub-Signature-256 signature does not match the project's webhook secret")
             }
             return try GitHubHook.parse(
                 event: headers[HeaderName.gitHubEvent], deliveryID: headers[HeaderName.gitHubDelivery], body: body,
@@ -62,8 +62,8 @@ struct HookRoutes: Sendable {
                 headers[HeaderName.gitLabToken], expected: project.webhookSecret?.revealed ?? "")
             else {
                 throw HookError(
-                    .unauthorized, field: "X-Gitlab-Token",
-                    message: "the X-Gitlab-Token header does not match the project's webhook secret")
+                    .unauthorized, "X-Gitlab-Token",
+                    "the X-Gitlab-Token header does not match the project's webhook secret")
             }
             if let signingSecret = project.signingSecret {
                 try WebhookAuthentication.verifyStandardWebhook(
@@ -88,16 +88,16 @@ struct HookRoutes: Sendable {
                 guard WebhookAuthentication.bearerMatches(authorization: headers[.authorization], token: token.revealed)
                 else {
                     throw HookError(
-                        .unauthorized, field: "Authorization",
-                        message: "the Authorization header must be 'Bearer <token>' with the source's token")
+                        .unauthorized, "Authorization",
+                        "the Authorization header must be 'Bearer <token>' with the source's token")
                 }
             case .hmacSecret(let secret):
                 guard WebhookAuthentication.gitHubSignatureIsValid(
                     body: body, signatureHeader: headers[HeaderName.sluiceSignature256], secret: secret.revealed)
                 else {
                     throw HookError(
-                        .unauthorized, field: "X-Sluice-Signature-256",
-                        message: "the X-Sluice-Signature-256 signature does not match the source's secret")
+                        .unauthorized, "X-Sluice-Signature-256",
+                        "the X-Sluice-Signature-256 signature does not match the source's secret")
                 }
             }
             return try DataHook.parse(
@@ -116,8 +116,8 @@ struct HookRoutes: Sendable {
                 authorization: headers[.authorization], token: alertmanager.bearerToken.revealed)
             else {
                 throw HookError(
-                    .unauthorized, field: "Authorization",
-                    message: "the Authorization header must be 'Bearer <token>' with Alertmanager's token")
+                    .unauthorized, "Authorization",
+                    "the Authorization header must be 'Bearer <token>' with Alertmanager's token")
             }
             return try AlertmanagerHook.parse(body: body, projectOwningModel: { config.project(owningModel: $0)?.name })
         }
@@ -147,7 +147,7 @@ struct HookRoutes: Sendable {
             delivery = try understand(request.headers, body)
         } catch {
             return refuse(
-                source, error.code == .unauthorized ? .unauthorized : .badRequest, error.message, field: error.field)
+                source, error.code == .unauthorized ? .unauthorized : .badRequest, error.message, field: error.detail)
         }
         let receipt: DeliveryReceipt
         do {

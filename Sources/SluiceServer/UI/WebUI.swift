@@ -18,6 +18,7 @@ public struct WebUI: Sendable {
     private let library: MustacheLibrary
     private let staticFiles: URL
     private let auth: AuthConfig?
+    private let store: Store
     private let promoter: Promoter
     private let stateDirectory: URL
     /// Where each project's pull requests are on its forge, for the run page's link.
@@ -28,20 +29,21 @@ public struct WebUI: Sendable {
 
     /// Loads the templates in `templates` (the `templates/ui` folder); throws when one does not parse.
     public static func load(
-        templates: URL, config: ServerConfig, promoter: Promoter, clock: any WallClock
+        templates: URL, config: ServerConfig, store: Store, promoter: Promoter, clock: any WallClock
     ) async throws -> WebUI {
         WebUI(
             sessions: UISessions(clock: clock),
             library: try await MustacheLibrary(directory: templates.path), staticFiles: templates.appending(path: "static"),
-            auth: config.auth, promoter: promoter, stateDirectory: config.stateDirectory, projects: config.projects,
-            secureCookie: config.publicURL?.scheme == "https")
+            auth: config.auth, store: store, promoter: promoter, stateDirectory: config.stateDirectory,
+            projects: config.projects, secureCookie: config.publicURL?.scheme == "https")
     }
 
     private init(
-        sessions: UISessions, library: MustacheLibrary, staticFiles: URL, auth: AuthConfig?, promoter: Promoter, stateDirectory: URL,
-        projects: [ProjectConfig], secureCookie: Bool
+        sessions: UISessions, library: MustacheLibrary, staticFiles: URL, auth: AuthConfig?, store: Store, promoter: Promoter,
+        stateDirectory: URL, projects: [ProjectConfig], secureCookie: Bool
     ) {
         self.sessions = sessions
+        self.store = store
         self.library = library
         self.staticFiles = staticFiles
         self.auth = auth
@@ -51,7 +53,6 @@ public struct WebUI: Sendable {
         self.secureCookie = secureCookie
     }
 
-    private var store: Store { promoter.store }
 
     /// Adds the sign-in page and static files to `open`, the pages to `pages` (viewers) and the
     /// decisions to `decisions` (release managers).

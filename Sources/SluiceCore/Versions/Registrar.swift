@@ -4,10 +4,10 @@ import Foundation
 /// first, then the version into the registry, so a registered version's bytes can always be
 /// served by digest.
 public struct Registrar: Sendable {
-    public let store: Store
-    public let artifacts: ArtifactStore
+    private let store: Store
+    private let artifacts: ArtifactStore
     /// Where run directories are, to find the output folder an artifact must stay inside.
-    public let stateDirectory: URL
+    private let stateDirectory: URL
 
     public init(store: Store, artifacts: ArtifactStore, stateDirectory: URL) {
         self.store = store
@@ -27,7 +27,7 @@ public struct Registrar: Sendable {
             throw RegistryError(.store, error.description)
         }
         guard let run else { throw RegistryError(.notFound, "there is no \(runID)") }
-        guard run.state == .passed else { throw RegistryError.gateNotPassed(run) }
+        _ = try run.registrable()
         if let path = run.conclusion.artifactPath, let recorded = run.conclusion.artifactDigest {
             let artifact = URL(fileURLWithPath: path)
             let output = RunDirectory(stateDirectory: stateDirectory, run: run.conclusion.cachedFrom ?? runID).output

@@ -27,23 +27,23 @@ public enum ArtifactDigest {
         let rootPath = plainPath(root)
         let path = plainPath(url)
         guard let realRoot = try realPath(Array(rootPath.utf8), shownAs: rootPath) else {
-            throw ArtifactError(.missing, path: rootPath, message: "the output directory \(rootPath) does not exist")
+            throw ArtifactError(.missing, rootPath, "the output directory \(rootPath) does not exist")
         }
         var status = stat()
         guard lstat(path, &status) == 0 else {
             throw ArtifactError(
-                .missing, path: path, message: "there is no artifact at \(path); the train step must write it there")
+                .missing, path, "there is no artifact at \(path); the train step must write it there")
         }
         guard let realArtifact = try realPath(Array(path.utf8), shownAs: path) else {
             throw ArtifactError(
-                .brokenSymlink, path: path,
-                message: "the artifact \(path) is a symlink to a path that does not exist or loops")
+                .brokenSymlink, path,
+                "the artifact \(path) is a symlink to a path that does not exist or loops")
         }
         guard isInside(realArtifact, realRoot) else {
             let resolved = String(decoding: realArtifact, as: UTF8.self)
             throw ArtifactError(
-                .outsideRoot, path: path,
-                message: "the artifact \(path) resolves to \(resolved), outside the output directory \(rootPath)")
+                .outsideRoot, path,
+                "the artifact \(path) resolves to \(resolved), outside the output directory \(rootPath)")
         }
 
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
@@ -71,8 +71,8 @@ public enum ArtifactDigest {
             return "sha256:" + Hex.encode(digest)
         default:
             throw ArtifactError(
-                .specialFile, path: path,
-                message: "the artifact \(path) is not a regular file or directory; write the model as files")
+                .specialFile, path,
+                "the artifact \(path) is not a regular file or directory; write the model as files")
         }
     }
 
@@ -137,7 +137,7 @@ public enum ArtifactDigest {
     /// An `unreadable` error with the system's reason; call it right after the failing call.
     static func unreadable(_ path: String, _ what: String, errno code: Int32 = errno) -> ArtifactError {
         let reason = String(cString: strerror(code))
-        return ArtifactError(.unreadable, path: path, message: "\(path) \(what): \(reason)")
+        return ArtifactError(.unreadable, path, "\(path) \(what): \(reason)")
     }
 
     /// `bytes` with a terminating NUL, for a system call.

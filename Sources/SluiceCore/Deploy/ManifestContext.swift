@@ -46,8 +46,8 @@ public struct ManifestContext: Sendable, Hashable {
     public static func defaultStorageURI(publicURL: URL, digest: String) throws(ManifestError) -> String {
         guard let hex = ManifestRenderer.digestHex(digest) else {
             throw ManifestError(
-                .invalidValue, template: "",
-                message: "'\(digest)' is not an artifact digest: expected sha256: and 64 lower-case hex digits")
+                .invalidValue, "",
+                "'\(digest)' is not an artifact digest: expected sha256: and 64 lower-case hex digits")
         }
         var base = publicURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }

@@ -45,8 +45,8 @@ struct ArtifactManifest {
             let shownPath = display(path)
             guard !name.contains(0x0A) else {
                 throw ArtifactError(
-                    .unsupportedName, path: shownPath,
-                    message: "\(shownPath) has a line break in its name, which the artifact manifest cannot hold; "
+                    .unsupportedName, shownPath,
+                    "\(shownPath) has a line break in its name, which the artifact manifest cannot hold; "
                         + "rename it")
             }
             let cName = ArtifactDigest.cString(name)
@@ -69,8 +69,8 @@ struct ArtifactManifest {
                 try addSymlink(named: cName, in: descriptor, absolute: childAbsolute, path: path, shownAs: shownPath)
             default:
                 throw ArtifactError(
-                    .specialFile, path: shownPath,
-                    message: "\(shownPath) is a FIFO, socket or device, which an artifact cannot hold; remove it")
+                    .specialFile, shownPath,
+                    "\(shownPath) is a FIFO, socket or device, which an artifact cannot hold; remove it")
             }
         }
     }
@@ -109,13 +109,13 @@ struct ArtifactManifest {
         let shownTarget = String(decoding: target, as: UTF8.self)
         guard let resolved = try ArtifactDigest.realPath(absolute, shownAs: shownPath) else {
             throw ArtifactError(
-                .brokenSymlink, path: shownPath,
-                message: "\(shownPath) is a symlink to '\(shownTarget)', which does not exist or loops")
+                .brokenSymlink, shownPath,
+                "\(shownPath) is a symlink to '\(shownTarget)', which does not exist or loops")
         }
         guard ArtifactDigest.isInside(resolved, root) else {
             throw ArtifactError(
-                .outsideRoot, path: shownPath,
-                message: "\(shownPath) is a symlink to '\(shownTarget)', outside the output directory; "
+                .outsideRoot, shownPath,
+                "\(shownPath) is a symlink to '\(shownTarget)', outside the output directory; "
                     + "copy the file into the artifact instead")
         }
         let digest = SHA256.hash(data: target)

@@ -6,23 +6,8 @@ import Foundation
 /// started it, the data digests it read, the spec it followed, its metrics and gate report. Only
 /// a run whose gate passed becomes a version; the store refuses any other.
 public struct ModelVersion: Sendable, Hashable, Codable {
-    /// The version's number within its model: 1, 2, 3, ... Raw-representable, so JSON shows it
-    /// as a bare number (`"version": 3`).
-    public struct Number: RawRepresentable, Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
-        public let rawValue: Int
-
-        public init(_ rawValue: Int) {
-            self.rawValue = rawValue
-        }
-
-        public init(rawValue: Int) {
-            self.init(rawValue)
-        }
-
-        public var description: String { "v\(rawValue)" }
-
-        public static func < (lhs: Number, rhs: Number) -> Bool { lhs.rawValue < rhs.rawValue }
-    }
+    /// The version's number within its model: 1, 2, 3, ..., shown as `v3`.
+    public typealias Number = SerialNumber<ModelVersion>
 
     public var model: String
     public var number: Number
@@ -61,4 +46,8 @@ public struct ModelVersion: Sendable, Hashable, Codable {
             self.pullRequestRun = pullRequestRun
         }
     }
+}
+
+extension ModelVersion: Numbered {
+    public static func label(of number: Int) -> String { "v\(number)" }
 }

@@ -19,10 +19,10 @@ public enum GitHubHook {
         event: String?, deliveryID: String?, body: Data, project: String, watchesBranch: (String) -> Bool
     ) throws(HookError) -> IncomingDelivery {
         guard let event, !event.isEmpty else {
-            throw HookError(.badHeader, field: "X-GitHub-Event", message: "missing X-GitHub-Event header")
+            throw HookError(.badHeader, "X-GitHub-Event", "missing X-GitHub-Event header")
         }
         guard let deliveryID, !deliveryID.isEmpty else {
-            throw HookError(.badHeader, field: "X-GitHub-Delivery", message: "missing X-GitHub-Delivery header")
+            throw HookError(.badHeader, "X-GitHub-Delivery", "missing X-GitHub-Delivery header")
         }
         let key = "github:\(deliveryID)"
         let verdict: IncomingDelivery.Verdict

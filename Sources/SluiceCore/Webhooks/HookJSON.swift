@@ -13,7 +13,7 @@ enum HookJSON {
         } catch let error as DecodingError {
             throw hookError(for: error)
         } catch {
-            throw HookError(.malformed, message: "body is not valid JSON")
+            throw HookError(.malformed, "body is not valid JSON")
         }
     }
 
@@ -32,11 +32,11 @@ enum HookJSON {
 
     /// A field error for a path the parser checks itself (a value of the right type but not usable).
     static func invalid(_ path: String, _ why: String) -> HookError {
-        HookError(.missingField, field: path, message: "field \(path) \(why)")
+        HookError(.missingField, path, "field \(path) \(why)")
     }
 
     static func missing(_ path: String) -> HookError {
-        HookError(.missingField, field: path, message: "missing field \(path)")
+        HookError(.missingField, path, "missing field \(path)")
     }
 
     private static func hookError(for error: DecodingError) -> HookError {
@@ -45,21 +45,21 @@ enum HookJSON {
             return missing(path(context.codingPath + [key]))
         case .valueNotFound(let type, let context):
             if context.codingPath.isEmpty {
-                return HookError(.malformed, message: "body is not a JSON object")
+                return HookError(.malformed, "body is not a JSON object")
             }
             return invalid(path(context.codingPath), "is null; expected \(describe(type))")
         case .typeMismatch(let type, let context):
             if context.codingPath.isEmpty {
-                return HookError(.malformed, message: "body is not a JSON object")
+                return HookError(.malformed, "body is not a JSON object")
             }
             return invalid(path(context.codingPath), "must be \(describe(type))")
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty {
-                return HookError(.malformed, message: "body is not valid JSON")
+                return HookError(.malformed, "body is not valid JSON")
             }
             return invalid(path(context.codingPath), "has an unusable value")
         @unknown default:
-            return HookError(.malformed, message: "body is not valid JSON")
+            return HookError(.malformed, "body is not valid JSON")
         }
     }
 

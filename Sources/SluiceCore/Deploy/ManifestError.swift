@@ -5,24 +5,11 @@ import CodedErrors
 /// Every case is fixed by a person, not by retrying: a value in `deploy.values` of `.sluice.yml`,
 /// the template itself, or the template name. Nothing is committed to the deploy repository when
 /// rendering fails.
-public struct ManifestError: Error, Sendable, Hashable, CustomStringConvertible {
-    public typealias Code = ErrorCode<ManifestError>
+///
+/// `detail` is the template's name: a shipped name such as `kserve`, or the path it was read from.
+public typealias ManifestError = CodedError<ManifestRenderer, String>
 
-    public let code: Code
-    /// The template's name: a shipped name such as `kserve`, or the path it was read from.
-    public let template: String
-    public let message: String
-
-    public init(_ code: Code, template: String, message: String) {
-        self.code = code
-        self.template = template
-        self.message = message
-    }
-
-    public var description: String { message }
-}
-
-extension ErrorCode<ManifestError> {
+extension ErrorCode<ManifestRenderer> {
     /// No shipped template has this name.
     public static var unknownTemplate: Self { Self("unknown template") }
     /// A shipped template's file exists but cannot be read as UTF-8 text.

@@ -46,29 +46,29 @@ public struct ManifestRenderer: Sendable {
             name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") })
         else {
             throw ManifestError(
-                .unsafePath, template: name,
-                message: "'\(name)' is not a shipped template name; a template in the model repository is read from git and rendered as text")
+                .unsafePath, name,
+                "'\(name)' is not a shipped template name; a template in the model repository is read from git and rendered as text")
         }
         let url = templatesDirectory.appending(path: name + Self.templateSuffix)
         guard FileManager.default.fileExists(atPath: url.path(percentEncoded: false)) else {
             let shipped = shippedTemplates
             let list = shipped.isEmpty ? "none are installed in \(templatesDirectory.path(percentEncoded: false))" : shipped.joined(separator: ", ")
             throw ManifestError(
-                .unknownTemplate, template: name,
-                message: "there is no shipped template '\(name)' (shipped: \(list)); set deploy.template in .sluice.yml to one of them or to a path in the repository")
+                .unknownTemplate, name,
+                "there is no shipped template '\(name)' (shipped: \(list)); set deploy.template in .sluice.yml to one of them or to a path in the repository")
         }
         let text: String
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
             throw ManifestError(
-                .unreadableTemplate, template: name,
-                message: "the shipped template \(url.path(percentEncoded: false)) cannot be read as UTF-8 text")
+                .unreadableTemplate, name,
+                "the shipped template \(url.path(percentEncoded: false)) cannot be read as UTF-8 text")
         }
         for (value, example) in Self.requiredValues[name] ?? [] where (context.values[value] ?? "").isEmpty {
             throw ManifestError(
-                .missingValue, template: name,
-                message: "the \(name) template needs deploy.values.\(value) in .sluice.yml: \(example)")
+                .missingValue, name,
+                "the \(name) template needs deploy.values.\(value) in .sluice.yml: \(example)")
         }
         return try render(templateText: text, named: name, context: context)
     }
@@ -93,17 +93,17 @@ public struct ManifestRenderer: Sendable {
     private static func parse(_ text: String, named name: String) throws(ManifestError) -> MustacheTemplate {
         guard !text.contains("CONTENT_TYPE") else {
             throw ManifestError(
-                .templateSyntax, template: name,
-                message: "\(name): templates cannot set CONTENT_TYPE; Sluice already renders every {{value}} as a quoted YAML scalar")
+                .templateSyntax, name,
+                "\(name): templates cannot set CONTENT_TYPE; Sluice already renders every {{value}} as a quoted YAML scalar")
         }
         do {
             return try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}\n" + text)
         } catch let error as MustacheTemplate.ParserError {
             throw ManifestError(
-                .templateSyntax, template: name,
-                message: "\(name):\(error.context.lineNumber - 1):\(error.context.columnNumber): not valid Mustache (\(error.error))")
+                .templateSyntax, name,
+                "\(name):\(error.context.lineNumber - 1):\(error.context.columnNumber): not valid Mustache (\(error.error))")
         } catch {
-            throw ManifestError(.templateSyntax, template: name, message: "\(name): not valid Mustache (\(error))")
+            throw ManifestError(.templateSyntax, name, "\(name): not valid Mustache (\(error))")
         }
     }
 
@@ -116,17 +116,17 @@ public struct ManifestRenderer: Sendable {
                 index += 1
                 guard node.mapping != nil else {
                     throw ManifestError(
-                        .invalidOutput, template: name,
-                        message: "\(name) rendered YAML document \(index) that is not a mapping; each document must be one Kubernetes object")
+                        .invalidOutput, name,
+                        "\(name) rendered YAML document \(index) that is not a mapping; each document must be one Kubernetes object")
                 }
             }
             if index == 0 {
-                throw ManifestError(.invalidOutput, template: name, message: "\(name) rendered no YAML document")
+                throw ManifestError(.invalidOutput, name, "\(name) rendered no YAML document")
             }
         } catch let error as ManifestError {
             throw error
         } catch {
-            throw ManifestError(.invalidOutput, template: name, message: "\(name) rendered text that is not YAML: \(error)")
+            throw ManifestError(.invalidOutput, name, "\(name) rendered text that is not YAML: \(error)")
         }
     }
 
@@ -135,7 +135,7 @@ public struct ManifestRenderer: Sendable {
     /// The template's view of `context`: every string quoted, numbers checked, names derived and validated.
     private static func values(for context: ManifestContext, template: String) throws(ManifestError) -> [String: Any] {
         func invalid(_ message: String) -> ManifestError {
-            ManifestError(.invalidValue, template: template, message: message)
+            ManifestError(.invalidValue, template, message)
         }
         for (what, text) in [("model", context.model), ("environment", context.environment)] where !isLabelValue(text) {
             throw invalid("the \(what) name '\(text)' cannot be a Kubernetes label value: at most 63 characters, starting and ending with a letter or digit")
@@ -179,8 +179,8 @@ public struct ManifestRenderer: Sendable {
         guard let text = context.values[key] else { return String(fallback) }
         guard let number = Int(text), range.contains(number) else {
             throw ManifestError(
-                .invalidValue, template: template,
-                message: "deploy.values.\(key) in .sluice.yml must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+                .invalidValue, template,
+                "deploy.values.\(key) in .sluice.yml must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
         }
         return String(number)
     }

@@ -5,7 +5,7 @@ import CodedErrors
 /// `isRetryable` separates what waits for the repository or the operator (unreachable, refused
 /// credentials, a branch that kept moving) from what the change itself must fix (a path the
 /// repository cannot hold). Messages never carry a credential: the `Git` module removes them.
-public typealias DeployError = CodedError<DeployRepository>
+public typealias DeployError = CodedError<DeployRepository, NoDetail>
 
 extension ErrorCode<DeployRepository> {
     /// The remote could not be reached, or the connection broke or stalled.
@@ -20,7 +20,7 @@ extension ErrorCode<DeployRepository> {
     public static var local: Self { Self("local") }
 }
 
-extension CodedError<DeployRepository> {
+extension CodedError<DeployRepository, NoDetail> {
     /// Whether the same change may succeed later without being changed.
     public var isRetryable: Bool { code != .invalidChange }
 }

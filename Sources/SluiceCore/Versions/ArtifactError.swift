@@ -6,24 +6,11 @@ import CodedErrors
 /// symlinks inside `$SLUICE_OUTPUT`, leave no FIFOs or sockets in it. Refusing these keeps the
 /// content-addressed store from ever holding, or pointing at, bytes from outside the run. The
 /// store's own cases (`unwritable`, `corrupt`) are the operator's to fix: free disk, restore a blob.
-public struct ArtifactError: Error, Sendable, Hashable, CustomStringConvertible {
-    public typealias Code = ErrorCode<ArtifactError>
+///
+/// `detail` is the path at fault, as the artifact path plus the entry's path inside it.
+public typealias ArtifactError = CodedError<ArtifactStore, String>
 
-    public let code: Code
-    /// The path at fault, as the artifact path plus the entry's path inside it.
-    public let path: String
-    public let message: String
-
-    public init(_ code: Code, path: String, message: String) {
-        self.code = code
-        self.path = path
-        self.message = message
-    }
-
-    public var description: String { message }
-}
-
-extension ErrorCode<ArtifactError> {
+extension ErrorCode<ArtifactStore> {
     /// Nothing exists at the artifact path (or at the output directory itself).
     public static var missing: Self { Self("missing") }
     /// The artifact, or a symlink in it, resolves to a place outside the output directory.

@@ -46,7 +46,7 @@ public final class ArtifactStore: Sendable {
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
-            throw ArtifactError(.specialFile, path: path, message: "\(path) is not a regular file; store it with put(artifact:within:)")
+            throw ArtifactError(.specialFile, path, "\(path) is not a regular file; store it with put(artifact:within:)")
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ArtifactDigest.chunkSize, alignment: 64)
         defer { buffer.deallocate() }
@@ -70,7 +70,7 @@ public final class ArtifactStore: Sendable {
     public func open(_ digest: String) throws(ArtifactError) -> StoredBlob {
         guard digest.hasPrefix("sha256:"), Self.isHexDigest(String(digest.dropFirst(7))) else {
             throw ArtifactError(
-                .malformedDigest, path: digest, message: "\(digest) is not sha256: and 64 lower-case hex digits")
+                .malformedDigest, digest, "\(digest) is not sha256: and 64 lower-case hex digits")
         }
         let hex = String(digest.dropFirst(7))
         let url = blobs.appending(path: hex, directoryHint: .notDirectory)
@@ -78,7 +78,7 @@ public final class ArtifactStore: Sendable {
         var status = stat()
         guard lstat(path, &status) == 0 else {
             if errno == ENOENT {
-                throw ArtifactError(.missing, path: path, message: "no artifact \(digest) is stored")
+                throw ArtifactError(.missing, path, "no artifact \(digest) is stored")
             }
             throw ArtifactDigest.unreadable(path, "cannot be examined")
         }
@@ -90,8 +90,8 @@ public final class ArtifactStore: Sendable {
         guard status.st_mode & S_IFMT == S_IFREG, try ArtifactDigest.sha256(ofFile: url) == hex else {
             verified.withLock { $0[hex] = nil }
             throw ArtifactError(
-                .corrupt, path: path,
-                message: "the stored artifact \(path) does not hash to its name; restore it or put the artifact again")
+                .corrupt, path,
+                "the stored artifact \(path) does not hash to its name; restore it or put the artifact again")
         }
         verified.withLock { $0[hex] = identity }
         return blob
@@ -163,7 +163,7 @@ public final class ArtifactStore: Sendable {
 
     /// An `unwritable` error with the system's reason; call it right after the failing call.
     static func unwritable(_ path: String, _ what: String, errno code: Int32 = errno) -> ArtifactError {
-        ArtifactError(.unwritable, path: path, message: "\(path) \(what): \(String(cString: strerror(code)))")
+        ArtifactError(.unwritable, path, "\(path) \(what): \(String(cString: strerror(code)))")
     }
 
     /// Renames `file` to the blob `hex`, or drops it when that blob is stored already.
@@ -186,8 +186,8 @@ public final class ArtifactStore: Sendable {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             } catch {
                 throw ArtifactError(
-                    .unwritable, path: directory.path(percentEncoded: false),
-                    message: "cannot create \(directory.path(percentEncoded: false)): \(error.localizedDescription)")
+                    .unwritable, directory.path(percentEncoded: false),
+                    "cannot create \(directory.path(percentEncoded: false)): \(error.localizedDescription)")
             }
         }
     }

@@ -25,7 +25,7 @@ public enum GitLabHook {
         watchesBranch: (String) -> Bool
     ) throws(HookError) -> IncomingDelivery {
         guard let event, !event.isEmpty else {
-            throw HookError(.badHeader, field: "X-Gitlab-Event", message: "missing X-Gitlab-Event header")
+            throw HookError(.badHeader, "X-Gitlab-Event", "missing X-Gitlab-Event header")
         }
         let key: String
         if let idempotencyKey, !idempotencyKey.isEmpty {

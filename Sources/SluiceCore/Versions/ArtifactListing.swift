@@ -36,8 +36,8 @@ public struct ArtifactListing: Sendable, Hashable {
             guard let path = String(validating: fields.path, as: UTF8.self), Self.isSafe(path) else {
                 let shown = String(decoding: fields.path, as: UTF8.self)
                 throw ArtifactError(
-                    .unsupportedName, path: shown,
-                    message: "the manifest lists '\(shown)', which is not a plain relative path; it was not unpacked")
+                    .unsupportedName, shown,
+                    "the manifest lists '\(shown)', which is not a plain relative path; it was not unpacked")
             }
             entries.append(Entry(kind: fields.kind, digest: fields.digest, path: path))
         }
@@ -47,8 +47,8 @@ public struct ArtifactListing: Sendable, Hashable {
             let folders = (1..<components.count).map { components[..<$0].joined(separator: "/") }
             guard paths.count == entries.count, !folders.contains(where: paths.contains) else {
                 throw ArtifactError(
-                    .unsupportedName, path: entry.path,
-                    message: "the manifest lists '\(entry.path)' twice or below another entry; it was not unpacked")
+                    .unsupportedName, entry.path,
+                    "the manifest lists '\(entry.path)' twice or below another entry; it was not unpacked")
             }
         }
         self.entries = entries

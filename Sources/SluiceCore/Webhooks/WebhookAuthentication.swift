@@ -56,26 +56,26 @@ public enum WebhookAuthentication {
         now: Date, tolerance: TimeInterval = 300
     ) throws(HookError) {
         guard let id, !id.isEmpty else {
-            throw HookError(.unauthorized, field: "webhook-id", message: "missing webhook-id header")
+            throw HookError(.unauthorized, "webhook-id", "missing webhook-id header")
         }
         guard let timestamp, let seconds = Int64(timestamp.trimmingSpaces) else {
             throw HookError(
-                .unauthorized, field: "webhook-timestamp",
-                message: "webhook-timestamp header must be Unix seconds")
+                .unauthorized, "webhook-timestamp",
+                "webhook-timestamp header must be Unix seconds")
         }
         guard abs(now.timeIntervalSince1970 - TimeInterval(seconds)) <= tolerance else {
             throw HookError(
-                .unauthorized, field: "webhook-timestamp",
-                message: "webhook-timestamp is more than \(Int(tolerance)) seconds from the server's clock")
+                .unauthorized, "webhook-timestamp",
+                "webhook-timestamp is more than \(Int(tolerance)) seconds from the server's clock")
         }
         guard let signature, !signature.isEmpty else {
-            throw HookError(.unauthorized, field: "webhook-signature", message: "missing webhook-signature header")
+            throw HookError(.unauthorized, "webhook-signature", "missing webhook-signature header")
         }
         let encodedKey = secret.hasPrefix("whsec_") ? String(secret.dropFirst("whsec_".count)) : secret
         guard let keyBytes = Data(base64Encoded: encodedKey), !keyBytes.isEmpty else {
             throw HookError(
-                .unauthorized, field: "webhook-signature",
-                message: "the configured signing secret is not a whsec_<base64> key")
+                .unauthorized, "webhook-signature",
+                "the configured signing secret is not a whsec_<base64> key")
         }
         var signed = Data("\(id).\(timestamp).".utf8)
         signed.append(contentsOf: body)
@@ -91,7 +91,7 @@ public enum WebhookAuthentication {
             }
         }
         guard matched else {
-            throw HookError(.unauthorized, field: "webhook-signature", message: "webhook-signature does not match")
+            throw HookError(.unauthorized, "webhook-signature", "webhook-signature does not match")
         }
     }
 
