@@ -29,6 +29,8 @@ enum ServerApplication {
         let router = Router(context: SluiceRequestContext.self)
         router.add(middleware: LatencyMiddleware(metrics: metrics))
         router.add(middleware: CallerAuthenticator(auth: config.auth, metrics: config.metrics, sessions: ui.sessions))
+        // Open to all, like the sign-in page: the styles and scripts every page loads.
+        router.add(middleware: ui.staticFiles)
         let access = AccessControl(auth: config.auth, metrics: config.metrics)
         let open = access.routes(.open, on: router)
         let viewers = access.routes(.api(.viewer), on: router)

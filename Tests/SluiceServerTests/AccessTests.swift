@@ -27,7 +27,7 @@ struct AccessTests {
         "GET /healthz": .open, "GET /readyz": .open,
         "POST /hooks/github/{project}": .open, "POST /hooks/gitlab/{project}": .open,
         "POST /hooks/data/{source}": .open, "POST /hooks/alertmanager": .open,
-        "GET /sign-in": .open, "POST /sign-in": .open, "POST /sign-out": .open, "GET /ui/static/{file}": .open,
+        "GET /sign-in": .open, "POST /sign-in": .open, "POST /sign-out": .open,
         "GET /metrics": .metrics, "GET /api/v1/artifacts/sha256/{hex}": .artifacts,
         "GET /api/v1/deliveries": .api(.viewer), "GET /api/v1/audit": .api(.viewer),
         "GET /api/v1/models/{model}/versions": .api(.viewer),

@@ -93,4 +93,31 @@ struct WebUIRoutesTests {
             #expect(try await harness.store.promotion(promotion.id).approvals.map(\.approver) == ["alice"])
         }
     }
+
+    @Test("Static files are served open, with ETag, caching and ranges; nothing outside templates/ui/static is")
+    func staticFiles() async throws {
+        let harness = try await ServerHarness(auth: PromotionRoutesTests.auth)
+        let css = try Data(contentsOf: ServerHarness.templates.appending(path: "ui/static/sluice.css"))
+        try await harness.run { client in
+            let whole = try await client.execute(uri: "/ui/static/sluice.css", method: .get)
+            #expect(whole.status == .ok)
+            #expect(Data(buffer: whole.body) == css)
+            #expect(whole.headers[.contentType]?.hasPrefix("text/css") == true)
+            #expect(whole.headers[.cacheControl] == "max-age=300")
+            #expect(whole.headers[.acceptRanges] == "bytes")
+            let etag = try #require(whole.headers[.eTag])
+
+            let again = try await client.execute(uri: "/ui/static/sluice.css", method: .get, headers: [.ifNoneMatch: etag])
+            #expect(again.status == .notModified)
+            let part = try await client.execute(uri: "/ui/static/sluice.css", method: .get, headers: [.range: "bytes=0-9"])
+            #expect(part.status == .partialContent)
+            #expect(Data(buffer: part.body) == css.prefix(10))
+
+            for escape in ["/ui/static/../sign-in.mustache", "/ui/static/%2e%2e/sign-in.mustache", "/ui/static/missing.css"] {
+                let response = try await client.execute(uri: escape, method: .get)
+                #expect(response.status != .ok, "\(escape)")
+                #expect(!String(buffer: response.body).contains("{{"), "\(escape) must not show a template")
+            }
+        }
+    }
 }

@@ -5,6 +5,11 @@ import Foundation
 /// Only a single range is honoured; a header with several, or one that does not parse, is ignored
 /// and the whole body served, as RFC 9110 allows. Parsing yields `nil` for "serve everything",
 /// `.satisfiable` with the inclusive byte range, or `.unsatisfiable` for a 416.
+///
+/// Why not Hummingbird's `FileMiddleware`, which the web UI's static files use: it serves a file by
+/// its URL path with a weak ETag made of the modification time and size, and keeps its range
+/// parser private. An artifact is named by its digest, must be verified before its first byte is
+/// sent, and its digest is its strong ETag, so ``ArtifactRoutes`` answers ranges itself.
 enum ByteRange: Equatable {
     case satisfiable(ClosedRange<Int64>)
     case unsatisfiable

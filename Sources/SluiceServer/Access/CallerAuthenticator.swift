@@ -22,18 +22,9 @@ struct CallerAuthenticator: AuthenticatorMiddleware {
             if metrics?.token?.isEqual(toPresented: bearer) == true { return .metricsScraper }
             return nil
         }
-        guard auth != nil, let id = Self.sessionID(in: request), let session = await sessions.session(id) else { return nil }
-        return .person(Caller.Person(login: session.name, role: session.role, credential: .session(id: session.id, csrf: session.csrf)))
-    }
-
-    /// The session cookie's value, if the request carries one.
-    static func sessionID(in request: Request) -> String? {
-        for header in request.headers[values: .cookie] {
-            for part in header.split(separator: ";") {
-                let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
-                if pair.count == 2, pair[0] == WebUI.cookieName { return String(pair[1]) }
-            }
+        guard auth != nil, let id = request.cookies[WebUI.cookieName]?.value, let session = await sessions.session(id) else {
+            return nil
         }
-        return nil
+        return .person(Caller.Person(login: session.name, role: session.role, credential: .session(id: session.id, csrf: session.csrf)))
     }
 }

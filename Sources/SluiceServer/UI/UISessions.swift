@@ -2,6 +2,10 @@ import Foundation
 import SluiceCore
 
 /// The signed-in browsers, in memory: a restart signs everyone out, which is the safe failure.
+///
+/// Not hummingbird-auth's `SessionMiddleware` yet: its in-memory `MemoryPersistDriver` expires
+/// sessions on a Swift `Clock`, while every expiry here runs on the injected ``WallClock`` that
+/// tests drive; the bearer half of authentication is hummingbird-auth's (``CallerAuthenticator``).
 actor UISessions {
     /// How long a sign-in lasts.
     static let lifetime: TimeInterval = 12 * 3600

@@ -16,7 +16,8 @@ public struct WebUI: Sendable {
     static let cookieName = "sluice_session"
 
     private let library: MustacheLibrary
-    private let staticFiles: URL
+    /// `templates/ui/static` under `/ui/static/`, with ETag, Last-Modified, ranges and a short cache.
+    let staticFiles: FileMiddleware<SluiceRequestContext, LocalFileSystem>
     private let auth: AuthConfig?
     private let store: Store
     private let promoter: Promoter
@@ -33,13 +34,15 @@ public struct WebUI: Sendable {
     ) async throws -> WebUI {
         WebUI(
             sessions: UISessions(clock: clock),
-            library: try await MustacheLibrary(directory: templates.path), staticFiles: templates.appending(path: "static"),
+            library: try await MustacheLibrary(directory: templates.path), staticFiles: FileMiddleware(
+                templates.appending(path: "static").path, urlBasePath: "/ui/static",
+                cacheControl: CacheControl([(.textCss, [.maxAge(300)]), (.textJavascript, [.maxAge(300)])])),
             auth: config.auth, store: store, promoter: promoter, stateDirectory: config.stateDirectory,
             projects: config.projects, secureCookie: config.publicURL?.scheme == "https")
     }
 
     private init(
-        sessions: UISessions, library: MustacheLibrary, staticFiles: URL, auth: AuthConfig?, store: Store, promoter: Promoter,
+        sessions: UISessions, library: MustacheLibrary, staticFiles: FileMiddleware<SluiceRequestContext, LocalFileSystem>, auth: AuthConfig?, store: Store, promoter: Promoter,
         stateDirectory: URL, projects: [ProjectConfig], secureCookie: Bool
     ) {
         self.sessions = sessions
@@ -54,13 +57,12 @@ public struct WebUI: Sendable {
     }
 
 
-    /// Adds the sign-in page and static files to `open`, the pages to `pages` (viewers) and the
+    /// Adds the sign-in page to `open`, the pages to `pages` (viewers) and the
     /// decisions to `decisions` (release managers).
     func add(
         open: RouterGroup<SluiceRequestContext>, pages router: RouterGroup<SluiceRequestContext>,
         decisions: RouterGroup<SluiceRequestContext>
     ) {
-        open.get("ui/static/:file") { _, context in self.staticFile(context.parameters.get("file") ?? "") }
         open.get("sign-in") { request, _ in await self.page("sign-in", title: "Sign in", request) }
         open.post("sign-in") { request, _ in try await self.signIn(request) }
         open.post("sign-out") { request, context in try await self.signOut(request, context) }
@@ -174,34 +176,58 @@ public struct WebUI: Sendable {
 
     private func signIn(_ request: Request) async throws -> Response {
         guard let auth else { return Self.redirect("/sign-in") }
-        var request = request
-        let form = UIForm(Data(buffer: try await request.collectBody(upTo: 16 << 10)))
-        guard let token = form["token"], let holder = auth.token(matching: token) else {
+        let form = try await Self.form(SignInForm.self, request)
+        guard let token = form?.token, let holder = auth.token(matching: token) else {
             return await page(
                 "sign-in", title: "Sign in", request, status: .unauthorized,
                 ["problem": "That token is not one of auth.tokens_env; check it and try again."])
         }
         let session = await sessions.open(for: holder)
         var response = Self.redirect("/runs")
-        response.headers[.setCookie] = cookie(session.id, maxAge: Int(UISessions.lifetime))
+        response.setCookie(cookie(session.id, maxAge: Int(UISessions.lifetime)))
         return response
     }
 
     private func signOut(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
-        var request = request
-        let form = UIForm(Data(buffer: try await request.collectBody(upTo: 16 << 10)))
+        let form = try await Self.form(CSRFForm.self, request)
         if case .session(let id, let csrf) = context.identity?.person?.credential,
-            form["csrf"].map({ Secret(csrf).isEqual(toPresented: $0) }) == true
+            form?.csrf.map({ Secret(csrf).isEqual(toPresented: $0) }) == true
         {
             await sessions.close(id)
         }
         var response = Self.redirect("/sign-in")
-        response.headers[.setCookie] = cookie("", maxAge: 0)
+        response.setCookie(cookie("", maxAge: 0))
         return response
     }
 
-    private func cookie(_ value: String, maxAge: Int) -> String {
-        "\(Self.cookieName)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (secureCookie ? "; Secure" : "")
+    private func cookie(_ value: String, maxAge: Int) -> Cookie {
+        Cookie(
+            name: Self.cookieName, value: value, maxAge: maxAge, path: "/", secure: secureCookie, httpOnly: true,
+            sameSite: .strict)
+    }
+
+    /// A sign-in form: the API token to exchange for a session.
+    private struct SignInForm: Decodable {
+        var token: String?
+    }
+
+    /// A form that only carries the session's CSRF token (sign-out).
+    private struct CSRFForm: Decodable {
+        var csrf: String?
+    }
+
+    /// An approve or reject form from the approvals page.
+    private struct DecisionForm: Decodable {
+        var csrf: String?
+        var reason: String?
+    }
+
+    /// The posted `application/x-www-form-urlencoded` body as `T`, read by Hummingbird's form
+    /// decoder; nil when it is not such a form, which every caller treats as an empty one.
+    private static func form<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T? {
+        var request = request
+        let body = try await request.collectBody(upTo: 16 << 10)
+        return try? URLEncodedFormDecoder().decode(T.self, from: String(buffer: body))
     }
 
     /// Runs `render` with the signed-in person (nil without `auth`), showing a store failure as a
@@ -223,10 +249,9 @@ public struct WebUI: Sendable {
 
     /// A decision from the approvals page; ``Access/page(_:)`` admitted only release managers.
     private func decide(_ request: Request, _ context: SluiceRequestContext, id: String?, decision: String?) async throws -> Response {
-        var request = request
-        let form = UIForm(Data(buffer: try await request.collectBody(upTo: 16 << 10)))
+        let form = try await Self.form(DecisionForm.self, request)
         guard let session = context.identity?.person else { return Self.redirect("/sign-in") }
-        if case .session(_, let csrf) = session.credential, !(form["csrf"].map { Secret(csrf).isEqual(toPresented: $0) } ?? false) {
+        if case .session(_, let csrf) = session.credential, !(form?.csrf.map { Secret(csrf).isEqual(toPresented: $0) } ?? false) {
             return await page(
                 "error", title: "Refused", request, session: session, status: .forbidden,
                 ["message": "The form's CSRF token is missing or stale; reload the approvals page and try again."])
@@ -241,7 +266,7 @@ public struct WebUI: Sendable {
             if decision == "approve" {
                 promotion = try await promoter.approve(promotionID, as: session.login)
             } else {
-                guard let reason = form["reason"]?.trimmingCharacters(in: .whitespaces), !reason.isEmpty else {
+                guard let reason = form?.reason?.trimmingCharacters(in: .whitespaces), !reason.isEmpty else {
                     return Self.redirect("/approvals?problem=" + Self.queryEscaped("Say why you reject \(promotionID)."))
                 }
                 promotion = try await promoter.reject(promotionID, as: session.login, reason: reason)
@@ -280,18 +305,6 @@ public struct WebUI: Sendable {
                 HTTPField.Name("Content-Security-Policy")!: "default-src 'self'; frame-ancestors 'none'",
             ],
             body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
-    }
-
-    /// A file from `templates/ui/static`, by plain name only.
-    private func staticFile(_ name: String) -> Response {
-        let types = ["css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8"]
-        guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }), !name.hasPrefix("."),
-            let type = types[URL(fileURLWithPath: name).pathExtension],
-            let data = FileManager.default.contents(atPath: staticFiles.appending(path: name).path)
-        else { return Response(status: .notFound) }
-        return Response(
-            status: .ok, headers: [.contentType: type, .cacheControl: "max-age=300"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// An environment of a model, the version it holds (none once emptied) and its moves.
