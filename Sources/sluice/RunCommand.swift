@@ -48,7 +48,7 @@ struct RunCommand: AsyncParsableCommand {
         let baseline = try loadBaseline()
         let stateDirectory = stateDir.map { URL(fileURLWithPath: $0) } ?? Self.defaultStateDirectory
         let repository = Repository(at: repositoryURL)
-        let resolved = checkedCommit(of: repository)
+        let (resolved, spec) = checkedCommit(of: repository)
         let clock = SystemClock()
         let store: Store
         do {
@@ -69,7 +69,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let request = RunRequest(
             repository: repository, repositoryLabel: repositoryURL.path, revision: resolved.hex,
-            baseline: baseline.map(Baseline.Source.given) ?? .none, reuseCache: !noCache)
+            baseline: baseline.map(Baseline.Source.given) ?? .none, reuseCache: !noCache, spec: spec)
         let finished = try await runner.run(request) { event in progress.show(event) }
         if json {
             let encoder = JSONEncoder()
@@ -91,10 +91,10 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    /// The commit to run, once the repository, the commit and its spec are known to be usable:
+    /// The commit to run and its spec, once the repository, the commit and the spec are known to be usable:
     /// a problem with any of them is the user's to fix before a run is numbered, so it exits 2
     /// saying what to do and leaves the run store alone.
-    private func checkedCommit(of repository: Repository) -> ObjectID {
+    private func checkedCommit(of repository: Repository) -> (ObjectID, PipelineSpec) {
         guard let branches = try? repository.branches() else {
             Self.fail(
                 "\(path) is not a git repository: run 'git init -b main' there and commit your files, "
@@ -110,11 +110,10 @@ struct RunCommand: AsyncParsableCommand {
             Self.fail("'\(commit)' names no commit in \(path) (its branches: \(branches.joined(separator: ", ")))")
         }
         do {
-            _ = try GateRunner.readSpec(repository, resolved)
+            return (resolved, try GateRunner.readSpec(repository, resolved))
         } catch {
             Self.fail(error.message)
         }
-        return resolved
     }
 
     private func loadBaseline() throws -> Baseline? {

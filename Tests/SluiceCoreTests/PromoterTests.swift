@@ -72,6 +72,13 @@ struct PromotionFixture {
         return try await store.register(run, branch: "main", provenance: ModelVersion.Provenance(broughtBy: ["dana"]))
     }
 
+    /// Promotes `version` with the spec its run read: the one in its commit.
+    func promote(_ version: ModelVersion) async throws -> Promoter.Outcome {
+        let commit = try #require(ObjectID(hex: version.run.commit))
+        let spec = try GateRunner.readSpec(workspace.mirror(for: config.projects[0]).repository, commit)
+        return try await promoter.promote(version, spec: spec)
+    }
+
     func manifest(_ environment: String) throws -> String {
         try deploy.git(["show", "main:environments/\(environment)/churn.yaml"])
     }
@@ -83,7 +90,7 @@ struct PromoterTests {
     func promoteAndApprove() async throws {
         let fixture = try await PromotionFixture()
         let version = try await fixture.version()
-        let promotions = try await fixture.promoter.promote(version).promotions
+        let promotions = try await fixture.promote(version).promotions
         #expect(promotions.map(\.environment) == ["staging", "production"])
         #expect(promotions.map(\.state) == [.applied, .pendingApproval])
         #expect(promotions[1].broughtBy == ["dana"])
@@ -121,7 +128,7 @@ struct PromoterTests {
             ".sluice.yml": spec,
             "deploy/model.yaml.mustache": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{name}}\ndata:\n  uri: {{storage_uri}}\n",
         ])
-        let promotions = try await fixture.promoter.promote(version).promotions
+        let promotions = try await fixture.promote(version).promotions
         #expect(promotions[0].state == .applied, "\(promotions[0].reason ?? "")")
         #expect(try fixture.manifest("staging").contains(#"name: "churn-staging""#))
     }
@@ -130,7 +137,7 @@ struct PromoterTests {
     func noDeploySection() async throws {
         let fixture = try await PromotionFixture()
         let spec = PromotionFixture.spec.components(separatedBy: "deploy:")[0]
-        let promotions = try await fixture.promoter.promote(try await fixture.version([".sluice.yml": spec])).promotions
+        let promotions = try await fixture.promote(try await fixture.version([".sluice.yml": spec])).promotions
         #expect(promotions[0].state == .failed)
         #expect(promotions[0].reason?.contains("has no deploy section") == true)
         #expect(try fixture.deploy.git(["rev-list", "--count", "main"]) == "1")
@@ -139,7 +146,7 @@ struct PromoterTests {
     @Test("Without a deploy repository, an approved promotion waits and says why; nothing is lost")
     func waitsForDeployRepository() async throws {
         let fixture = try await PromotionFixture(deployConfig: false)
-        let promotions = try await fixture.promoter.promote(try await fixture.version()).promotions
+        let promotions = try await fixture.promote(try await fixture.version()).promotions
         #expect(promotions[0].state == .approved)
         #expect(promotions[0].reason?.contains("add deploy.repo") == true)
         #expect(try await fixture.store.approvedPromotions().map(\.id) == [promotions[0].id])
@@ -149,9 +156,9 @@ struct PromoterTests {
     func rollback() async throws {
         let fixture = try await PromotionFixture()
         let v1 = try await fixture.version(digit: "1")
-        _ = try await fixture.promoter.promote(v1)
+        _ = try await fixture.promote(v1)
         let v2 = try await fixture.version([".sluice.yml": PromotionFixture.spec + "\n"], digit: "2")
-        _ = try await fixture.promoter.promote(v2)
+        _ = try await fixture.promote(v2)
         #expect(try await fixture.store.version(of: "churn", in: "staging") == v2.number)
 
         let never = await #expect(throws: PromotionError.self) {
@@ -173,7 +180,7 @@ struct PromoterTests {
 
         // Automation does not undo it: the next version's automatic promotion waits on the pin.
         let v3 = try await fixture.version([".sluice.yml": PromotionFixture.spec + "\n\n"], digit: "3")
-        let waiting = try await fixture.promoter.promote(v3).promotions[0]
+        let waiting = try await fixture.promote(v3).promotions[0]
         #expect(waiting.state == .pendingApproval)
         #expect(waiting.reason?.contains("staging is pinned by alice") == true)
         #expect(try fixture.manifest("staging").contains(String(repeating: "1", count: 64)))
@@ -182,7 +189,7 @@ struct PromoterTests {
     @Test("/sluice approve production in a comment approves as the commenter, who must be an approver")
     func commentCommands() async throws {
         let fixture = try await PromotionFixture()
-        let promotions = try await fixture.promoter.promote(try await fixture.version()).promotions
+        let promotions = try await fixture.promote(try await fixture.version()).promotions
         let stranger = CommentCommand(
             project: "churn", number: 7, verb: .approve, environment: "production", commenter: "mallory",
             authorAssociation: "CONTRIBUTOR")
@@ -205,7 +212,7 @@ struct PromoterTests {
         ])
         let stricter = PromotionFixture.spec.replacingOccurrences(
             of: "environments: [staging, production]", with: "environments: [{ name: staging, approvals: 1 }, production]")
-        let outcome = try await fixture.promoter.promote(try await fixture.version([".sluice.yml": stricter]))
+        let outcome = try await fixture.promote(try await fixture.version([".sluice.yml": stricter]))
         #expect(outcome.promotions.map(\.environment) == ["staging"])
         #expect(outcome.promotions[0].state == .pendingApproval)
         #expect(outcome.promotions[0].requiredApprovals == 1)
@@ -217,7 +224,7 @@ struct PromoterTests {
     func loosenedGateNeedsApproval() async throws {
         let fixture = try await PromotionFixture()
         let report = GateReport(checks: [], baselineLabel: "churn v1 (production)", loosened: ["'auc': min 0.8 was removed"])
-        let outcome = try await fixture.promoter.promote(try await fixture.version(report: report))
+        let outcome = try await fixture.promote(try await fixture.version(report: report))
         #expect(outcome.promotions.map(\.state) == [.pendingApproval, .pendingApproval])
         #expect(outcome.promotions[0].requiredApprovals == 1)
         #expect(try fixture.deploy.git(["rev-list", "--count", "main"]) == "1")
@@ -226,7 +233,7 @@ struct PromoterTests {
     @Test("A project without environments in the server config registers but promotes nowhere, whatever its spec lists")
     func noServerEnvironments() async throws {
         let fixture = try await PromotionFixture(environments: [])
-        let outcome = try await fixture.promoter.promote(try await fixture.version())
+        let outcome = try await fixture.promote(try await fixture.version())
         #expect(outcome.promotions.isEmpty)
         #expect(try await fixture.store.promotions(all: true).isEmpty)
     }
@@ -246,7 +253,7 @@ struct PromoterTests {
         for (index, (template, message)) in templates.enumerated() {
             let version = try await fixture.version(
                 [".sluice.yml": spec, "deploy/evil.yaml.mustache": template], digit: Character(String(index + 1)))
-            let staging = try await fixture.promoter.promote(version).promotions[0]
+            let staging = try await fixture.promote(version).promotions[0]
             #expect(staging.state == .failed)
             #expect(staging.reason == "the manifest of churn \(version.number) for staging is refused: \(message)")
         }

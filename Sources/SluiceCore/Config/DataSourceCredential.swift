@@ -8,6 +8,13 @@ public enum DataSourceCredential: Sendable, CustomStringConvertible {
     /// An HMAC-SHA256 signature of the body, keyed with the secret from `hmac_secret_env`.
     case hmacSecret(Secret)
 
+    /// The secret either way, for the redactor that keeps it out of step output.
+    public var secret: Secret {
+        switch self {
+        case .bearerToken(let secret), .hmacSecret(let secret): secret
+        }
+    }
+
     public var description: String {
         switch self {
         case .bearerToken: "bearer token <redacted>"

@@ -8,11 +8,7 @@ extension ServerConfig {
             secrets += project.stepSecrets.values
         }
         if let token = deploy?.token { secrets.append(token) }
-        for source in dataSources {
-            switch source.credential {
-            case .bearerToken(let secret), .hmacSecret(let secret): secrets.append(secret)
-            }
-        }
+        secrets += dataSources.map(\.credential.secret)
         if let alertmanager { secrets.append(alertmanager.bearerToken) }
         secrets += auth?.tokens.map(\.token) ?? []
         secrets += [auth?.artifactToken, metrics?.token].compactMap { $0 }

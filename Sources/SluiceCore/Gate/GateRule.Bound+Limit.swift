@@ -8,17 +8,18 @@ extension GateRule.Bound {
         }
     }
 
-    /// The bound a spec key names, for reading a report back; nil for an unknown key.
+    /// Every kind of bound with `limit`, in the order messages list them.
+    static func every(_ limit: Double) -> [Self] {
+        [.min(limit), .max(limit), .maxDrop(limit), .maxIncrease(limit), .maxDropPercent(limit), .maxIncreasePercent(limit)]
+    }
+
+    /// The keys a gate rule sets its bounds with; each is written once, in ``key``.
+    static let keys = every(0).map(\.key)
+
+    /// The bound a spec key names (reading a spec or a report back); nil for an unknown key.
     init?(key: String, limit: Double) {
-        switch key {
-        case "min": self = .min(limit)
-        case "max": self = .max(limit)
-        case "max_drop": self = .maxDrop(limit)
-        case "max_increase": self = .maxIncrease(limit)
-        case "max_drop_pct": self = .maxDropPercent(limit)
-        case "max_increase_pct": self = .maxIncreasePercent(limit)
-        default: return nil
-        }
+        guard let bound = Self.every(limit).first(where: { $0.key == key }) else { return nil }
+        self = bound
     }
 
     /// Whether the limit is a percentage of the baseline.

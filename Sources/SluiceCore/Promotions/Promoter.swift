@@ -47,19 +47,17 @@ public struct Promoter: Sendable {
         public var skipped: [String]
     }
 
-    /// Requests a promotion of a newly registered `version` to every environment its spec lists,
-    /// in order, under the server's policy for each (stricter where the spec asks, needing
-    /// approval everywhere when the candidate loosened the replaced version's gate rules), and
-    /// applies those approved at once. A project without environments in the server config
-    /// promotes nowhere.
-    public func promote(_ version: ModelVersion) async throws(PromotionError) -> Outcome {
+    /// Requests a promotion of a newly registered `version` to every environment `spec` (the one
+    /// its run read) lists, in order, under the server's policy for each (stricter where the spec
+    /// asks, needing approval everywhere when the candidate loosened the replaced version's gate
+    /// rules), and applies those approved at once, from that same spec. A project without
+    /// environments in the server config promotes nowhere.
+    public func promote(_ version: ModelVersion, spec: PipelineSpec) async throws(PromotionError) -> Outcome {
         guard let project = version.run.project.flatMap(config.project(named:)) else { return Outcome(promotions: [], skipped: []) }
-        let source: Source
-        do {
-            source = try await self.source(of: version)
-        } catch {
-            throw PromotionError(.unreadableSource, error.message)
+        guard let commit = ObjectID(hex: version.run.commit) else {
+            throw PromotionError(.unreadableSource, "\(version.label) was trained from '\(version.run.commit)', which is not a commit id")
         }
+        let source = Source(repository: repository(of: version), commit: commit, spec: spec)
         let loosened = !(version.run.conclusion.gateReport?.loosened.isEmpty ?? true)
         var outcome = Outcome(promotions: [], skipped: [])
         for plan in config.policy(of: project).promotions(for: source.spec, branch: version.branch, loosened: loosened) {
@@ -68,7 +66,7 @@ public struct Promoter: Sendable {
                 outcome.skipped.append("\(environment): \(reason)")
             case .request(let policy):
                 let promotion = try await ledger.requestPromotion(of: version, to: policy, requestedBy: "sluice")
-                outcome.promotions.append(promotion.state == .approved ? try await apply(promotion.id) : promotion)
+                outcome.promotions.append(promotion.state == .approved ? try await apply(promotion.id, from: source) : promotion)
             }
         }
         return outcome
@@ -112,7 +110,7 @@ public struct Promoter: Sendable {
     /// newest promotion to ENV, of a model the project owns, that waits for approval is decided by
     /// the commenter, who must be one of its approvers as on every other surface.
     public func decide(_ command: CommentCommand) async throws(PromotionError) -> Promotion {
-        guard command.verb == .approve || command.verb == .reject, let environment = command.environment else {
+        guard command.verb.decidesPromotion, let environment = command.environment else {
             throw PromotionError(.notFound, "/sluice \(command.verb.rawValue) is not a promotion decision; write /sluice approve ENVIRONMENT")
         }
         guard let project = config.project(named: command.project) else {
@@ -164,11 +162,16 @@ public struct Promoter: Sendable {
     /// `approved`, with the reason the write waits (no deploy repository, unreachable, refused
     /// credentials), to be tried again. Only a store failure is thrown.
     public func apply(_ id: Promotion.ID) async throws(PromotionError) -> Promotion {
+        try await apply(id, from: nil)
+    }
+
+    /// `apply(_:)`, with the version's spec already read when `source` is given.
+    private func apply(_ id: Promotion.ID, from source: Source?) async throws(PromotionError) -> Promotion {
         let promotion = try await store.promotion(id)
         guard promotion.state == .approved else { return promotion }
         let recorded: Result<Promotion, PromotionError>
         do throws(Obstacle) {
-            recorded = try await write(promotion) { outcome in
+            recorded = try await write(promotion, from: source) { outcome in
                 do throws(PromotionError) {
                     return .success(try await ledger.markApplied(id, deployCommit: outcome.commit.hex))
                 } catch {
@@ -188,7 +191,7 @@ public struct Promoter: Sendable {
     /// Renders the promotion's manifest, writes it to the deploy repository, and runs `landed`
     /// with the outcome before another write can land.
     private func write(
-        _ promotion: Promotion, landed: (DeployOutcome) async -> Result<Promotion, PromotionError>
+        _ promotion: Promotion, from source: Source?, landed: (DeployOutcome) async -> Result<Promotion, PromotionError>
     ) async throws(Obstacle) -> Result<Promotion, PromotionError> {
         guard let deployRepository else {
             throw .waiting("no deploy repository is configured: add deploy.repo to the server config")
@@ -196,7 +199,8 @@ public struct Promoter: Sendable {
         guard let publicURL else {
             throw .waiting("the server config has no public_url, which the manifest's artifact URL is made of")
         }
-        let change = try await manifestChange(for: promotion, deploy: deployRepository.config, publicURL: publicURL)
+        let change = try await manifestChange(
+            for: promotion, from: source, deploy: deployRepository.config, publicURL: publicURL)
         do {
             return try await deployRepository.apply(change, landed: landed)
         } catch {
@@ -210,7 +214,7 @@ public struct Promoter: Sendable {
         case terminal(String)
     }
 
-    /// The version's spec, read from the commit it was trained from.
+    /// A version's commit, in the repository it was trained from, and the spec at that commit.
     private struct Source: Sendable {
         var repository: Repository
         var commit: ObjectID
@@ -221,11 +225,16 @@ public struct Promoter: Sendable {
         let message: String
     }
 
+    /// The repository a version was trained from: its project's mirror, or the local clone.
+    private func repository(of version: ModelVersion) -> Repository {
+        version.run.project.flatMap(config.project(named:)).map { workspace.mirror(for: $0).repository }
+            ?? Repository(at: URL(fileURLWithPath: version.run.repository))
+    }
+
+    /// The version's spec, read from the commit it was trained from.
     private func source(of version: ModelVersion) async throws(SourceError) -> Source {
         let run = version.run
-        let repository =
-            run.project.flatMap(config.project(named:)).map { workspace.mirror(for: $0).repository }
-            ?? Repository(at: URL(fileURLWithPath: run.repository))
+        let repository = repository(of: version)
         guard let commit = ObjectID(hex: run.commit) else {
             throw SourceError(message: "\(version.label) was trained from '\(run.commit)', which is not a commit id")
         }
@@ -251,7 +260,7 @@ public struct Promoter: Sendable {
 
     /// The manifest, its path and its commit message for one promotion.
     private func manifestChange(
-        for promotion: Promotion, deploy: DeployConfig, publicURL: URL
+        for promotion: Promotion, from given: Source?, deploy: DeployConfig, publicURL: URL
     ) async throws(Obstacle) -> ManifestChange {
         let label = "\(promotion.model) \(promotion.version)"
         let found: ModelVersion?
@@ -262,10 +271,14 @@ public struct Promoter: Sendable {
         }
         guard let version = found else { throw .terminal("\(promotion.model) has no version \(promotion.version)") }
         let source: Source
-        do {
-            source = try await self.source(of: version)
-        } catch {
-            throw .terminal(error.message)
+        if let given {
+            source = given
+        } else {
+            do {
+                source = try await self.source(of: version)
+            } catch {
+                throw .terminal(error.message)
+            }
         }
         guard let deploySpec = source.spec.deploy else {
             throw .terminal(

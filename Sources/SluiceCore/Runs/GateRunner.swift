@@ -96,7 +96,12 @@ public struct GateRunner: Sendable {
         events: @escaping @Sendable (RunEvent) -> Void
     ) async throws(RunError) -> (Run.State, String) {
         let repository = request.repository
-        let spec = try await blocking { () throws(RunError) -> PipelineSpec in try Self.readSpec(repository, commit) }
+        let spec: PipelineSpec
+        if let read = request.spec {
+            spec = read
+        } else {
+            spec = try await blocking { () throws(RunError) -> PipelineSpec in try Self.readSpec(repository, commit) }
+        }
         conclusion.model = spec.model
         conclusion.specDigest = spec.digest
         if let violations = request.policy?.violations(of: spec), !violations.isEmpty {

@@ -34,12 +34,16 @@ public struct RunRequest: Sendable {
     /// False to train again even when an earlier run had exactly these inputs (`/sluice retrain`,
     /// a firing alert).
     public var reuseCache: Bool
+    /// The spec of the commit, when whoever asked for the run read it already (the release head
+    /// a data arrival or an alert runs): the run checks it against the policy as always, but
+    /// does not read it again.
+    public var spec: PipelineSpec?
 
     public init(
         repository: Repository, repositoryLabel: String, project: String? = nil, policy: ProjectPolicy? = nil,
         revision: String, branch: String? = nil, comparedWith: Comparison = .none, baseline: Baseline.Source = .none,
         trusted: Bool = true, network: Bool = true, dataArrival: DataArrival? = nil, triggerID: Int64? = nil, stepSecrets: [String: Secret] = [:],
-        reuseCache: Bool = true
+        reuseCache: Bool = true, spec: PipelineSpec? = nil
     ) {
         self.repository = repository
         self.repositoryLabel = repositoryLabel
@@ -55,6 +59,7 @@ public struct RunRequest: Sendable {
         self.triggerID = triggerID
         self.stepSecrets = stepSecrets
         self.reuseCache = reuseCache
+        self.spec = spec
     }
 }
 

@@ -13,4 +13,6 @@ struct RunOrder: Sendable {
     var reuseCache: Bool = true
     /// Where the run is reported; nil for data arrivals and alerts (no person waits on a commit).
     var report: ReportTarget?
+    /// The commit's spec, when deciding to run it meant reading it (a release head).
+    var spec: PipelineSpec?
 }

@@ -90,7 +90,7 @@ struct TriggerExecutor: Sendable {
                 orders.append(
                     RunOrder(
                         project: project, revision: head.commit, branch: head.spec.releaseBranch, comparedWith: .none,
-                        dataArrival: arrival))
+                        dataArrival: arrival, spec: head.spec))
             }
             guard !orders.isEmpty else { return (.done, "no project's spec reads dataset \(arrival.dataset)") }
             return await perform(orders, trigger: queued.id, stop: stop)
@@ -103,7 +103,7 @@ struct TriggerExecutor: Sendable {
             return await perform(
                 [RunOrder(
                     project: project, revision: head.commit, branch: head.spec.releaseBranch, comparedWith: .none,
-                    reuseCache: false)],
+                    reuseCache: false, spec: head.spec)],
                 trigger: queued.id, stop: stop)
 
         case .manual(let manual):
@@ -230,7 +230,7 @@ struct TriggerExecutor: Sendable {
             policy: config.policy(of: order.project), revision: order.revision, branch: order.branch,
             comparedWith: order.comparedWith, baseline: .registry, trusted: order.trusted, network: order.project.network,
             dataArrival: order.dataArrival, triggerID: trigger, stepSecrets: order.project.stepSecrets,
-            reuseCache: order.reuseCache)
+            reuseCache: order.reuseCache, spec: order.spec)
 
         // The pending status goes out as soon as the run has a number; the spec the run read
         // says whether the branch is its release branch.
@@ -254,7 +254,7 @@ struct TriggerExecutor: Sendable {
         var outcome = "\(run.id) \(run.state.rawValue)"
         if run.state == .passed, stop.requested == nil, let branch = order.branch, let spec = spec.withLock({ $0 }) {
             if branch == spec.releaseBranch {
-                outcome += await registerAndPromote(run, branch: branch, from: repository)
+                outcome += await registerAndPromote(run, spec: spec, branch: branch, from: repository)
             } else if let warning = await blocking({ spec.missingReleaseBranch(in: repository) }) {
                 logger.warning("\(order.project.name): \(warning)")
                 outcome += "; \(warning)"
@@ -268,7 +268,9 @@ struct TriggerExecutor: Sendable {
 
     /// Registers a passed release-branch run, with who brought its commit and the pull request
     /// it merges, and promotes the new version; says what happened.
-    private func registerAndPromote(_ run: Run, branch: String, from repository: Repository) async -> String {
+    private func registerAndPromote(
+        _ run: Run, spec: PipelineSpec, branch: String, from repository: Repository
+    ) async -> String {
         let version: ModelVersion
         do {
             let commit = ObjectID(hex: run.commit)
@@ -284,7 +286,7 @@ struct TriggerExecutor: Sendable {
             return ", not registered: \(error)"
         }
         do {
-            let outcome = try await promoter.promote(version)
+            let outcome = try await promoter.promote(version, spec: spec)
             let states = outcome.promotions.map { "\($0.environment) \($0.state.rawValue)" } + outcome.skipped
             return ", registered \(version.model) \(version.number)" + (states.isEmpty ? "" : " (\(states.joined(separator: ", ")))")
         } catch {

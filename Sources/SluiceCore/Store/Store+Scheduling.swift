@@ -53,7 +53,7 @@ extension Store {
                 arguments: [limit]
             ).compactMap { row -> QueuedTrigger? in
                 let trigger = try JSONDecoder().decode(Trigger.self, from: Data((row["payload"] as String).utf8))
-                if case .command(let command) = trigger, command.verb == .approve || command.verb == .reject { return nil }
+                if case .command(let command) = trigger, command.verb.decidesPromotion { return nil }
                 return QueuedTrigger(
                     id: row["id"], delivery: row["delivery_id"], trigger: trigger, lane: row["lane"],
                     attempts: row["attempts"])

@@ -14,7 +14,7 @@ extension Store {
                 db, sql: "SELECT id, payload FROM triggers WHERE state = 'queued' AND kind = 'command' ORDER BY id"
             ).compactMap { row -> ClaimedDecision? in
                 let trigger = try JSONDecoder().decode(Trigger.self, from: Data((row["payload"] as String).utf8))
-                guard case .command(let command) = trigger, command.verb == .approve || command.verb == .reject else {
+                guard case .command(let command) = trigger, command.verb.decidesPromotion else {
                     return nil
                 }
                 return ClaimedDecision(trigger: row["id"], command: command)

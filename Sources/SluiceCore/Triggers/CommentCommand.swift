@@ -7,6 +7,11 @@ public struct CommentCommand: Sendable, Hashable, Codable {
         case retrain
         case approve
         case reject
+
+        /// Whether the command decides a promotion (`approve`, `reject`), which the promotion
+        /// service carries out; the scheduler carries out the others. The one place that routes
+        /// a comment command.
+        public var decidesPromotion: Bool { self == .approve || self == .reject }
     }
 
     public var project: String

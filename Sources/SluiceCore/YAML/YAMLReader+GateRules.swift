@@ -1,9 +1,7 @@
 import Yams
 
 extension YAMLReader {
-    /// The keys of a gate rule that set a bound, in the order messages list them.
-    static let boundKeys = ["min", "max", "max_drop", "max_increase", "max_drop_pct", "max_increase_pct"]
-    static let gateRuleKeys = ["metric"] + boundKeys + ["direction"]
+    static let gateRuleKeys = ["metric"] + GateRule.Bound.keys + ["direction"]
 
     /// A list of gate rules, as a spec's `gate` and a project's server-side `gate` floor write
     /// them; every rule has at least one bound and can be met.
@@ -21,16 +19,16 @@ extension YAMLReader {
         }
         var bounds: [GateRule.Bound] = []
         var values: [String: Double] = [:]
-        for key in fields.names where Self.boundKeys.contains(key) {
+        for key in fields.names where GateRule.Bound.keys.contains(key) {
             guard let node = fields[key], let value = number(node, path: fields.child(key)),
                 let bound = GateRule.Bound(key: key, limit: value)
             else { continue }
             values[key] = value
             bounds.append(bound)
         }
-        if !Self.boundKeys.contains(where: fields.has) {
+        if !GateRule.Bound.keys.contains(where: fields.has) {
             let rule = metric.map { "gate rule for '\($0)'" } ?? "gate rule"
-            let keys = Self.boundKeys.dropLast().joined(separator: ", ") + " or " + (Self.boundKeys.last ?? "")
+            let keys = GateRule.Bound.keys.dropLast().joined(separator: ", ") + " or " + (GateRule.Bound.keys.last ?? "")
             report(.missingKey, at: fields.mark, path, "\(rule) has no bound: add \(keys)")
         }
         if let min = values["min"], let max = values["max"], min > max {
