@@ -48,7 +48,8 @@ public struct SluiceService: Sendable {
             registrar: Registrar(store: store, artifacts: artifacts, stateDirectory: config.stateDirectory),
             promoter: promoter, reporter: reporter, clock: clock, logger: logger, timing: timing)
         let ui = try await WebUI.load(
-            templates: templates.appending(path: "ui"), config: config, store: store, promoter: promoter, clock: clock)
+            templates: templates.appending(path: "ui"), config: config, store: store, promoter: promoter, clock: clock,
+            logger: logger)
         return SluiceService(
             config: config, clock: clock, store: store, artifacts: artifacts, workspace: workspace, ledger: ledger,
             promoter: promoter, reporter: reporter, scheduler: scheduler,

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import Mustache
 import SluiceCore
 
@@ -30,13 +31,13 @@ public struct WebUI: Sendable {
 
     /// Loads the templates in `templates` (the `templates/ui` folder); throws when one does not parse.
     public static func load(
-        templates: URL, config: ServerConfig, store: Store, promoter: Promoter, clock: any WallClock
+        templates: URL, config: ServerConfig, store: Store, promoter: Promoter, clock: any WallClock, logger: Logger
     ) async throws -> WebUI {
         WebUI(
             sessions: UISessions(clock: clock),
             library: try await MustacheLibrary(directory: templates.path), staticFiles: FileMiddleware(
                 templates.appending(path: "static").path, urlBasePath: "/ui/static",
-                cacheControl: CacheControl([(.textCss, [.maxAge(300)]), (.textJavascript, [.maxAge(300)])])),
+                cacheControl: CacheControl([(.textCss, [.maxAge(300)]), (.textJavascript, [.maxAge(300)])]), logger: logger),
             auth: config.auth, store: store, promoter: promoter, stateDirectory: config.stateDirectory,
             projects: config.projects, secureCookie: config.publicURL?.scheme == "https")
     }
