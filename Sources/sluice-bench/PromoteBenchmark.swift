@@ -49,7 +49,7 @@ struct PromoteBenchmark: AsyncParsableCommand {
                 template: "kserve",
                 context: ManifestContext(
                     model: "churn", version: run + 1, environment: "production",
-                    digest: "sha256:" + String(repeating: String(run % 10), count: 64),
+                    digest: Digest(hex: String(repeating: String(run % 10), count: 64))!,
                     storageURI: "https://sluice.example.com/api/v1/artifacts/sha256/" + String(repeating: String(run % 10), count: 64),
                     sourceRepository: "https://github.com/acme/churn.git", sourceCommit: String(repeating: "c", count: 40),
                     run: run + 1, values: ["format": "sklearn"]))

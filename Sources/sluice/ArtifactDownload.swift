@@ -19,8 +19,8 @@ struct ArtifactDownload {
     let connection: ServerConnection
     let command: String
 
-    /// Fetches `digest` (`sha256:<hex>`) to `destination`; returns what was written, for people.
-    func fetch(_ digest: String, to destination: URL) async throws -> String {
+    /// Fetches `digest` to `destination`; returns what was written, for people.
+    func fetch(_ digest: Digest, to destination: URL) async throws -> String {
         let folder = destination.deletingLastPathComponent()
         guard !FileManager.default.fileExists(atPath: destination.path) else {
             throw connection.fail(command, "\(destination.path) already exists; remove it or choose another path with --output")
@@ -43,13 +43,9 @@ struct ArtifactDownload {
     }
 
     /// Downloads the blob `digest` to `url` and checks its SHA-256 against the name.
-    private func verified(_ digest: String, to url: URL) async throws -> Curl.Download {
-        let hex = String(digest.dropFirst("sha256:".count))
-        guard digest.hasPrefix("sha256:"), ArtifactStore.isHexDigest(hex) else {
-            throw connection.fail(command, "\(digest) is not a sha256 digest")
-        }
-        let download = try await connection.download("/api/v1/artifacts/sha256/\(hex)", to: url, command: command)
-        guard download.sha256 == hex else {
+    private func verified(_ digest: Digest, to url: URL) async throws -> Curl.Download {
+        let download = try await connection.download("/api/v1/artifacts/sha256/\(digest.hex)", to: url, command: command)
+        guard download.sha256 == digest.hex else {
             try? FileManager.default.removeItem(at: url)
             throw connection.fail(
                 command,
@@ -79,7 +75,7 @@ struct ArtifactDownload {
         for entry in listing.entries {
             let url = root.appending(path: entry.path)
             try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let download = try await verified("sha256:" + entry.digest, to: url)
+            let download = try await verified(entry.digest, to: url)
             switch entry.kind {
             case .file(let executable):
                 bytes += download.byteCount

@@ -65,7 +65,7 @@ struct DeployFixture {
         let run = try await store.startRun(project: "churn", repository: model.fileURL, commit: commit)
         try await store.finishRun(
             run, state: .passed, reason: "gate passed",
-            conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "e", count: 64)))
+            conclusion: Run.Conclusion(model: "churn", artifactDigest: Digest.repeating("e")))
         version = try await store.register(run, branch: "main")
         promotion = try await PromotionLedger(store: store, clock: SystemClock()).requestPromotion(
             of: version, to: EnvironmentPolicy(name: "production", approvals: 1, approvers: ["alice"]), requestedBy: "sluice")

@@ -131,12 +131,12 @@ struct ModelsCommandTests {
             let file = fixture.scratch.path("blobs/\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try data.write(to: file)
-            return String(try ArtifactDigest.digest(of: file, within: fixture.scratch.url).dropFirst("sha256:".count))
+            return try ArtifactDigest.digest(of: file, within: fixture.scratch.url).hex
         }
         let manifest = Data("120000 \(try hex(target)) leak\n644 \(try hex(weights)) weights.bin\n".utf8)
         let blobs = [try hex(manifest): manifest, try hex(target): target, try hex(weights): weights]
         var version = try await fixture.register(commit: "c1")
-        version.artifactDigest = "sha256:" + (try hex(manifest))
+        version.artifactDigest = try #require(Digest(hex: try hex(manifest)))
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         let listing = String(decoding: try encoder.encode([version]), as: UTF8.self)

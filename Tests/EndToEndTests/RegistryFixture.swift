@@ -52,7 +52,7 @@ struct RegistryFixture {
         try await store.finishRun(
             run, state: .passed, reason: "gate passed",
             conclusion: Run.Conclusion(
-                model: "churn", artifactDigest: digest ?? "sha256:" + String(repeating: "a", count: 64),
+                model: "churn", artifactDigest: digest ?? Digest.repeating("a"),
                 artifactPath: artifact?.path))
         return try await store.register(run, branch: "main")
     }

@@ -72,7 +72,7 @@ struct WebUITests {
             try await fixture.store.finishRun(
                 run, state: .passed, reason: "gate passed",
                 conclusion: Run.Conclusion(
-                    model: "churn", metrics: metrics, gateReport: report, artifactDigest: "sha256:" + String(repeating: "a", count: 64)))
+                    model: "churn", metrics: metrics, gateReport: report, artifactDigest: Digest.repeating("a")))
             _ = try await fixture.store.register(run, branch: "main")
             baseline = metrics
         }

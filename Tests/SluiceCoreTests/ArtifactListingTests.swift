@@ -25,7 +25,7 @@ struct ArtifactListingTests {
         let entries = try #require(try ArtifactListing(manifest: text)).entries
         #expect(entries.map(\.path) == ["bin/predict", "latest", "weights.bin"])
         #expect(entries.map(\.kind) == [.file(executable: true), .symlink, .file(executable: false)])
-        let weights = try store.open("sha256:" + entries[2].digest)
+        let weights = try store.open(entries[2].digest)
         #expect(String(decoding: try Data(contentsOf: weights.url), as: UTF8.self) == "weights")
     }
 

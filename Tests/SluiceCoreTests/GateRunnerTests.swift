@@ -98,7 +98,7 @@ struct GateRunnerTests {
         #expect(Self.steps(events) == ["test", "train", "validate"])
         let metrics = try #require(run.conclusion.metrics)
         #expect(Set(metrics.values.keys).isSuperset(of: ["auc", "accuracy", "precision", "recall", "f1", "latency_p95_ms"]))
-        #expect(run.conclusion.artifactDigest?.hasPrefix("sha256:") == true)
+        #expect(run.conclusion.artifactDigest != nil)
         #expect(run.conclusion.gateReport?.passed == true)
     }
 

@@ -68,7 +68,7 @@ struct PromotionFixture {
         try await store.finishRun(
             run, state: .passed, reason: "gate passed",
             conclusion: Run.Conclusion(
-                model: "churn", gateReport: report, artifactDigest: "sha256:" + String(repeating: digit, count: 64)))
+                model: "churn", gateReport: report, artifactDigest: Digest.repeating(digit)))
         return try await store.register(run, branch: "main", provenance: ModelVersion.Provenance(broughtBy: ["dana"]))
     }
 

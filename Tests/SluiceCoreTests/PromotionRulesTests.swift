@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 import Testing
 
 @testable import SluiceCore
@@ -26,7 +27,7 @@ struct PromotionRulesTests {
             state: .passed, reason: nil, conclusion: Run.Conclusion(model: "churn"), reportProblem: nil, startedAt: now,
             finishedAt: now)
         return ModelVersion(
-            model: "churn", number: ModelVersion.Number(number), artifactDigest: "sha256:" + String(repeating: "a", count: 64),
+            model: "churn", number: ModelVersion.Number(number), artifactDigest: Digest.repeating("a"),
             run: run, branch: "main", broughtBy: ["dave"], pullRequest: nil, pullRequestRun: nil, deliveryID: nil,
             sluiceVersion: "test", registeredAt: now)
     }

@@ -16,7 +16,7 @@ struct RegistryTests {
             id, state: state, reason: state == .passed ? "gate passed" : "gate failed: auc",
             conclusion: Run.Conclusion(
                 model: model, specDigest: "sha256:" + String(repeating: "5", count: 64), dataVersions: ["customers": "ab"],
-                metrics: Metrics(["auc": auc]), artifactDigest: "sha256:" + String(repeating: "d", count: 64),
+                metrics: Metrics(["auc": auc]), artifactDigest: Digest.repeating("d"),
                 artifactPath: "/runs/\(commit)/model.json"))
         return id
     }

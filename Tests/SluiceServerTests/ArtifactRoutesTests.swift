@@ -16,7 +16,7 @@ struct ArtifactRoutesTests {
     private func store(_ text: String, in harness: ServerHarness) throws -> String {
         let file = try harness.scratch.write(text, to: "out/\(UUID().uuidString)")
         let digest = try ArtifactStore(stateDirectory: harness.config.stateDirectory).put(file: file)
-        return String(digest.dropFirst(7))
+        return digest.hex
     }
 
     private func get(

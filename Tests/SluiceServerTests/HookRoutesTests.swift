@@ -261,7 +261,7 @@ struct HookRoutesTests {
         let run = try await store.startRun(project: "churn", repository: "repo", commit: "c1")
         try await store.finishRun(
             run, state: .passed, reason: "gate passed",
-            conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "a", count: 64)))
+            conclusion: Run.Conclusion(model: "churn", artifactDigest: Digest.repeating("a")))
         _ = try await store.startRun(project: "churn", repository: "repo", commit: "c2")
         let version = try await store.register(run, branch: "main")
         _ = try await ledger.requestPromotion(

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import SluiceCore
+import SluiceTesting
 import Testing
 
 @Suite("The model page's charts and the run page's order and links, on a live server")
@@ -24,7 +25,7 @@ struct ModelPageTests {
             run, state: .passed, reason: "gate passed",
             conclusion: Run.Conclusion(
                 model: "churn", metrics: Metrics(metrics), gateReport: report,
-                artifactDigest: "sha256:" + String(repeating: "a", count: 64)))
+                artifactDigest: Digest.repeating("a")))
         return try await store.register(run, branch: "main", provenance: provenance)
     }
 

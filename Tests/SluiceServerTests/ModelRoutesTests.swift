@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import SluiceCore
+import SluiceTesting
 import Testing
 
 @Suite("The models API on a live server")
@@ -16,7 +17,7 @@ struct ModelRoutesTests {
             let run = try await store.startRun(project: "churn", repository: "repo", commit: commit)
             try await store.finishRun(
                 run, state: .passed, reason: "gate passed",
-                conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "a", count: 64)))
+                conclusion: Run.Conclusion(model: "churn", artifactDigest: Digest.repeating("a")))
             numbers.append(try await store.register(run, branch: "main").number)
         }
         _ = try await ledger.moveEnvironment("production", of: "churn", to: numbers[0], actor: "alice", reason: "first")

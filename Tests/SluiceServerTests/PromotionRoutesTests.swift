@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import SluiceTesting
 import Testing
 
 @testable import SluiceCore
@@ -22,7 +23,7 @@ struct PromotionRoutesTests {
         let run = try await store.startRun(project: "churn", repository: "repo", commit: "c1")
         try await store.finishRun(
             run, state: .passed, reason: "gate passed",
-            conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "a", count: 64)))
+            conclusion: Run.Conclusion(model: "churn", artifactDigest: Digest.repeating("a")))
         let version = try await store.register(run, branch: "main", provenance: .init(broughtBy: ["dave"]))
         return try await harness.ledger.requestPromotion(
             of: version, to: EnvironmentPolicy(name: "production", approvals: 1, approvers: ["alice"]), requestedBy: "sluice")
@@ -89,7 +90,7 @@ struct PromotionRoutesTests {
         let run = try await store.startRun(project: "churn", repository: "repo", commit: "c2")
         try await store.finishRun(
             run, state: .passed, reason: "gate passed",
-            conclusion: Run.Conclusion(model: "churn", artifactDigest: "sha256:" + String(repeating: "b", count: 64)))
+            conclusion: Run.Conclusion(model: "churn", artifactDigest: Digest.repeating("b")))
         let second = try await store.register(run, branch: "main")
         _ = try await ledger.moveEnvironment("production", of: "churn", to: second.number, actor: "alice", reason: "test")
         try await harness.run { client in

@@ -11,8 +11,8 @@ public struct ManifestContext: Sendable, Hashable {
     public var version: Int
     /// The environment being promoted to, such as `production`.
     public var environment: String
-    /// The artifact's content address: `sha256:` and 64 lower-case hex digits.
-    public var digest: String
+    /// The artifact's content address.
+    public var digest: Digest
     /// Where the serving runtime downloads the artifact; see ``defaultStorageURI(publicURL:digest:)``.
     public var storageURI: String
     /// The model repository's clone URL, as in the server config.
@@ -25,7 +25,7 @@ public struct ManifestContext: Sendable, Hashable {
     public var values: [String: String]
 
     public init(
-        model: String, version: Int, environment: String, digest: String, storageURI: String,
+        model: String, version: Int, environment: String, digest: Digest, storageURI: String,
         sourceRepository: String, sourceCommit: String, run: Int, values: [String: String] = [:]
     ) {
         self.model = model
@@ -43,14 +43,9 @@ public struct ManifestContext: Sendable, Hashable {
     ///
     /// The URL names the content, so a manifest pinned to it always serves exactly the promoted
     /// bytes. A path in `public_url` (a server behind a prefix) is kept; a trailing `/` is not doubled.
-    public static func defaultStorageURI(publicURL: URL, digest: String) throws(ManifestError) -> String {
-        guard let hex = ManifestRenderer.digestHex(digest) else {
-            throw ManifestError(
-                .invalidValue, "",
-                "'\(digest)' is not an artifact digest: expected sha256: and 64 lower-case hex digits")
-        }
+    public static func defaultStorageURI(publicURL: URL, digest: Digest) -> String {
         var base = publicURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
-        return base + "/api/v1/artifacts/sha256/" + hex
+        return base + "/api/v1/artifacts/sha256/" + digest.hex
     }
 }

@@ -140,9 +140,6 @@ public struct ManifestRenderer: Sendable {
         for (what, text) in [("model", context.model), ("environment", context.environment)] where !isLabelValue(text) {
             throw invalid("the \(what) name '\(text)' cannot be a Kubernetes label value: at most 63 characters, starting and ending with a letter or digit")
         }
-        guard digestHex(context.digest) != nil else {
-            throw invalid("'\(context.digest)' is not an artifact digest: expected sha256: and 64 lower-case hex digits")
-        }
         let name = context.values["name"] ?? "\(context.model)-\(context.environment)"
         guard isDNSLabel(name, letterFirst: true) else {
             let origin = context.values["name"] == nil ? "the name made of model and environment, '\(name)'," : "deploy.values.name '\(name)'"
@@ -153,7 +150,7 @@ public struct ManifestRenderer: Sendable {
             "model": context.model.yamlQuoted,
             "version": String(context.version).yamlQuoted,
             "environment": context.environment.yamlQuoted,
-            "digest": context.digest.yamlQuoted,
+            "digest": context.digest.description.yamlQuoted,
             "storage_uri": context.storageURI.yamlQuoted,
             "source": "\(context.sourceRepository)@\(context.sourceCommit)".yamlQuoted,
             "source_repository": context.sourceRepository.yamlQuoted,
@@ -183,14 +180,6 @@ public struct ManifestRenderer: Sendable {
                 "deploy.values.\(key) in .sluice.yml must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
         }
         return String(number)
-    }
-
-    /// The hex part of `sha256:<64 lower-case hex digits>`, or nil for anything else.
-    static func digestHex(_ digest: String) -> String? {
-        guard digest.hasPrefix("sha256:") else { return nil }
-        let hex = digest.dropFirst("sha256:".count)
-        guard hex.count == 64, hex.allSatisfy({ $0.isASCII && $0.isHexDigit && !$0.isUppercase }) else { return nil }
-        return String(hex)
     }
 
     /// A DNS label (RFC 1123), or with `letterFirst` an RFC 1035 label as Service and InferenceService names must be.

@@ -297,7 +297,7 @@ public struct Promoter: Sendable {
             let context = ManifestContext(
                 model: promotion.model, version: promotion.version.rawValue, environment: promotion.environment,
                 digest: version.artifactDigest,
-                storageURI: try ManifestContext.defaultStorageURI(publicURL: publicURL, digest: version.artifactDigest),
+                storageURI: ManifestContext.defaultStorageURI(publicURL: publicURL, digest: version.artifactDigest),
                 sourceRepository: version.run.repository, sourceCommit: version.run.commit,
                 run: Int(version.run.id.rawValue), values: values)
             if let path = deploySpec.repositoryTemplatePath {

@@ -217,7 +217,7 @@ public struct GateRunner: Sendable {
         let artifact = directory.output.appendingPathComponent(spec.artifact)
         let output = directory.output
         do {
-            conclusion.artifactDigest = try await blocking { () throws(ArtifactError) -> String in
+            conclusion.artifactDigest = try await blocking { () throws(ArtifactError) -> Digest in
                 try ArtifactDigest.digest(of: artifact, within: output)
             }
         } catch {

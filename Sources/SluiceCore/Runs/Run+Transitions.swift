@@ -22,7 +22,7 @@ extension Run {
         var details = ["state": state.rawValue]
         details["reason"] = reason
         details["model"] = conclusion.model
-        details["artifact"] = conclusion.artifactDigest
+        details["artifact"] = conclusion.artifactDigest?.description
         details["cached_from"] = conclusion.cachedFrom?.description
         var drafts = [AuditEntry.Draft(actor: "sluice", action: "run.finished", subject: id.description, details: details)]
         if let report = conclusion.gateReport {

@@ -59,8 +59,8 @@ public struct Run: Sendable, Hashable, Codable {
         public var dataVersions: [String: String]
         public var metrics: Metrics?
         public var gateReport: GateReport?
-        /// `sha256:<hex>` of the artifact.
-        public var artifactDigest: String?
+        /// The artifact's address.
+        public var artifactDigest: Digest?
         /// Where the artifact lies, inside the run directory of the run that trained it.
         public var artifactPath: String?
         /// The Python environment the steps ran in, when the spec asks for one.
@@ -68,7 +68,7 @@ public struct Run: Sendable, Hashable, Codable {
 
         public init(
             model: String? = nil, specDigest: String? = nil, cacheKey: String? = nil, cachedFrom: ID? = nil, dataVersions: [String: String] = [:],
-            metrics: Metrics? = nil, gateReport: GateReport? = nil, artifactDigest: String? = nil,
+            metrics: Metrics? = nil, gateReport: GateReport? = nil, artifactDigest: Digest? = nil,
             artifactPath: String? = nil, environment: PythonEnvironmentRecord? = nil
         ) {
             self.model = model

@@ -34,7 +34,7 @@ extension Store {
                     throw RegistryError(.store, "the version of \(runID) vanished after it was registered")
                 }
                 var details = [
-                    "run": String(runID.rawValue), "digest": digest, "commit": run.commit, "branch": branch ?? "",
+                    "run": String(runID.rawValue), "digest": digest.description, "commit": run.commit, "branch": branch ?? "",
                     "brought_by": provenance.broughtBy.joined(separator: ", "),
                 ]
                 details["pull_request"] = provenance.pullRequest.map { "#\($0)" }

@@ -72,9 +72,10 @@ extension Store {
 
     /// Every artifact digest a run recorded: what artifact garbage collection must keep until the
     /// registry's versions take over that role.
-    public func referencedArtifactDigests() async throws(StoreError) -> Set<String> {
+    public func referencedArtifactDigests() async throws(StoreError) -> Set<Digest> {
         try await read("list artifact digests") { db in
-            Set(try String.fetchAll(db, sql: "SELECT DISTINCT artifact_digest FROM runs WHERE artifact_digest IS NOT NULL"))
+            Set(try String.fetchAll(db, sql: "SELECT DISTINCT artifact_digest FROM runs WHERE artifact_digest IS NOT NULL")
+                .compactMap { Digest($0) })
         }
     }
 

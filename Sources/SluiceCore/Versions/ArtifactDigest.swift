@@ -17,13 +17,13 @@ public enum ArtifactDigest {
     static let chunkSize = 4 << 20
 
     /// The digest of the file or directory at `url`, which must lie inside `root`.
-    public static func digest(of url: URL, within root: URL) throws(ArtifactError) -> String {
+    public static func digest(of url: URL, within root: URL) throws(ArtifactError) -> Digest {
         try digest(of: url, within: root, storingIn: nil)
     }
 
     /// The digest of the artifact at `url`; with a `store`, every file, symlink text and the
     /// manifest also go into it as blobs, copied in the same pass that hashes them.
-    static func digest(of url: URL, within root: URL, storingIn store: ArtifactStore?) throws(ArtifactError) -> String {
+    static func digest(of url: URL, within root: URL, storingIn store: ArtifactStore?) throws(ArtifactError) -> Digest {
         let rootPath = plainPath(root)
         let path = plainPath(url)
         guard let realRoot = try realPath(Array(rootPath.utf8), shownAs: rootPath) else {
@@ -59,16 +59,16 @@ public enum ArtifactDigest {
         switch status.st_mode & S_IFMT {
         case S_IFREG:
             if let store {
-                return "sha256:" + Hex.encode(try store.ingest(descriptor, shownAs: path, buffer: buffer))
+                return Digest(try store.ingest(descriptor, shownAs: path, buffer: buffer))
             }
-            return "sha256:" + Hex.encode(try sha256(of: descriptor, path: path, buffer: buffer))
+            return Digest(try sha256(of: descriptor, path: path, buffer: buffer))
         case S_IFDIR:
             var manifest = ArtifactManifest(root: realRoot, shownAs: path, buffer: buffer, store: store)
             try manifest.add(directory: descriptor, at: realArtifact, relative: [])
             let text = manifest.text
             let digest = SHA256.hash(data: text)
             try store?.ingest(text, digest: digest)
-            return "sha256:" + Hex.encode(digest)
+            return Digest(digest)
         default:
             throw ArtifactError(
                 .specialFile, path,

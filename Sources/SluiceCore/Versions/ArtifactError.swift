@@ -25,8 +25,6 @@ extension ErrorCode<ArtifactStore> {
     public static var unreadable: Self { Self("unreadable") }
     /// The artifact store could not write, sync or rename a blob (disk full, permissions).
     public static var unwritable: Self { Self("unwritable") }
-    /// A name that is not `sha256:` and 64 lower-case hex digits.
-    public static var malformedDigest: Self { Self("malformed digest") }
     /// A stored blob whose bytes no longer hash to its name: never served, never trusted.
     public static var corrupt: Self { Self("corrupt") }
 }

@@ -17,8 +17,8 @@ public struct ArtifactListing: Sendable, Hashable {
         }
 
         public let kind: Kind
-        /// Lower-case hex SHA-256 of the file's bytes, or of the symlink's target text.
-        public let digest: String
+        /// The address of the file's bytes, or of the symlink's target text.
+        public let digest: Digest
         /// The path inside the artifact, `/`-separated.
         public let path: String
     }
@@ -56,7 +56,7 @@ public struct ArtifactListing: Sendable, Hashable {
 
     /// The mode, digest and path bytes of one manifest line (without its line break), or nil
     /// when it is not one.
-    static func fields(ofLine line: [UInt8]) -> (kind: Entry.Kind, digest: String, path: ArraySlice<UInt8>)? {
+    static func fields(ofLine line: [UInt8]) -> (kind: Entry.Kind, digest: Digest, path: ArraySlice<UInt8>)? {
         let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 2, omittingEmptySubsequences: false)
         guard fields.count == 3, !fields[2].isEmpty else { return nil }
         let kind: Entry.Kind
@@ -66,8 +66,7 @@ public struct ArtifactListing: Sendable, Hashable {
         case "120000": kind = .symlink
         default: return nil
         }
-        let digest = String(decoding: fields[1], as: UTF8.self)
-        return ArtifactStore.isHexDigest(digest) ? (kind, digest, fields[2]) : nil
+        return Digest(hex: String(decoding: fields[1], as: UTF8.self)).map { (kind, $0, fields[2]) }
     }
 
     private static func isSafe(_ path: String) -> Bool {

@@ -7,9 +7,9 @@ extension ArtifactManifest {
     /// Strict, so a file artifact is taken for a manifest only if every line of it has the form
     /// `644|755|120000 <64 hex> <path>`; such a file keeps a few extra blobs through garbage
     /// collection, which is harmless, while a real manifest always keeps all of its blobs.
-    static func listedDigests(in text: some BidirectionalCollection<UInt8>) -> [String]? {
+    static func listedDigests(in text: some BidirectionalCollection<UInt8>) -> [Digest]? {
         guard text.last == 0x0A else { return text.isEmpty ? [] : nil }
-        var digests: [String] = []
+        var digests: [Digest] = []
         for line in text.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast() {
             guard let fields = ArtifactListing.fields(ofLine: Array(line)) else { return nil }
             digests.append(fields.digest)

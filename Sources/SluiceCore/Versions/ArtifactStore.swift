@@ -35,9 +35,9 @@ public final class ArtifactStore: Sendable {
         temporary = artifacts.appending(path: "tmp", directoryHint: .isDirectory)
     }
 
-    /// Stores the regular file at `file` and returns its digest, `sha256:<hex>`, as
+    /// Stores the regular file at `file` and returns its digest, as
     /// ``ArtifactDigest/digest(of:within:)`` gives it.
-    public func put(file: URL) throws(ArtifactError) -> String {
+    public func put(file: URL) throws(ArtifactError) -> Digest {
         let path = file.path(percentEncoded: false)
         let descriptor = Foundation.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -50,7 +50,7 @@ public final class ArtifactStore: Sendable {
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ArtifactDigest.chunkSize, alignment: 64)
         defer { buffer.deallocate() }
-        return "sha256:" + Hex.encode(try ingest(descriptor, shownAs: path, buffer: buffer))
+        return Digest(try ingest(descriptor, shownAs: path, buffer: buffer))
     }
 
     /// Stores the file or directory at `url`, which must lie inside `root`, with the same checks
@@ -59,20 +59,16 @@ public final class ArtifactStore: Sendable {
     /// A directory's file blobs are installed before its manifest, so a stored manifest always
     /// finds its files. A refused directory may leave some file blobs behind, unreferenced until
     /// garbage collection removes them.
-    public func put(artifact url: URL, within root: URL) throws(ArtifactError) -> String {
+    public func put(artifact url: URL, within root: URL) throws(ArtifactError) -> Digest {
         try ArtifactDigest.digest(of: url, within: root, storingIn: self)
     }
 
-    /// The blob named `digest` (`sha256:<hex>`), verified against its name.
+    /// The blob named `digest`, verified against its name.
     ///
-    /// Throws `.malformedDigest` for a bad name, `.missing` when no such blob is stored and
-    /// `.corrupt` when its bytes do not hash to its name.
-    public func open(_ digest: String) throws(ArtifactError) -> StoredBlob {
-        guard digest.hasPrefix("sha256:"), Self.isHexDigest(String(digest.dropFirst(7))) else {
-            throw ArtifactError(
-                .malformedDigest, digest, "\(digest) is not sha256: and 64 lower-case hex digits")
-        }
-        let hex = String(digest.dropFirst(7))
+    /// Throws `.missing` when no such blob is stored and `.corrupt` when its bytes do not hash to
+    /// its name.
+    public func open(_ digest: Digest) throws(ArtifactError) -> StoredBlob {
+        let hex = digest.hex
         let url = blobs.appending(path: hex, directoryHint: .notDirectory)
         let path = url.path(percentEncoded: false)
         var status = stat()
@@ -97,21 +93,19 @@ public final class ArtifactStore: Sendable {
         return blob
     }
 
-    /// Removes every blob not in `referenced` (digests `sha256:<hex>`) nor listed by a referenced
+    /// Removes every blob not in `referenced` nor listed by a referenced
     /// directory manifest, and every temporary file; returns how many files and bytes went.
     ///
     /// Blobs and temporary files younger than ``gracePeriod`` (by modification time, at `now`)
     /// stay, so a run that stored an artifact but has not recorded its digest yet keeps it.
     /// With `dryRun`, counts what would go and removes nothing.
     public func collectGarbage(
-        keeping referenced: Set<String>, dryRun: Bool = false, now: Date
+        keeping referenced: Set<Digest>, dryRun: Bool = false, now: Date
     ) throws(ArtifactError) -> (removed: Int, bytes: Int64) {
         var keep = Set<String>()
-        for digest in referenced where digest.hasPrefix("sha256:") {
-            let hex = String(digest.dropFirst(7))
-            guard Self.isHexDigest(hex) else { continue }
-            keep.insert(hex)
-            keep.formUnion(try listedDigests(inBlob: hex))
+        for digest in referenced {
+            keep.insert(digest.hex)
+            keep.formUnion(try listedDigests(inBlob: digest.hex).map(\.hex))
         }
         let cutoff = now.timeIntervalSince1970 - Self.gracePeriod
         var removed = 0
@@ -133,11 +127,6 @@ public final class ArtifactStore: Sendable {
             }
         }
         return (removed, bytes)
-    }
-
-    /// Whether `text` is 64 lower-case hex digits, the form of a blob's name.
-    public static func isHexDigest(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
     /// Copies the rest of `descriptor` into the store while hashing it; returns the digest.
@@ -194,7 +183,7 @@ public final class ArtifactStore: Sendable {
 
     /// The digests the blob `hex` lists when it is a directory manifest; empty when it is not
     /// one or is not stored.
-    private func listedDigests(inBlob hex: String) throws(ArtifactError) -> [String] {
+    private func listedDigests(inBlob hex: String) throws(ArtifactError) -> [Digest] {
         let url = blobs.appending(path: hex)
         guard let handle = try? FileHandle(forReadingFrom: url) else { return [] }
         defer { try? handle.close() }

@@ -11,8 +11,8 @@ public struct ModelVersion: Sendable, Hashable, Codable {
 
     public var model: String
     public var number: Number
-    /// `sha256:<hex>` of the artifact.
-    public var artifactDigest: String
+    /// The artifact's address.
+    public var artifactDigest: Digest
     public var run: Run
     /// The branch the commit was pushed to, when a push registered it.
     public var branch: String?

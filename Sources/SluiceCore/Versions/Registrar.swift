@@ -32,9 +32,9 @@ public struct Registrar: Sendable {
             let artifact = URL(fileURLWithPath: path)
             let output = RunDirectory(stateDirectory: stateDirectory, run: run.conclusion.cachedFrom ?? runID).output
             let artifacts = artifacts
-            let stored: String
+            let stored: Digest
             do {
-                stored = try await blocking { () throws(ArtifactError) -> String in
+                stored = try await blocking { () throws(ArtifactError) -> Digest in
                     try artifacts.put(artifact: artifact, within: output)
                 }
             } catch {

@@ -15,7 +15,7 @@ extension ErrorCode<Registrar> {
 extension Run {
     /// The model and artifact digest a version of this run registers, or the refusal: only a run
     /// whose gate passed, with its model and artifact recorded, becomes a version.
-    func registrable() throws(RegistryError) -> (model: String, digest: String) {
+    func registrable() throws(RegistryError) -> (model: String, digest: Digest) {
         guard state == .passed, let model = conclusion.model, let digest = conclusion.artifactDigest else {
             throw RegistryError(
                 .gateNotPassed, "\(id) ended \(state.rawValue); only a run whose gate passed can be registered")

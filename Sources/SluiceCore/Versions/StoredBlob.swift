@@ -5,8 +5,7 @@ import Foundation
 /// Handed out only by ``ArtifactStore/open(_:)``, so holding one means the file at `url` hashed to
 /// `digest` when it was last verified (see there for how often that is).
 public struct StoredBlob: Sendable, Hashable {
-    /// `sha256:` and 64 lower-case hex digits.
-    public let digest: String
+    public let digest: Digest
     public let url: URL
     public let size: Int64
 }

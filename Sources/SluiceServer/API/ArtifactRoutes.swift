@@ -25,24 +25,23 @@ struct ArtifactRoutes {
     }
 
     private func serve(_ request: Request, context: some RequestContext) async throws -> Response {
-        let hex = context.parameters.get("hex") ?? ""
-        guard ArtifactStore.isHexDigest(hex) else {
+        guard let digest = Digest(hex: context.parameters.get("hex") ?? "") else {
             return JSONResponse.error(
                 .badRequest, "the digest must be 64 lower-case hex digits, as in sha256:<hex>", field: "digest")
         }
         let blob: StoredBlob
         do {
-            blob = try await NIOThreadPool.singleton.runIfActive { [artifacts] in try artifacts.open("sha256:" + hex) }
+            blob = try await NIOThreadPool.singleton.runIfActive { [artifacts] in try artifacts.open(digest) }
         } catch let error as ArtifactError where error.code == .missing {
-            return JSONResponse.error(.notFound, "no artifact sha256:\(hex) is stored")
+            return JSONResponse.error(.notFound, "no artifact \(digest) is stored")
         } catch {
-            logger.error("refused to serve an artifact", metadata: ["digest": "sha256:\(hex)", "error": "\(error)"])
-            return JSONResponse.error(.internalServerError, "the stored artifact sha256:\(hex) cannot be served")
+            logger.error("refused to serve an artifact", metadata: ["digest": "\(digest)", "error": "\(error)"])
+            return JSONResponse.error(.internalServerError, "the stored artifact \(digest) cannot be served")
         }
         var headers: HTTPFields = [
             .eTag: "\"\(blob.digest)\"", .cacheControl: Self.cacheControl, .acceptRanges: "bytes",
         ]
-        if let tags = request.headers[.ifNoneMatch], Self.matches(tags, etag: blob.digest) {
+        if let tags = request.headers[.ifNoneMatch], Self.matches(tags, etag: blob.digest.description) {
             return Response(status: .notModified, headers: headers)
         }
         let range: ClosedRange<Int64>

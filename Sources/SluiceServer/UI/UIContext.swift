@@ -51,7 +51,7 @@ enum UIContext {
     }
 
     static func version(_ version: ModelVersion) -> [String: Any] {
-        let hex = version.artifactDigest.replacingOccurrences(of: "sha256:", with: "")
+        let hex = version.artifactDigest.hex
         return [
             "number": version.number.description, "rawNumber": version.number.rawValue, "registered": time(version.registeredAt), "run": version.run.id.rawValue,
             "commit": String(version.run.commit.prefix(12)), "branch": version.branch ?? "—",

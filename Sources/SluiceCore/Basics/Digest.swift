@@ -1,0 +1,46 @@
+import Crypto
+
+/// A SHA-256 content address, written `sha256:` and 64 lower-case hex digits: what names an
+/// artifact, a stored blob and a version's bytes.
+///
+/// Made only from a text of that form or from a hash, so holding one means its form was checked;
+/// in JSON and in the store it is that text.
+public struct Digest: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The 64 lower-case hex digits.
+    public let hex: String
+
+    /// The digest `text` writes; nil unless it is `sha256:` and 64 lower-case hex digits.
+    public init?(_ text: String) {
+        guard text.hasPrefix("sha256:") else { return nil }
+        self.init(hex: String(text.dropFirst("sha256:".count)))
+    }
+
+    /// The digest with these hex digits; nil unless they are 64 lower-case hex digits.
+    public init?(hex: String) {
+        guard hex.utf8.count == 64, hex.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) })
+        else { return nil }
+        self.hex = hex
+    }
+
+    /// The address of bytes that hashed to `hash`.
+    init(_ hash: SHA256.Digest) {
+        hex = Hex.encode(hash)
+    }
+
+    public var description: String { "sha256:" + hex }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let digest = Digest(text) else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "'\(text)' is not sha256: and 64 lower-case hex digits")
+        }
+        self = digest
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
