@@ -180,10 +180,9 @@ public struct Promoter: Sendable {
             }
         } catch {
             switch error {
-            case .waiting(let reason): try await ledger.noteWriteDelayed(id, reason: reason)
-            case .terminal(let reason): try await ledger.markFailed(id, reason: reason)
+            case .waiting(let reason): return try await ledger.noteWriteDelayed(id, reason: reason)
+            case .terminal(let reason): return try await ledger.markFailed(id, reason: reason)
             }
-            return try await store.promotion(id)
         }
         return try recorded.get()
     }

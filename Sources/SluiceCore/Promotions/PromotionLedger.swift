@@ -54,18 +54,20 @@ public struct PromotionLedger: Sendable {
         }
     }
 
-    /// Ends an approved promotion that can never be written as it is.
-    public func markFailed(_ id: Promotion.ID, reason: String) async throws(PromotionError) {
+    /// Ends an approved promotion that can never be written as it is; returns it as it ended up.
+    @discardableResult
+    public func markFailed(_ id: Promotion.ID, reason: String) async throws(PromotionError) -> Promotion {
         let date = clock.now
-        _ = try await store.decide(about: id, "mark \(id) failed") { promotion, state in
+        return try await store.decide(about: id, "mark \(id) failed") { promotion, state in
             state.failure(of: promotion, reason: reason, at: date)
         }
     }
 
-    /// Notes why an approved promotion's write did not happen yet.
-    public func noteWriteDelayed(_ id: Promotion.ID, reason: String) async throws(PromotionError) {
+    /// Notes why an approved promotion's write did not happen yet; returns it as it is now.
+    @discardableResult
+    public func noteWriteDelayed(_ id: Promotion.ID, reason: String) async throws(PromotionError) -> Promotion {
         let date = clock.now
-        _ = try await store.decide(about: id, "note on \(id)") { promotion, state in
+        return try await store.decide(about: id, "note on \(id)") { promotion, state in
             state.delay(of: promotion, reason: reason, at: date)
         }
     }
