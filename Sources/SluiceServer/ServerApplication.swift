@@ -13,6 +13,7 @@ enum ServerApplication {
         return Application(
             router: router(service, logger: logger),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "sluice"),
+            services: [service.ui.sessionStore],
             onServerRunning: { channel in
                 let host = channel.localAddress?.ipAddress ?? listen.host
                 let port = channel.localAddress?.port ?? listen.port
@@ -28,7 +29,8 @@ enum ServerApplication {
         let metrics = ServerMetrics(clock: clock)
         let router = Router(context: SluiceRequestContext.self)
         router.add(middleware: LatencyMiddleware(metrics: metrics))
-        router.add(middleware: CallerAuthenticator(auth: config.auth, metrics: config.metrics, sessions: ui.sessions))
+        router.add(middleware: ui.sessions)
+        router.add(middleware: CallerAuthenticator(auth: config.auth, metrics: config.metrics))
         // Open to all, like the sign-in page: the styles and scripts every page loads.
         router.add(middleware: ui.staticFiles)
         let access = AccessControl(auth: config.auth, metrics: config.metrics)

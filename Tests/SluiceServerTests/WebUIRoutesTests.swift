@@ -68,6 +68,35 @@ struct WebUIRoutesTests {
         }
     }
 
+    @Test("A sign-in lasts twelve hours of the server's clock; a sign-out ends the session on the server, not only in the browser")
+    func sessionEnds() async throws {
+        let harness = try await ServerHarness(auth: PromotionRoutesTests.auth)
+        try await harness.run { client in
+            let eve = try #require(Self.cookie(try await Self.signIn(client, token: "tok-eve")))
+            harness.clock.advance(by: .seconds(12 * 3600 - 60))
+            #expect(try await Self.page(client, "/runs", cookie: eve).status == .ok)
+            harness.clock.advance(by: .seconds(120))
+            let expired = try await Self.page(client, "/runs", cookie: eve)
+            #expect(expired.status == .seeOther)
+            #expect(expired.headers[.location] == "/sign-in")
+
+            let alice = try #require(Self.cookie(try await Self.signIn(client, token: "tok-alice")))
+            let csrf = try #require(Self.csrf(in: String(buffer: try await Self.page(client, "/runs", cookie: alice).body)))
+            let forged = try await client.execute(
+                uri: "/sign-out", method: .post, headers: [.cookie: alice, .contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "csrf=\(String(repeating: "0", count: 64))"))
+            #expect(forged.status == .seeOther)
+            #expect(try await Self.page(client, "/runs", cookie: alice).status == .ok, "a sign-out without the CSRF token is another site's")
+            let signOut = try await client.execute(
+                uri: "/sign-out", method: .post, headers: [.cookie: alice, .contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "csrf=\(csrf)"))
+            #expect(signOut.status == .seeOther)
+            #expect(signOut.headers[.setCookie]?.contains("sluice_session=") == true)
+            // The old cookie, replayed, opens nothing: the session is gone from the server.
+            #expect(try await Self.page(client, "/runs", cookie: alice).status == .seeOther)
+        }
+    }
+
     @Test("An approval without the session's CSRF token, or from a viewer, is refused and approves nothing")
     func forgedApprovals() async throws {
         let harness = try await ServerHarness(auth: PromotionRoutesTests.auth)

@@ -2,7 +2,7 @@
 ///
 /// Roles are ordered by privilege, so a check is `token.role >= .releaseManager`: a release
 /// manager can approve promotions and everything an engineer can do.
-public enum APIRole: String, Sendable, Hashable, CaseIterable, Comparable {
+public enum APIRole: String, Codable, Sendable, Hashable, CaseIterable, Comparable {
     case viewer
     case engineer
     case releaseManager = "release-manager"

@@ -22,7 +22,7 @@ public enum Caller: Sendable {
 
     public enum Credential: Sendable {
         case token
-        case session(id: String, csrf: String)
+        case session(csrf: String)
     }
 
     var person: Person? {

@@ -2,10 +2,12 @@ import Hummingbird
 import HummingbirdAuth
 import NIOCore
 
-/// The request context of every route: who the caller is (found once, by
-/// ``CallerAuthenticator``) and where the request came from (for `/metrics`' allow-list).
-public struct SluiceRequestContext: AuthRequestContext, RemoteAddressRequestContext {
+/// The request context of every route: the web UI session its cookie names, who the caller is
+/// (found once, by ``CallerAuthenticator``) and where the request came from (for `/metrics`'
+/// allow-list).
+public struct SluiceRequestContext: AuthRequestContext, SessionRequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
+    public let sessions = SessionContext<UISession>()
     public var identity: Caller?
     public let remoteAddress: SocketAddress?
 

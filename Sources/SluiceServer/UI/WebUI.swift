@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdAuth
 import Logging
 import Mustache
 import SluiceCore
@@ -14,7 +15,8 @@ import SluiceCore
 /// managers and admins also approve and reject, as the forge login their token names. Without
 /// `auth`, the pages are open and nobody decides here.
 public struct WebUI: Sendable {
-    static let cookieName = "sluice_session"
+    /// How long a sign-in lasts.
+    private static let sessionLifetime = Duration.seconds(12 * 3600)
 
     private let library: MustacheLibrary
     /// `templates/ui/static` under `/ui/static/`, with ETag, Last-Modified, ranges and a short cache.
@@ -25,27 +27,38 @@ public struct WebUI: Sendable {
     private let stateDirectory: URL
     /// Where each project's pull requests are on its forge, for the run page's link.
     private let projects: [ProjectConfig]
-    private let secureCookie: Bool
-    /// The signed-in browsers, which ``CallerAuthenticator`` looks up for every request.
-    let sessions: UISessions
+    /// The signed-in browsers, in memory: a restart signs everyone out, which is the safe failure.
+    /// A service of the application, which drops expired sessions every ten minutes.
+    let sessionStore: MemoryPersistDriver<SessionClock>
+    /// Loads each request's session from its cookie (HttpOnly, SameSite=Strict, Secure behind
+    /// https) before ``CallerAuthenticator`` looks at it, and saves or deletes it after the route.
+    let sessions: SessionMiddleware<SluiceRequestContext>
 
     /// Loads the templates in `templates` (the `templates/ui` folder); throws when one does not parse.
     public static func load(
         templates: URL, config: ServerConfig, store: Store, promoter: Promoter, clock: any WallClock, logger: Logger
     ) async throws -> WebUI {
-        WebUI(
-            sessions: UISessions(clock: clock),
+        let sessionStore = MemoryPersistDriver(SessionClock(clock: clock))
+        let cookie = SessionCookieParameters(
+            name: "sluice_session", path: "/", secure: config.publicURL?.scheme == "https", sameSite: .strict)
+        return WebUI(
+            sessionStore: sessionStore,
+            sessions: SessionMiddleware(
+                storage: sessionStore,
+                configuration: .init(sessionCookieParameters: cookie, defaultSessionExpiration: sessionLifetime)),
             library: try await MustacheLibrary(directory: templates.path), staticFiles: FileMiddleware(
                 templates.appending(path: "static").path, urlBasePath: "/ui/static",
                 cacheControl: CacheControl([(.textCss, [.maxAge(300)]), (.textJavascript, [.maxAge(300)])]), logger: logger),
             auth: config.auth, store: store, promoter: promoter, stateDirectory: config.stateDirectory,
-            projects: config.projects, secureCookie: config.publicURL?.scheme == "https")
+            projects: config.projects)
     }
 
     private init(
-        sessions: UISessions, library: MustacheLibrary, staticFiles: FileMiddleware<SluiceRequestContext, LocalFileSystem>, auth: AuthConfig?, store: Store, promoter: Promoter,
-        stateDirectory: URL, projects: [ProjectConfig], secureCookie: Bool
+        sessionStore: MemoryPersistDriver<SessionClock>, sessions: SessionMiddleware<SluiceRequestContext>,
+        library: MustacheLibrary, staticFiles: FileMiddleware<SluiceRequestContext, LocalFileSystem>, auth: AuthConfig?,
+        store: Store, promoter: Promoter, stateDirectory: URL, projects: [ProjectConfig]
     ) {
+        self.sessionStore = sessionStore
         self.sessions = sessions
         self.store = store
         self.library = library
@@ -54,7 +67,6 @@ public struct WebUI: Sendable {
         self.promoter = promoter
         self.stateDirectory = stateDirectory
         self.projects = projects
-        self.secureCookie = secureCookie
     }
 
 
@@ -65,7 +77,7 @@ public struct WebUI: Sendable {
         decisions: RouterGroup<SluiceRequestContext>
     ) {
         open.get("sign-in") { request, _ in await self.page("sign-in", title: "Sign in", request) }
-        open.post("sign-in") { request, _ in try await self.signIn(request) }
+        open.post("sign-in") { request, context in try await self.signIn(request, context) }
         open.post("sign-out") { request, context in try await self.signOut(request, context) }
         decisions.post("approvals/:id/:decision") { request, context in
             try await self.decide(request, context, id: context.parameters.get("id"), decision: context.parameters.get("decision"))
@@ -175,7 +187,9 @@ public struct WebUI: Sendable {
 
     // MARK: - Sign-in
 
-    private func signIn(_ request: Request) async throws -> Response {
+    /// Opens a new session (under a new id, so a planted cookie cannot be signed in) for the
+    /// holder of the posted token.
+    private func signIn(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
         guard let auth else { return Self.redirect("/sign-in") }
         let form = try await Self.form(SignInForm.self, request)
         guard let token = form?.token, let holder = auth.token(matching: token) else {
@@ -183,28 +197,18 @@ public struct WebUI: Sendable {
                 "sign-in", title: "Sign in", request, status: .unauthorized,
                 ["problem": "That token is not one of auth.tokens_env; check it and try again."])
         }
-        let session = await sessions.open(for: holder)
-        var response = Self.redirect("/runs")
-        response.setCookie(cookie(session.id, maxAge: Int(UISessions.lifetime)))
-        return response
+        context.sessions.createSession(UISession(for: holder), expiresIn: Self.sessionLifetime)
+        return Self.redirect("/runs")
     }
 
     private func signOut(_ request: Request, _ context: SluiceRequestContext) async throws -> Response {
         let form = try await Self.form(CSRFForm.self, request)
-        if case .session(let id, let csrf) = context.identity?.person?.credential,
+        if case .session(let csrf) = context.identity?.person?.credential,
             form?.csrf.map({ Secret(csrf).isEqual(toPresented: $0) }) == true
         {
-            await sessions.close(id)
+            context.sessions.clearSession()
         }
-        var response = Self.redirect("/sign-in")
-        response.setCookie(cookie("", maxAge: 0))
-        return response
-    }
-
-    private func cookie(_ value: String, maxAge: Int) -> Cookie {
-        Cookie(
-            name: Self.cookieName, value: value, maxAge: maxAge, path: "/", secure: secureCookie, httpOnly: true,
-            sameSite: .strict)
+        return Self.redirect("/sign-in")
     }
 
     /// A sign-in form: the API token to exchange for a session.
@@ -252,7 +256,7 @@ public struct WebUI: Sendable {
     private func decide(_ request: Request, _ context: SluiceRequestContext, id: String?, decision: String?) async throws -> Response {
         let form = try await Self.form(DecisionForm.self, request)
         guard let session = context.identity?.person else { return Self.redirect("/sign-in") }
-        if case .session(_, let csrf) = session.credential, !(form?.csrf.map { Secret(csrf).isEqual(toPresented: $0) } ?? false) {
+        if case .session(let csrf) = session.credential, !(form?.csrf.map { Secret(csrf).isEqual(toPresented: $0) } ?? false) {
             return await page(
                 "error", title: "Refused", request, session: session, status: .forbidden,
                 ["message": "The form's CSRF token is missing or stale; reload the approvals page and try again."])
@@ -293,7 +297,7 @@ public struct WebUI: Sendable {
         context["authConfigured"] = auth != nil
         if let session {
             context["user"] = ["name": session.login, "role": session.role.rawValue]
-            if case .session(_, let csrf) = session.credential { context["csrf"] = csrf }
+            if case .session(let csrf) = session.credential { context["csrf"] = csrf }
         }
         for key in ["notice", "problem"] where context[key] == nil {
             context[key] = request.uri.queryParameters.get(key).map { String($0) }
