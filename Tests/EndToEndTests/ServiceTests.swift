@@ -31,7 +31,8 @@ struct ServiceTests {
 
     @Test("A server killed mid-run: after the restart the run is taken back and done again, and no step is left behind")
     func restartMidRun() async throws {
-        let service = try ServiceFixture("e2e-restart")
+        // The shortest lease, so the restarted server takes the trigger back 3 s after the kill.
+        let service = try ServiceFixture("e2e-restart", executor: "{ sandbox: auto, lease: 3s }")
         // The first attempt hangs in train until the server dies; the second trains at once.
         try service.commitAndPush(train: "[ \"$SLUICE_RUN_ID\" = 1 ] && sleep 3141\n")
         let first = try service.start()

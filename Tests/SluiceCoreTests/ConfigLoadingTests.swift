@@ -179,6 +179,7 @@ struct ConfigLoadingTests {
             executor:
               max_parallel: 64
               sandbox: bubblewrap
+              lease: 2m
             """
         let environment = ["FRAUD_SECRET": "a", "FRAUD_SIGNING": "whsec_b", "OWN_HMAC": "c"]
         let config = try ConfigFixture.parse(yaml, environment: environment)
@@ -199,7 +200,7 @@ struct ConfigLoadingTests {
             return
         }
         #expect(secret.revealed == "c")
-        #expect(config.executor == ExecutorConfig(kind: .local, maxParallel: 64, sandbox: .bubblewrap))
+        #expect(config.executor == ExecutorConfig(kind: .local, maxParallel: 64, sandbox: .bubblewrap, lease: .seconds(120)))
     }
 
     @Test("A relative state_dir resolves against the config file's folder, not the working directory")

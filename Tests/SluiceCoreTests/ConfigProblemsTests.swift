@@ -50,7 +50,7 @@ struct ConfigProblemsTests {
               - name: Churn
                 forge: githib
                 repo: ftp://example.com/churn.git
-            executor: { kind: remote, max_parallel: 0, sandbox: docker }
+            executor: { kind: remote, max_parallel: 0, sandbox: docker, lease: 1s }
             """
         let problems = ConfigFixture.problems(yaml, environment: [:])
         let summary = problems.map { "\($0.line):\($0.column) \($0.keyPath)" }
@@ -64,6 +64,7 @@ struct ConfigProblemsTests {
                 "7:19 executor.kind",
                 "7:41 executor.max_parallel",
                 "7:53 executor.sandbox",
+                "7:68 executor.lease",
             ]
         )
         let error = ConfigError(problems: problems)
@@ -72,6 +73,7 @@ struct ConfigProblemsTests {
         #expect(problems[3].message.contains("github, gitlab, generic"))
         #expect(problems[6].message.contains("1 to 64"))
         #expect(problems[7].message.contains("auto, bubblewrap, none"))
+        #expect(problems[8].message.contains("must be from 3s to 1h"))
     }
 
     @Test("A missing environment variable names the variable and the key, at the key's position")

@@ -83,13 +83,13 @@ final class SchedulerFixture: Sendable {
             ],
             deploy: deploy.config,
             datasets: [DatasetConfig(name: "transactions", match: "file://*")],
-            executor: ExecutorConfig(maxParallel: maxParallel, sandbox: sandbox, shutdownGrace: shutdownGrace),
+            executor: ExecutorConfig(maxParallel: maxParallel, sandbox: sandbox, shutdownGrace: shutdownGrace, lease: .seconds(3)),
             dataFolders: [deploy.scratch.path("data")])
         var logger = Logger(label: "scheduler-tests")
         logger.logLevel = .critical
         let service = try await SluiceService.build(
             config: config, templates: PromotionFixture.templates, clock: SystemClock(), logger: logger,
-            timing: Scheduler.Timing(tick: .milliseconds(50), lease: .seconds(3)))
+            timing: Scheduler.Timing(tick: .milliseconds(50)))
         store = service.store
         promoter = service.promoter
         let group = ServiceGroup(services: [service.scheduler], logger: logger)

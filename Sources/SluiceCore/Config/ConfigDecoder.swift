@@ -40,7 +40,7 @@ struct ConfigDecoder {
     static let datasetKeys = ["name", "match"]
     static let dataSourceKeys = ["name", "kind", "bearer_token_env", "hmac_secret_env"]
     static let alertmanagerKeys = ["bearer_token_env"]
-    static let executorKeys = ["kind", "max_parallel", "sandbox", "shutdown_grace"]
+    static let executorKeys = ["kind", "max_parallel", "sandbox", "shutdown_grace", "lease"]
     static let authKeys = ["tokens_env", "artifact_token_env"]
     static let metricsKeys = ["token_env", "allow"]
 
@@ -425,13 +425,28 @@ struct ConfigDecoder {
         if let node = fields["sandbox"], let sandbox: SandboxMode = reader.choice(node, path: "\(path).sandbox", what: "sandbox") {
             executor.sandbox = sandbox
         }
-        if let node = fields["shutdown_grace"], let text = reader.string(node, path: "\(path).shutdown_grace") {
-            switch Duration.parse(specText: text) {
-            case .success(let grace): executor.shutdownGrace = grace
-            case .failure(let invalid): reader.report(.invalidValue, at: node.mark, "\(path).shutdown_grace", invalid.reason)
+        if let node = fields["shutdown_grace"], let grace = duration(node, path: "\(path).shutdown_grace") {
+            executor.shutdownGrace = grace
+        }
+        if let node = fields["lease"], let lease = duration(node, path: "\(path).lease") {
+            if ExecutorConfig.leaseRange.contains(lease) {
+                executor.lease = lease
+            } else {
+                reader.report(.invalidValue, at: node.mark, "\(path).lease", "must be from 3s to 1h, as in 15s or 2m")
             }
         }
         return executor
+    }
+
+    /// A duration written as in a spec (90s, 10m, 1h30m), or nil with the problem reported.
+    private mutating func duration(_ node: Node, path: String) -> Duration? {
+        guard let text = reader.string(node, path: path) else { return nil }
+        switch Duration.parse(specText: text) {
+        case .success(let duration): return duration
+        case .failure(let invalid):
+            reader.report(.invalidValue, at: node.mark, path, invalid.reason)
+            return nil
+        }
     }
 
     private mutating func auth(_ node: Node, path: String) -> AuthConfig? {

@@ -4,6 +4,9 @@
 /// overloading the host.
 public struct ExecutorConfig: Sendable, Hashable {
     public static let maxParallelRange = 1...64
+    /// Shorter leases are renewed too often to be worth it; longer ones leave a dead server's
+    /// runs waiting for more than an hour.
+    public static let leaseRange = Duration.seconds(3)...Duration.seconds(3600)
 
     public var kind: ExecutorKind
     public var maxParallel: Int
@@ -11,14 +14,19 @@ public struct ExecutorConfig: Sendable, Hashable {
     /// How long `sluice serve` lets running steps go on after SIGTERM before it cancels them
     /// (their triggers stay queued for the next start).
     public var shutdownGrace: Duration
+    /// How long a claimed trigger stays with its server without a renewal (renewed every third
+    /// of it while the run goes on): a server that dies mid-run has its trigger taken back, by
+    /// itself on restart or by another replica, this long after its last renewal.
+    public var lease: Duration
 
     public init(
         kind: ExecutorKind = .local, maxParallel: Int = 2, sandbox: SandboxMode = .auto,
-        shutdownGrace: Duration = .seconds(30)
+        shutdownGrace: Duration = .seconds(30), lease: Duration = .seconds(15)
     ) {
         self.kind = kind
         self.maxParallel = maxParallel
         self.sandbox = sandbox
         self.shutdownGrace = shutdownGrace
+        self.lease = lease
     }
 }

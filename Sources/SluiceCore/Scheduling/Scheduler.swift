@@ -14,16 +14,14 @@ import Synchronization
 /// triggers go on for `executor.shutdown_grace`, then cancels them and leaves them queued for
 /// the next start.
 public actor Scheduler: Service {
-    /// How often the queue is looked at, and how long a claim lasts without renewal.
+    /// How often the queue is looked at, and how often a trigger may be claimed.
     public struct Timing: Sendable {
         public var tick: Duration
-        public var lease: Duration
         /// A trigger claimed this many times without finishing fails instead of running again.
         public var maxAttempts: Int
 
-        public init(tick: Duration = .milliseconds(250), lease: Duration = .seconds(15), maxAttempts: Int = 2) {
+        public init(tick: Duration = .milliseconds(250), maxAttempts: Int = 2) {
             self.tick = tick
-            self.lease = lease
             self.maxAttempts = maxAttempts
         }
     }
@@ -39,6 +37,8 @@ public actor Scheduler: Service {
     private let executor: TriggerExecutor
     private let maxParallel: Int
     private let shutdownGrace: Duration
+    /// `executor.lease`: how long a claim lasts without renewal.
+    private let lease: Duration
     private let timing: Timing
     private let clock: any WallClock
     private let logger: Logger
@@ -58,6 +58,7 @@ public actor Scheduler: Service {
             promoter: promoter, reporter: reporter, logger: logger)
         maxParallel = config.executor.maxParallel
         shutdownGrace = config.executor.shutdownGrace
+        lease = config.executor.lease
         self.timing = timing
         self.clock = clock
         self.logger = logger
@@ -76,9 +77,9 @@ public actor Scheduler: Service {
     /// Claims and starts triggers until shutdown.
     private func schedule() async {
         // In the past, so the first look also takes back what a dead server left.
-        var lastUpkeep = clock.now.addingTimeInterval(-(timing.lease / .seconds(1)))
+        var lastUpkeep = clock.now.addingTimeInterval(-(lease / .seconds(1)))
         while !shuttingDown.load(ordering: .relaxed), !Task.isCancelled {
-            if clock.now.timeIntervalSince(lastUpkeep) >= timing.lease / .seconds(3) {
+            if clock.now.timeIntervalSince(lastUpkeep) >= lease / .seconds(3) {
                 await renewLeases()
                 await recoverAbandoned()
                 lastUpkeep = clock.now
@@ -158,7 +159,7 @@ public actor Scheduler: Service {
     }
 
     private func leaseExpiry() -> Date {
-        clock.now.addingTimeInterval(timing.lease / .seconds(1))
+        clock.now.addingTimeInterval(lease / .seconds(1))
     }
 
     /// Shutdown: running triggers may finish within the grace period; then they are cancelled
@@ -170,7 +171,7 @@ public actor Scheduler: Service {
         var lastRenewal = clock.now
         while !executions.isEmpty, clock.now < deadline {
             await clock.pause(for: .milliseconds(100))
-            if clock.now.timeIntervalSince(lastRenewal) >= timing.lease / .seconds(3) {
+            if clock.now.timeIntervalSince(lastRenewal) >= lease / .seconds(3) {
                 await renewLeases()
                 lastRenewal = clock.now
             }
