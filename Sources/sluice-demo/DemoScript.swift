@@ -47,7 +47,7 @@ struct DemoScript {
             return promotions.first { $0.environment == "production" && $0.state == .pendingApproval }
         }
         let versions: [ModelVersion] = try await get("/api/v1/models/churn/versions", from: world)
-        say("registered: \(versions.map { "\($0.model) \($0.number) (\($0.artifactDigest.description.prefix(19))…)" }.joined(separator: ", "))")
+        say("registered: \(versions.map { "\($0.model) \($0.number) (\($0.artifactDigest.short)…)" }.joined(separator: ", "))")
         say("staging: applied; production: \(production.id) pending approval by \(production.approvers.joined(separator: " or "))")
 
         heading("6. sluice approve \(production.id.rawValue), as alice: her API token in SLUICE_TOKEN says who approves")

@@ -45,7 +45,7 @@ struct ArtifactDownload {
     /// Downloads the blob `digest` to `url` and checks its SHA-256 against the name.
     private func verified(_ digest: Digest, to url: URL) async throws -> Curl.Download {
         let download = try await connection.download("/api/v1/artifacts/sha256/\(digest.hex)", to: url, command: command)
-        guard download.sha256 == digest.hex else {
+        guard Digest(hex: download.sha256) == digest else {
             try? FileManager.default.removeItem(at: url)
             throw connection.fail(
                 command,

@@ -42,7 +42,7 @@ struct ModelsCommand: AsyncParsableCommand {
                         String(version.run.commit.prefix(12)), version.branch ?? "-",
                         version.broughtBy.isEmpty ? "-" : version.broughtBy.joined(separator: ", "),
                         version.pullRequest.map { "#\($0)" + (version.pullRequestRun.map { " (\($0))" } ?? "") } ?? "-",
-                        String(version.artifactDigest.description.prefix(19)),
+                        version.artifactDigest.short,
                     ]
                 }))
         }

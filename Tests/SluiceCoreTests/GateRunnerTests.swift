@@ -301,7 +301,7 @@ struct GateRunnerTests {
         let data = harness.scratch.path("customers_v2.csv")
         try Data("id,churned\n1,0\n".utf8).write(to: data)
         let digest = try ArtifactDigest.sha256(ofFile: data)
-        let inputs = "  data:\n    - name: customers_v2\n      uri: file://\(data.path)\n      sha256: \(digest)\n"
+        let inputs = "  data:\n    - name: customers_v2\n      uri: file://\(data.path)\n      sha256: \(digest.hex)\n"
         try harness.commit([
             ".sluice.yml": Self.spec(train: "cp $SLUICE_DATA_CUSTOMERS_V2 $SLUICE_OUTPUT/model.txt")
                 .replacingOccurrences(of: "  paths: [src/, .sluice.yml]\n", with: "  paths: [src/, .sluice.yml]\n" + inputs)
@@ -316,11 +316,11 @@ struct GateRunnerTests {
         try harness.commit([
             ".sluice.yml": Self.spec().replacingOccurrences(
                 of: "  paths: [src/, .sluice.yml]\n",
-                with: "  paths: [src/, .sluice.yml]\n" + inputs.replacingOccurrences(of: digest, with: wrong))
+                with: "  paths: [src/, .sluice.yml]\n" + inputs.replacingOccurrences(of: digest.hex, with: wrong))
         ])
         let (pinned, _) = try await harness.run()
         #expect(pinned.state == .error)
-        #expect(pinned.reason?.contains(wrong) == true && pinned.reason?.contains(digest) == true, "\(pinned.reason ?? "")")
+        #expect(pinned.reason?.contains(wrong) == true && pinned.reason?.contains(digest.hex) == true, "\(pinned.reason ?? "")")
     }
 
     @Test("A data arrival's new version replaces the spec's pin for that run")
@@ -329,7 +329,7 @@ struct GateRunnerTests {
         let pinned = try harness.scratch.write("v1\n", to: "lake/customers-v1.csv")
         let arrived = try harness.scratch.write("v2\n", to: "lake/customers-v2.csv")
         let inputs = "  data:\n    - name: customers\n      uri: file://\(pinned.path)\n"
-            + "      sha256: \(try ArtifactDigest.sha256(ofFile: pinned))\n"
+            + "      sha256: \(try ArtifactDigest.sha256(ofFile: pinned).hex)\n"
         try harness.commit([
             ".sluice.yml": Self.spec(train: "cp $SLUICE_DATA_CUSTOMERS $SLUICE_OUTPUT/model.txt")
                 .replacingOccurrences(of: "  paths: [src/, .sluice.yml]\n", with: "  paths: [src/, .sluice.yml]\n" + inputs)

@@ -78,7 +78,7 @@ struct IngressFixtureTests {
         let expected = DataArrival(
             source: "warehouse", dataset: "transactions", uri: "https://data.example.com/transactions-2026-11.csv",
             version: "2026-11-20T00:00:00Z",
-            sha256: "9f2c6a0b1d3e4f5061728394a5b6c7d8e9f00112233445566778899aabbccdde", size: 1_048_576)
+            sha256: Digest(hex: "9f2c6a0b1d3e4f5061728394a5b6c7d8e9f00112233445566778899aabbccdde"), size: 1_048_576)
         #expect(delivery.source == "data:warehouse")
         #expect(delivery.deliveryKey == nil)
         #expect(Self.triggers(delivery).map(\.trigger) == [.dataArrival(expected)])

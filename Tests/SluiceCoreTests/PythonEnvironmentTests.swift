@@ -30,7 +30,7 @@ struct PythonEnvironmentTests {
         #expect(record.requirements == "requirements.txt")
         #expect(record.python.hasPrefix("3."))
         #expect(events.contains { if case .environmentReady(_, built: true) = $0 { true } else { false } })
-        let environment = harness.scratch.path("state/environments/\(record.digest.dropFirst("sha256:".count))")
+        let environment = harness.scratch.path("state/environments/\(record.digest.hex)")
         let trainLog = try String(contentsOf: harness.scratch.path("state/runs/1/logs/train.log"), encoding: .utf8)
         #expect(trainLog.contains("python=\(environment.path)/bin/python3"), "\(trainLog)")
         #expect(trainLog.contains("path=\(environment.path)/bin:\(GateRunner.stepPath)"), "\(trainLog)")
@@ -66,7 +66,7 @@ struct PythonEnvironmentTests {
         let (run, _) = try await harness.run()
         #expect(run.state == .failed, "\(run.reason ?? "")")
         let record = try #require(run.conclusion.environment)
-        let python = harness.scratch.path("state/environments/\(record.digest.dropFirst("sha256:".count))/bin/python3")
+        let python = harness.scratch.path("state/environments/\(record.digest.hex)/bin/python3")
         let resolved = python.resolvingSymlinksInPath().path
         #expect(resolved.hasPrefix("/usr/"), "the environment's python3 now points at \(resolved)")
         #expect(run.reason?.contains("Read-only file system") == true, "\(run.reason ?? "")")

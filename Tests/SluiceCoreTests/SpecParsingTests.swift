@@ -82,7 +82,7 @@ struct SpecParsingTests {
                 paths: ["src/", "train.py", "requirements.txt", ".sluice.yml"],
                 data: [
                     PipelineSpec.DataInput(
-                        name: "transactions", uri: "https://data.example.com/transactions.csv", sha256: SpecFixture.digest
+                        name: "transactions", uri: "https://data.example.com/transactions.csv", sha256: Digest(hex: SpecFixture.digest)
                     )
                 ]
             ),
@@ -138,7 +138,7 @@ struct SpecParsingTests {
         #expect(spec.steps.train == PipelineSpec.Step(
             run: "python3 train.py --epochs 3", timeout: .seconds(90 * 60), environment: ["PYTHONHASHSEED": "0", "MODE": "fast"]
         ))
-        #expect(spec.inputs.data == [PipelineSpec.DataInput(name: "holdout_2024", uri: "file:///srv/data/holdout.csv", sha256: SpecFixture.digest)])
+        #expect(spec.inputs.data == [PipelineSpec.DataInput(name: "holdout_2024", uri: "file:///srv/data/holdout.csv", sha256: Digest(hex: SpecFixture.digest))])
         #expect(spec.gate == [GateRule(metric: "loss", bounds: [.maxIncrease(0.01), .maxDropPercent(50)], direction: .lower)])
         #expect(spec.deploy == PipelineSpec.DeploySpec(template: "deploy/manifest.yaml", values: ["replicas": "2", "canary": "true", "note": ""]))
     }

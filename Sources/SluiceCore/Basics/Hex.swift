@@ -29,11 +29,6 @@ enum Hex {
         return out
     }
 
-    /// Whether `text` is exactly `count` hex digits.
-    static func isHex(_ text: String, count: Int) -> Bool {
-        text.utf8.count == count && text.utf8.allSatisfy { value($0) != nil }
-    }
-
     private static func value(_ digit: UInt8) -> UInt8? {
         switch digit {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")

@@ -30,7 +30,7 @@ public struct DataCache: Sendable {
     public struct Entry: Sendable, Hashable {
         public var name: String
         public var uri: String
-        public var sha256: String
+        public var digest: Digest
         public var file: URL
         /// Whether the bytes were already in the cache.
         public var reused: Bool
@@ -40,7 +40,7 @@ public struct DataCache: Sendable {
     public func fetch(_ input: PipelineSpec.DataInput, trusted: Bool = true) async throws(RunError) -> Entry {
         try admit(input, trusted: trusted)
         if let pin = input.sha256, FileManager.default.fileExists(atPath: file(for: pin).path) {
-            return Entry(name: input.name, uri: input.uri, sha256: pin, file: file(for: pin), reused: true)
+            return Entry(name: input.name, uri: input.uri, digest: pin, file: file(for: pin), reused: true)
         }
         let incoming = root.appendingPathComponent("incoming", isDirectory: true)
         let temporary = incoming.appendingPathComponent(UUID().uuidString)
@@ -56,7 +56,7 @@ public struct DataCache: Sendable {
         if let pin = input.sha256, pin != digest {
             throw RunError(
                 .data,
-                "data input '\(input.name)' has sha256 \(digest), but .sluice.yml pins \(pin): "
+                "data input '\(input.name)' has sha256 \(digest.hex), but .sluice.yml pins \(pin.hex): "
                     + "update the pin if the new data is intended")
         }
         let destination = file(for: digest)
@@ -64,7 +64,7 @@ public struct DataCache: Sendable {
             throw RunError(
                 .data, "could not store data input '\(input.name)' in the cache: \(String(cString: strerror(errno)))")
         }
-        return Entry(name: input.name, uri: input.uri, sha256: digest, file: destination, reused: false)
+        return Entry(name: input.name, uri: input.uri, digest: digest, file: destination, reused: false)
     }
 
     /// Refuses what an untrusted run may not ask the server to fetch.
@@ -85,12 +85,12 @@ public struct DataCache: Sendable {
         }
     }
 
-    private func file(for digest: String) -> URL {
-        root.appendingPathComponent("sha256/\(digest)")
+    private func file(for digest: Digest) -> URL {
+        root.appendingPathComponent("sha256/\(digest.hex)")
     }
 
-    /// Downloads (or copies, for `file://`) the input to `temporary` and returns its sha256.
-    private func download(_ input: PipelineSpec.DataInput, to temporary: URL) async throws(RunError) -> String {
+    /// Downloads (or copies, for `file://`) the input to `temporary` and returns its digest.
+    private func download(_ input: PipelineSpec.DataInput, to temporary: URL) async throws(RunError) -> Digest {
         guard let url = URL(string: input.uri), let scheme = url.scheme?.lowercased() else {
             throw RunError(.data, "data input '\(input.name)' has no usable URI; write https://, http:// or file://")
         }
@@ -98,7 +98,11 @@ public struct DataCache: Sendable {
         case "http", "https":
             do {
                 let request = HTTPRequest(url: input.uri, timeout: .seconds(3600), followRedirects: true)
-                return try await http.download(request, to: temporary).sha256
+                let download = try await http.download(request, to: temporary)
+                if let digest = Digest(hex: download.sha256) { return digest }
+                throw RunError(.data, "the download of data input '\(input.name)' reported no usable sha256")
+            } catch let error as RunError {
+                throw error
             } catch {
                 throw RunError(.data, "could not download data input '\(input.name)': \(error)")
             }

@@ -134,12 +134,12 @@ public struct GateRunner: Sendable {
             }
             let entry = try await dataCache.fetch(arrived ?? input, trusted: request.trusted)
             data.append(entry)
-            conclusion.dataVersions[entry.name] = entry.sha256
+            conclusion.dataVersions[entry.name] = entry.digest
             events(.dataReady(entry))
         }
         let plan = try await environmentPlan(spec, repository: repository, commit: commit, project: request.project)
         conclusion.environment = plan?.record
-        let key = try await blocking { [data] () throws(RunError) -> String in
+        let key = try await blocking { [data] () throws(RunError) -> Digest in
             try RunCacheKey.compute(
                 spec: spec, repository: repository, commit: commit, data: data, environment: plan?.digest,
                 project: request.project, trusted: request.trusted)
@@ -295,7 +295,7 @@ public struct GateRunner: Sendable {
             guard environments.isBuilt(plan.digest) else {
                 throw RunError(
                     .environment,
-                    "the Python environment of \(plan.requirementsPath) (\(plan.record.requirementsDigest.prefix(19))) is not "
+                    "the Python environment of \(plan.requirementsPath) (\(plan.record.requirementsDigest.short)) is not "
                         + "built yet, and this run may not build it: it has no network (a fork's code, or "
                         + "projects[].network: false). A trusted run of this project with network builds it; push the "
                         + "same \(plan.requirementsPath) to a branch of the repository")
@@ -413,7 +413,7 @@ public struct GateRunner: Sendable {
     }
 
     /// The latest run with this key whose artifact is still on disk.
-    private func reusableRun(forKey key: String) async throws(RunError) -> Run? {
+    private func reusableRun(forKey key: Digest) async throws(RunError) -> Run? {
         let earlier: Run?
         do {
             earlier = try await store.cachedRun(forKey: key)

@@ -43,7 +43,7 @@ public struct PythonEnvironments: Sendable {
 
     /// An environment a run asks for, identified before anything is built.
     public struct Plan: Sendable, Hashable {
-        public var digest: String
+        public var digest: Digest
         public var requirementsPath: String
         public var requirements: Data
         public var interpreter: Interpreter
@@ -52,22 +52,22 @@ public struct PythonEnvironments: Sendable {
         public var record: Run.PythonEnvironmentRecord {
             Run.PythonEnvironmentRecord(
                 digest: digest, python: interpreter.version, requirements: requirementsPath,
-                requirementsDigest: "sha256:" + Hex.encode(SHA256.hash(data: requirements)))
+                requirementsDigest: Digest(SHA256.hash(data: requirements)))
         }
     }
 
     /// The folder of the environment `digest` (its `bin/` goes first on the steps' `PATH`).
-    public func directory(of digest: String) -> URL {
-        root.appendingPathComponent(String(digest.dropFirst("sha256:".count)), isDirectory: true)
+    public func directory(of digest: Digest) -> URL {
+        root.appendingPathComponent(digest.hex, isDirectory: true)
     }
 
     /// Where a finished build leaves its mark: an environment without it is a build that died.
-    func completionMark(of digest: String) -> URL {
+    func completionMark(of digest: Digest) -> URL {
         directory(of: digest).appendingPathComponent(".sluice-built")
     }
 
     /// Whether `digest` has been built completely.
-    public func isBuilt(_ digest: String) -> Bool {
+    public func isBuilt(_ digest: Digest) -> Bool {
         FileManager.default.fileExists(atPath: completionMark(of: digest).path)
     }
 
@@ -86,7 +86,7 @@ public struct PythonEnvironments: Sendable {
 
             """
         return Plan(
-            digest: "sha256:" + Hex.encode(SHA256.hash(data: Data(text.utf8))), requirementsPath: path,
+            digest: Digest(SHA256.hash(data: Data(text.utf8))), requirementsPath: path,
             requirements: requirements, interpreter: interpreter)
     }
 
@@ -164,8 +164,8 @@ public struct PythonEnvironments: Sendable {
     }
 
     /// The requirements an environment was built from, kept beside it.
-    func requirementsCopy(of digest: String) -> URL {
-        root.appendingPathComponent(String(digest.dropFirst("sha256:".count)) + ".requirements.txt")
+    func requirementsCopy(of digest: Digest) -> URL {
+        root.appendingPathComponent(digest.hex + ".requirements.txt")
     }
 
     /// Locks the environment's build against other runs (released when the returned lock is), and
@@ -175,7 +175,7 @@ public struct PythonEnvironments: Sendable {
         do {
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
             lock = try await FileLock.acquire(
-                root.appendingPathComponent(String(plan.digest.dropFirst("sha256:".count)) + ".lock"), clock: clock)
+                root.appendingPathComponent(plan.digest.hex + ".lock"), clock: clock)
         } catch {
             throw RunError(.environment, "could not prepare \(root.path) for the Python environment: \(error)")
         }

@@ -50,13 +50,14 @@ public struct Run: Sendable, Hashable, Codable {
     /// What a finished run produced; empty while it runs, partly filled when it stopped early.
     public struct Conclusion: Sendable, Hashable, Codable {
         public var model: String?
-        /// `sha256:<hex>` of the spec the run followed.
-        public var specDigest: String?
-        public var cacheKey: String?
+        /// The digest of the spec the run followed.
+        public var specDigest: Digest?
+        /// What makes this run's training reusable (``RunCacheKey``).
+        public var cacheKey: Digest?
         /// The earlier run whose training this one reused.
         public var cachedFrom: ID?
-        /// Data input name → sha256 of the bytes the run used.
-        public var dataVersions: [String: String]
+        /// Data input name → the digest of the bytes the run used.
+        public var dataVersions: [String: Digest]
         public var metrics: Metrics?
         public var gateReport: GateReport?
         /// The artifact's address.
@@ -67,7 +68,7 @@ public struct Run: Sendable, Hashable, Codable {
         public var environment: PythonEnvironmentRecord?
 
         public init(
-            model: String? = nil, specDigest: String? = nil, cacheKey: String? = nil, cachedFrom: ID? = nil, dataVersions: [String: String] = [:],
+            model: String? = nil, specDigest: Digest? = nil, cacheKey: Digest? = nil, cachedFrom: ID? = nil, dataVersions: [String: Digest] = [:],
             metrics: Metrics? = nil, gateReport: GateReport? = nil, artifactDigest: Digest? = nil,
             artifactPath: String? = nil, environment: PythonEnvironmentRecord? = nil
         ) {
@@ -86,16 +87,16 @@ public struct Run: Sendable, Hashable, Codable {
 
     /// The Python environment of a run, as its lineage records it.
     public struct PythonEnvironmentRecord: Sendable, Hashable, Codable {
-        /// `sha256:<hex>` of the project, interpreter and requirements: the environment's identity.
-        public var digest: String
+        /// The digest of the project, interpreter and requirements: the environment's identity.
+        public var digest: Digest
         /// The interpreter's version, as in `3.11.2`.
         public var python: String
         /// The requirements file's path in the repository.
         public var requirements: String
-        /// `sha256:<hex>` of the requirements file.
-        public var requirementsDigest: String
+        /// The digest of the requirements file.
+        public var requirementsDigest: Digest
 
-        public init(digest: String, python: String, requirements: String, requirementsDigest: String) {
+        public init(digest: Digest, python: String, requirements: String, requirementsDigest: Digest) {
             self.digest = digest
             self.python = python
             self.requirements = requirements

@@ -16,10 +16,10 @@ import Git
 public enum RunCacheKey {
     /// Blocks its thread (reads the repository).
     public static func compute(
-        spec: PipelineSpec, repository: Repository, commit: ObjectID, data: [DataCache.Entry], environment: String?,
+        spec: PipelineSpec, repository: Repository, commit: ObjectID, data: [DataCache.Entry], environment: Digest?,
         project: String?,
         trusted: Bool
-    ) throws(RunError) -> String {
+    ) throws(RunError) -> Digest {
         var text = "sluice run cache v3\nproject \(project ?? "-")\ntrust \(trusted ? "trusted" : "untrusted")\n"
         let tree: ObjectID?
         do {
@@ -29,10 +29,10 @@ public enum RunCacheKey {
         }
         text += "tree \(tree?.hex ?? "absent")\n"
         for entry in data.sorted(by: { $0.name < $1.name }) {
-            text += "data \(entry.name) \(entry.sha256)\n"
+            text += "data \(entry.name) \(entry.digest.hex)\n"
         }
         if let environment { text += "environment \(environment)\n" }
         text += "spec \(spec.digest)\n"
-        return Hex.encode(SHA256.hash(data: Data(text.utf8)))
+        return Digest(SHA256.hash(data: Data(text.utf8)))
     }
 }

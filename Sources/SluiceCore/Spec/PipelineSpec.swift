@@ -63,10 +63,10 @@ public struct PipelineSpec: Sendable, Hashable, Codable {
         public var name: String
         /// `https://`, `http://` or `file://`.
         public var uri: String
-        /// Lower-case hex; when set, the download must match it.
-        public var sha256: String?
+        /// The spec's `sha256` pin (written as 64 hex digits); when set, the download must match it.
+        public var sha256: Digest?
 
-        public init(name: String, uri: String, sha256: String? = nil) {
+        public init(name: String, uri: String, sha256: Digest? = nil) {
             self.name = name
             self.uri = uri
             self.sha256 = sha256

@@ -331,12 +331,12 @@ struct SpecDecoder {
     }
 
     /// A sha256 digest in hex, returned in lower case.
-    private mutating func sha256(_ node: Node, path: String) -> String? {
+    private mutating func sha256(_ node: Node, path: String) -> Digest? {
         guard let text = reader.string(node, path: path) else { return nil }
-        guard let bytes = Hex.decode(Substring(text)), bytes.count == 32 else {
+        guard let digest = Digest(hex: text.lowercased()) else {
             reader.report(.invalidValue, at: node.mark, path, "expected a sha256 digest: 64 hexadecimal digits")
             return nil
         }
-        return Hex.encode(bytes)
+        return digest
     }
 }

@@ -56,7 +56,7 @@ extension Store {
     }
 
     /// The most recent run with this cache key whose training can be reused, if any.
-    public func cachedRun(forKey key: String) async throws(StoreError) -> Run? {
+    public func cachedRun(forKey key: Digest) async throws(StoreError) -> Run? {
         try await read("look up the run cache") { db in
             try Row.fetchOne(
                 db,
@@ -113,7 +113,7 @@ extension Store {
             state: Run.State(rawValue: row["state"]) ?? .error, reason: row["reason"],
             conclusion: Run.Conclusion(
                 model: row["model"], specDigest: row["spec_digest"], cacheKey: row["cache_key"], cachedFrom: (row["cached_from"] as Int64?).map(Run.ID.init(_:)),
-                dataVersions: try decoded([String: String].self, "data_versions") ?? [:],
+                dataVersions: try decoded([String: Digest].self, "data_versions") ?? [:],
                 metrics: try decoded(Metrics.self, "metrics"), gateReport: try decoded(GateReport.self, "gate_report"),
                 artifactDigest: row["artifact_digest"], artifactPath: row["artifact_path"],
                 environment: try decoded(Run.PythonEnvironmentRecord.self, "environment")),

@@ -9,10 +9,11 @@ public struct DataArrival: Sendable, Hashable, Codable {
     /// The version identity: S3 `versionId` (or `etag:sequencer` on unversioned buckets), GCS
     /// `generation`, or the `version` of Sluice's own format. Same object version, same string.
     public var version: String
-    public var sha256: String?
+    /// The bytes' digest, when the sender gave it (Sluice's own format).
+    public var sha256: Digest?
     public var size: Int?
 
-    public init(source: String, dataset: String, uri: String, version: String, sha256: String?, size: Int?) {
+    public init(source: String, dataset: String, uri: String, version: String, sha256: Digest?, size: Int?) {
         self.source = source
         self.dataset = dataset
         self.uri = uri

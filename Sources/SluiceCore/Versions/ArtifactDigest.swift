@@ -85,14 +85,14 @@ public enum ArtifactDigest {
         return path
     }
 
-    /// The sha256 of one file's bytes, as lower-case hex (data inputs are pinned in this form).
-    public static func sha256(ofFile url: URL) throws(ArtifactError) -> String {
+    /// The digest of one file's bytes (a data input's, or a stored blob's when it is checked).
+    public static func sha256(ofFile url: URL) throws(ArtifactError) -> Digest {
         let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw unreadable(url.path, "cannot be opened") }
         defer { close(descriptor) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
         defer { buffer.deallocate() }
-        return Hex.encode(try sha256(of: descriptor, path: url.path, buffer: buffer))
+        return Digest(try sha256(of: descriptor, path: url.path, buffer: buffer))
     }
 
     /// The SHA-256 of everything left to read from `descriptor`, also written to `copy` when one

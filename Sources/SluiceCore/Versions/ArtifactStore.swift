@@ -83,7 +83,7 @@ public final class ArtifactStore: Sendable {
         if verified.withLock({ $0[hex] }) == identity {
             return blob
         }
-        guard status.st_mode & S_IFMT == S_IFREG, try ArtifactDigest.sha256(ofFile: url) == hex else {
+        guard status.st_mode & S_IFMT == S_IFREG, try ArtifactDigest.sha256(ofFile: url) == digest else {
             verified.withLock { $0[hex] = nil }
             throw ArtifactError(
                 .corrupt, path,

@@ -94,7 +94,7 @@ public enum DataHook {
     private struct Object {
         var uri: String
         var version: String
-        var sha256: String?
+        var sha256: Digest?
         var size: Int?
     }
 
@@ -117,12 +117,12 @@ public enum DataHook {
         let payload = try HookJSON.decode(SluiceBody.self, from: body)
         guard !payload.uri.isEmpty else { throw HookJSON.invalid("uri", "is empty") }
         guard !payload.version.isEmpty else { throw HookJSON.invalid("version", "is empty") }
-        if let sha256 = payload.sha256, !Hex.isHex(sha256, count: 64) {
-            throw HookJSON.invalid("sha256", "must be 64 hex digits")
+        let sha256 = try payload.sha256.map { text throws(HookError) in
+            guard let digest = Digest(hex: text.lowercased()) else { throw HookJSON.invalid("sha256", "must be 64 hex digits") }
+            return digest
         }
         if let size = payload.size, size < 0 { throw HookJSON.invalid("size", "must not be negative") }
-        let object = Object(
-            uri: payload.uri, version: payload.version, sha256: payload.sha256?.lowercased(), size: payload.size)
+        let object = Object(uri: payload.uri, version: payload.version, sha256: sha256, size: payload.size)
         return (payload.dataset, object)
     }
 
