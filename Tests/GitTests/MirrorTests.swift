@@ -105,7 +105,7 @@ struct MirrorTests {
         try remote.fixture.push()
         let mirror = remote.mirror()
         try mirror.fetch()
-        let big = try remote.fixture.commit(Self.incompressibleFiles(count: 40, size: 250_000))
+        let big = try remote.fixture.commit(Self.incompressibleFiles(count: 12, size: 250_000))
         try remote.fixture.push()
 
         let server = try #require(remote.server)
@@ -122,7 +122,7 @@ struct MirrorTests {
         moved.remoteURL = restarted.url("model.git")
         try moved.fetch()
         #expect(try moved.repository.resolve("main").hex == big)
-        #expect(try moved.repository.fileContents(at: "file-39.bin", in: ObjectID(hex: big)!).count == 250_000)
+        #expect(try moved.repository.fileContents(at: "file-11.bin", in: ObjectID(hex: big)!).count == 250_000)
     }
 
     @Test("An empty remote gives an empty mirror without a default branch")
