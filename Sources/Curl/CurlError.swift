@@ -11,7 +11,7 @@ public struct CurlError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var code: Code
     /// libcurl's `CURLcode`, or nil when the failure did not come from libcurl.
-    public var curlCode: Int?
+    var curlCode: Int?
     /// The HTTP status, for ``Code/httpStatus``.
     public var httpStatus: Int?
     /// A human-readable reason, free of secrets.
@@ -75,17 +75,17 @@ public struct CurlError: Error, Sendable, Hashable, CustomStringConvertible {
 
 extension ErrorCode<CurlError> {
     /// DNS resolution or the TCP connection failed (retryable).
-    public static var couldNotConnect: Self { Self("couldNotConnect") }
+    static var couldNotConnect: Self { Self("couldNotConnect") }
     /// The connect timeout or the whole-transfer timeout passed (retryable).
     public static var timedOut: Self { Self("timedOut") }
     /// The TLS handshake or certificate verification failed (terminal).
-    public static var tls: Self { Self("tls") }
+    static var tls: Self { Self("tls") }
     /// The calling task was cancelled.
     public static var cancelled: Self { Self("cancelled") }
     /// The request cannot be sent as given: bad URL, protocol other than http(s), bad header.
-    public static var invalidRequest: Self { Self("invalidRequest") }
+    static var invalidRequest: Self { Self("invalidRequest") }
     /// A download could not be written, renamed or cleaned up.
-    public static var fileSystem: Self { Self("fileSystem") }
+    static var fileSystem: Self { Self("fileSystem") }
     /// A download ended with a non-2xx status; ``CurlError/httpStatus`` has it.
     public static var httpStatus: Self { Self("httpStatus") }
     /// Any other libcurl failure; ``CurlError/curlCode`` says which.

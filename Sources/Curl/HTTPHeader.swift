@@ -39,7 +39,7 @@ public struct HTTPHeader: Sendable, Hashable, CustomStringConvertible, CustomDeb
     }
 
     /// The value as it may be shown or logged: `<redacted>` when secret.
-    public var displayValue: String {
+    var displayValue: String {
         isSecret ? "<redacted>" : value
     }
 

@@ -8,7 +8,7 @@ import Foundation
 /// a password in the URL.
 public struct HTTPRequest: Sendable, Hashable, CustomStringConvertible {
     /// The most redirects followed when ``followRedirects`` is on.
-    public static let maxRedirects = 5
+    static let maxRedirects = 5
 
     public var method: HTTPMethod
     public var url: String
@@ -17,7 +17,7 @@ public struct HTTPRequest: Sendable, Hashable, CustomStringConvertible {
     /// Limit on the whole transfer, connection included, per attempt.
     public var timeout: Duration
     /// Limit on establishing the connection (DNS, TCP and TLS), per attempt.
-    public var connectTimeout: Duration
+    var connectTimeout: Duration
     public var followRedirects: Bool
 
     public init(

@@ -10,8 +10,8 @@ import Foundation
 public struct RetryPolicy: Sendable, Hashable {
     /// Attempts in all, the first included; 1 means no retry.
     public var maxAttempts: Int
-    public var baseDelay: Duration
-    public var maxDelay: Duration
+    var baseDelay: Duration
+    var maxDelay: Duration
 
     public init(
         maxAttempts: Int = 4,

@@ -11,7 +11,7 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
 
     public let code: Code
     /// The libgit2 function (or this module's operation) that failed.
-    public let function: String
+    let function: String
     public let message: String
 
     public init(_ code: Code, function: String, message: String) {

@@ -6,7 +6,7 @@ public struct Signature: Sendable, Hashable {
     public var email: String
     public var date: Date
     /// Offset from UTC in minutes, as git records it.
-    public var utcOffsetMinutes: Int
+    var utcOffsetMinutes: Int
 
     public init(name: String, email: String, date: Date = Date(), utcOffsetMinutes: Int = 0) {
         self.name = name

@@ -177,7 +177,7 @@ public struct WorkingRepository: Sendable {
     /// Fetches `branch` and resets the clone to it, dropping local commits and work-tree changes.
     /// Returns the remote's commit, or nil while the remote branch does not exist yet.
     @discardableResult
-    public func resetToRemote() throws(GitError) -> ObjectID? {
+    func resetToRemote() throws(GitError) -> ObjectID? {
         try fetch()
         return try resetToLastSeenRemote()
     }

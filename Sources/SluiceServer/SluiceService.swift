@@ -19,7 +19,7 @@ public struct SluiceService: Sendable {
     public let reporter: RunReporter
     public let scheduler: Scheduler
     public let promotionService: PromotionService
-    public let ui: WebUI
+    let ui: WebUI
     private let logger: Logger
 
     /// Opens the store in `config.stateDirectory` (a statement waits up to `lockTimeout` for

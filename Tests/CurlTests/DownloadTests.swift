@@ -1,5 +1,5 @@
 import Crypto
-import Curl
+@testable import Curl
 import Foundation
 import Hummingbird
 import SluiceTesting

@@ -1,4 +1,4 @@
-import Curl
+@testable import Curl
 import Foundation
 import SluiceTesting
 import Testing

@@ -1,6 +1,6 @@
 import Foundation
-import Git
-import SluiceCore
+@testable import Git
+@testable import SluiceCore
 import SluiceTesting
 
 /// What the write-back tests share: a model repository with a committed spec, a deploy

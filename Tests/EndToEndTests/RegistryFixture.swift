@@ -1,5 +1,5 @@
 import Foundation
-import SluiceCore
+@testable import SluiceCore
 import SluiceTesting
 
 /// A server config in a scratch directory, and its store holding registered versions of churn;

@@ -1,6 +1,6 @@
-import Curl
+@testable import Curl
 import Foundation
-import SluiceCore
+@testable import SluiceCore
 import SluiceTesting
 import Testing
 

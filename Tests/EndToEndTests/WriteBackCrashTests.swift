@@ -1,6 +1,6 @@
 import Foundation
-import Git
-import SluiceCore
+@testable import Git
+@testable import SluiceCore
 import SluiceTesting
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import Git
+@testable import Git
 import SluiceTesting
 
 /// How a test reaches its remote: the transports Sluice must support for real.

@@ -1,5 +1,5 @@
 import Foundation
-import SluiceCore
+@testable import SluiceCore
 import SluiceTesting
 import Testing
 

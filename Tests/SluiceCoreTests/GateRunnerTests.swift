@@ -1,7 +1,7 @@
-import Curl
+@testable import Curl
 import Foundation
-import Git
-import SluiceCore
+@testable import Git
+@testable import SluiceCore
 import SluiceTesting
 import Synchronization
 import Testing

@@ -1,7 +1,7 @@
 import Foundation
-import Git
+@testable import Git
 import Logging
-import SluiceServer
+@testable import SluiceServer
 import SluiceTesting
 import Testing
 

@@ -1,4 +1,4 @@
-import SluiceCore
+@testable import SluiceCore
 import SluiceTesting
 import Testing
 

@@ -1,9 +1,9 @@
-import Curl
+@testable import Curl
 import Foundation
-import Git
+@testable import Git
 import Logging
 import ServiceLifecycle
-import SluiceServer
+@testable import SluiceServer
 import SluiceTesting
 import Testing
 

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import SluiceCore
+@testable import SluiceCore
 import SluiceTesting
 import Testing
 

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import SluiceServer
+@testable import SluiceServer
 import Testing
 
 @testable import SluiceCore

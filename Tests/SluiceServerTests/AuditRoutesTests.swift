@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import SluiceCore
+@testable import SluiceCore
 import Testing
 
 @Suite("The audit API on a live server")

@@ -3,7 +3,7 @@ import HTTPTypes
 import GRDB
 import Hummingbird
 import HummingbirdTesting
-import SluiceCore
+@testable import SluiceCore
 import SluiceTesting
 import Synchronization
 import Testing

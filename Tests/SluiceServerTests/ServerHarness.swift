@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import SluiceServer
+@testable import SluiceServer
 import SluiceTesting
 import Synchronization
 

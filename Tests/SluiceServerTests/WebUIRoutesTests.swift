@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import SluiceCore
+@testable import SluiceCore
 import Testing
 
 @Suite("The web UI's sign-in, sessions and CSRF checks on a live server")

@@ -7,16 +7,16 @@ import Foundation
 /// hashed, so anyone holding an export can recompute the chain (see ``canonicalText``).
 public struct AuditEntry: Sendable, Hashable, Codable {
     /// What a caller records; the log adds the sequence number, the time and the hashes.
-    public struct Draft: Sendable, Hashable {
+    struct Draft: Sendable, Hashable {
         /// Who acted: `sluice`, a webhook source such as `github` or `data:lake`, or `api:<user>`.
-        public var actor: String
+        var actor: String
         /// What happened, as `noun.verb`: `delivery.accepted`, `run.finished`, `gate.failed`.
-        public var action: String
+        var action: String
         /// What it happened to, as users read it: `delivery 12`, `run 3`.
-        public var subject: String
-        public var details: [String: String]
+        var subject: String
+        var details: [String: String]
 
-        public init(actor: String, action: String, subject: String, details: [String: String] = [:]) {
+        init(actor: String, action: String, subject: String, details: [String: String] = [:]) {
             self.actor = actor
             self.action = action
             self.subject = subject
@@ -33,7 +33,7 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public let subject: String
     public let details: [String: String]
     /// The hash of the entry before; 64 zeros for the first.
-    public let previousHash: String
+    let previousHash: String
     /// Lower-case hex sha256 of `previousHash`, a line feed, and ``canonicalText``.
     public let hash: String
 
@@ -52,10 +52,10 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     }
 
     /// The entry's time as the log stores and hashes it: whole milliseconds since 1970.
-    public var atMilliseconds: Int64 { Self.milliseconds(at) }
+    var atMilliseconds: Int64 { Self.milliseconds(at) }
 
     /// The text whose UTF-8 bytes are hashed, as `AuditLog.canonicalText` defines it.
-    public var canonicalText: String {
+    var canonicalText: String {
         AuditLog.canonicalText(
             sequence: sequence, atMilliseconds: atMilliseconds, actor: actor, action: action, subject: subject,
             details: CanonicalJSON.object(details))

@@ -28,7 +28,7 @@ public enum AuditVerification: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var isIntact: Bool {
+    var isIntact: Bool {
         if case .intact = self { true } else { false }
     }
 

@@ -15,7 +15,7 @@ public protocol WallClock: Sendable {
 extension WallClock {
     /// Waits `duration`, or less when the task is cancelled: for polling loops that check
     /// cancellation themselves.
-    public func pause(for duration: Duration) async {
+    func pause(for duration: Duration) async {
         try? await sleep(for: duration)
     }
 }

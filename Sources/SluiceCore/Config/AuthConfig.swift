@@ -9,7 +9,7 @@
 public struct AuthConfig: Sendable {
     /// The variable the tokens came from, for messages (never the tokens themselves).
     public var tokensVariable: String
-    public var tokens: [APIToken]
+    var tokens: [APIToken]
     /// The read-only token of `auth.artifact_token_env`, which clusters present to download
     /// artifacts and which opens nothing else.
     public var artifactToken: Secret?

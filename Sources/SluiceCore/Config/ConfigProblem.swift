@@ -17,7 +17,7 @@ public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
     /// 1-based column, or 0 when the problem has no position.
     public let column: Int
     /// Where in the document, `projects[1].webhook_secret_env`; empty for the document itself.
-    public let keyPath: String
+    let keyPath: String
     public let message: String
 
     public init(_ code: Code, file: String, line: Int, column: Int, keyPath: String, message: String) {
@@ -45,24 +45,24 @@ public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
 
 extension ErrorCode<ConfigProblem> {
     /// The file could not be read or is not UTF-8.
-    public static var unreadable: Self { Self("unreadable") }
+    static var unreadable: Self { Self("unreadable") }
     /// The text is not valid YAML (or holds a duplicated key).
-    public static var syntax: Self { Self("syntax") }
+    static var syntax: Self { Self("syntax") }
     /// A key the schema does not know; the message suggests the closest known key.
-    public static var unknownKey: Self { Self("unknown key") }
+    static var unknownKey: Self { Self("unknown key") }
     /// A required key is absent.
-    public static var missingKey: Self { Self("missing key") }
+    static var missingKey: Self { Self("missing key") }
     /// The value has the wrong YAML shape (a list where a string belongs, text for a number).
-    public static var wrongType: Self { Self("wrong type") }
+    static var wrongType: Self { Self("wrong type") }
     /// The value has the right shape but is not allowed (an unknown forge, a port above 65535,
     /// a timeout without a unit).
-    public static var invalidValue: Self { Self("invalid value") }
+    static var invalidValue: Self { Self("invalid value") }
     /// An environment variable named by an `_env` key is unset or empty.
-    public static var missingEnvironmentVariable: Self { Self("missing environment variable") }
+    static var missingEnvironmentVariable: Self { Self("missing environment variable") }
     /// Two entries share a name that must be unique, or a model is owned twice.
     public static var duplicate: Self { Self("duplicate") }
     /// Keys that are valid alone but not together.
     public static var conflict: Self { Self("conflict") }
     /// A pipeline spec sets what only the server config may (an environment's protection).
-    public static var serverPolicy: Self { Self("server policy") }
+    static var serverPolicy: Self { Self("server policy") }
 }

@@ -22,7 +22,7 @@ public struct DeployConfig: Sendable {
     /// a GitLab deploy token needs its own user name.
     public var username: String
     /// The Kubernetes kinds a promotion may write (`allowed_kinds`); anything else fails it.
-    public var allowedKinds: [String]
+    var allowedKinds: [String]
 
     public init(
         repo: String, branch: String = defaultBranch, path: String = defaultPath, token: Secret? = nil,

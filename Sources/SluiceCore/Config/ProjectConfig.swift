@@ -20,13 +20,13 @@ public struct ProjectConfig: Sendable {
     public var models: [String]
     /// Variables the project's trusted steps receive (`HF_TOKEN`), with values from the server's
     /// environment; never given to untrusted code, and redacted from every step's output.
-    public var stepSecrets: [String: Secret]
+    var stepSecrets: [String: Secret]
     /// The forge's REST API, when it is not where the clone URL's host implies
     /// (`https://api.github.com`, `https://HOST/api/v3`, `https://HOST/api/v4`).
     public var apiURL: String?
     /// Forge users who may start a fork's pull request with `/sluice run` (on GitHub the
     /// repository's owners, members and collaborators may too).
-    public var maintainers: [String]
+    var maintainers: [String]
     /// How each environment is protected: the only source of promotion policy. Empty: versions
     /// are registered and promoted nowhere.
     public var environments: [EnvironmentPolicy]

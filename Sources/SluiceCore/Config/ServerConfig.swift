@@ -22,7 +22,7 @@ public struct ServerConfig: Sendable {
     /// Nil when Sluice gates and registers but writes no manifests.
     public var deploy: DeployConfig?
     public var datasets: [DatasetConfig]
-    public var dataSources: [DataSourceConfig]
+    var dataSources: [DataSourceConfig]
     public var alertmanager: AlertmanagerConfig?
     public var executor: ExecutorConfig
     /// Nil when the API needs no token.

@@ -9,13 +9,13 @@ public typealias DeployError = CodedError<DeployRepository, NoDetail>
 
 extension ErrorCode<DeployRepository> {
     /// The remote could not be reached, or the connection broke or stalled.
-    public static var unreachable: Self { Self("unreachable") }
+    static var unreachable: Self { Self("unreachable") }
     /// The remote refused the credentials (`deploy.token_env`), or asked for some.
     public static var authentication: Self { Self("authentication") }
     /// Someone else pushed before every one of the attempts.
-    public static var contended: Self { Self("contended") }
+    static var contended: Self { Self("contended") }
     /// The change cannot be written as it is (its path, its message).
-    public static var invalidChange: Self { Self("invalid change") }
+    static var invalidChange: Self { Self("invalid change") }
     /// The local clone or its lock failed.
     public static var local: Self { Self("local") }
 }

@@ -18,7 +18,7 @@ import Git
 /// `sluice approve` sharing a state directory never write the clone at the same time.
 public struct DeployRepository: Sendable {
     /// Pushes tried before giving up while others keep pushing first.
-    public static let defaultMaxAttempts = 6
+    static let defaultMaxAttempts = 6
 
     /// The `deploy` section of the server config: remote, branch, manifest path, credentials.
     public let config: DeployConfig

@@ -43,7 +43,7 @@ public struct ManifestContext: Sendable, Hashable {
     ///
     /// The URL names the content, so a manifest pinned to it always serves exactly the promoted
     /// bytes. A path in `public_url` (a server behind a prefix) is kept; a trailing `/` is not doubled.
-    public static func defaultStorageURI(publicURL: URL, digest: Digest) -> String {
+    static func defaultStorageURI(publicURL: URL, digest: Digest) -> String {
         var base = publicURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
         return base + "/api/v1/artifacts/sha256/" + digest.hex

@@ -11,17 +11,17 @@ public typealias ManifestError = CodedError<ManifestRenderer, String>
 
 extension ErrorCode<ManifestRenderer> {
     /// No shipped template has this name.
-    public static var unknownTemplate: Self { Self("unknown template") }
+    static var unknownTemplate: Self { Self("unknown template") }
     /// A shipped template's file exists but cannot be read as UTF-8 text.
-    public static var unreadableTemplate: Self { Self("unreadable template") }
+    static var unreadableTemplate: Self { Self("unreadable template") }
     /// The name is not a bare template name (it has `/`, `..` or other characters).
-    public static var unsafePath: Self { Self("unsafe path") }
+    static var unsafePath: Self { Self("unsafe path") }
     /// The template needs a value that `deploy.values` does not set.
-    public static var missingValue: Self { Self("missing value") }
+    static var missingValue: Self { Self("missing value") }
     /// A value, or a name derived from the model and environment, has the wrong form.
-    public static var invalidValue: Self { Self("invalid value") }
+    static var invalidValue: Self { Self("invalid value") }
     /// The template is not valid Mustache, or uses a pragma Sluice does not allow.
-    public static var templateSyntax: Self { Self("template syntax") }
+    static var templateSyntax: Self { Self("template syntax") }
     /// The template rendered text that is not YAML.
-    public static var invalidOutput: Self { Self("invalid output") }
+    static var invalidOutput: Self { Self("invalid output") }
 }

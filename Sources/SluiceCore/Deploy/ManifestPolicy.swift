@@ -7,7 +7,7 @@ import Yams
 /// A template can come from the model repository, so without this check anyone with push rights
 /// could render a `ClusterRoleBinding`, a pod with a `hostPath` volume or an object in another
 /// team's namespace, and have Argo CD or Flux apply it with the controller's rights.
-public struct ManifestPolicy: Sendable, Hashable {
+struct ManifestPolicy: Sendable, Hashable {
     /// Pod spec fields that give a container its node: its files, network, processes or kernel.
     static let hostAccessKeys: [(key: String, what: String)] = [
         ("hostPath", "mounts a directory of the node"),
@@ -19,20 +19,20 @@ public struct ManifestPolicy: Sendable, Hashable {
         ("hostPort", "binds a port of the node"),
     ]
 
-    public var allowedKinds: [String]
+    var allowedKinds: [String]
     /// The environment's namespace; nil: objects may not name one.
-    public var namespace: String?
+    var namespace: String?
     /// How messages name the namespace's source, `projects[churn].environments[production].namespace`.
-    public var namespaceKey: String
+    var namespaceKey: String
 
-    public init(allowedKinds: [String], namespace: String?, namespaceKey: String) {
+    init(allowedKinds: [String], namespace: String?, namespaceKey: String) {
         self.allowedKinds = allowedKinds
         self.namespace = namespace
         self.namespaceKey = namespaceKey
     }
 
     /// Why the rendered `manifest` may not be written, naming the offending object; nil when it may.
-    public func refusal(of manifest: String) -> String? {
+    func refusal(of manifest: String) -> String? {
         let documents: [Node]
         do {
             documents = try Array(Yams.compose_all(yaml: manifest))
@@ -85,7 +85,7 @@ public struct ManifestPolicy: Sendable, Hashable {
     }
 
     /// An RFC 1123 label, as a namespace name must be.
-    public static func isNamespaceName(_ text: String) -> Bool {
+    static func isNamespaceName(_ text: String) -> Bool {
         let allowed: (Character) -> Bool = { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
         guard let first = text.first, let last = text.last, text.count <= 63, text.allSatisfy(allowed) else { return false }
         return first != "-" && last != "-"

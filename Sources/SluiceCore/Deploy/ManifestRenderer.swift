@@ -15,11 +15,11 @@ import Yams
 /// Reads one small template file per call on the caller's thread; holds no state, so it is `Sendable`.
 public struct ManifestRenderer: Sendable {
     /// The file name suffix of a shipped template.
-    public static let templateSuffix = ".yaml.mustache"
+    static let templateSuffix = ".yaml.mustache"
     /// Replicas when `deploy.values.min_replicas` is not set.
-    public static let defaultMinReplicas = 1
+    static let defaultMinReplicas = 1
     /// Container and service port when `deploy.values.port` is not set.
-    public static let defaultPort = 8080
+    static let defaultPort = 8080
 
     /// Values a shipped template cannot render without, with what to write, by template name.
     static let requiredValues: [String: [(name: String, example: String)]] = [

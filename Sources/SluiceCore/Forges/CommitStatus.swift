@@ -13,7 +13,7 @@ public struct CommitStatus: Sendable, Hashable {
     /// The check every Sluice status is posted under.
     public static let gateContext = "sluice/gate"
     /// The longest description GitHub accepts; a longer one is refused with 422.
-    public static let maxDescriptionLength = 140
+    static let maxDescriptionLength = 140
 
     public var state: State
     /// One line, cut to `maxDescriptionLength` characters.

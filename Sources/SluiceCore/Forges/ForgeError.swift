@@ -8,9 +8,9 @@ public typealias ForgeError = CodedError<any Forge, Int?>
 
 extension ErrorCode<any Forge> {
     /// The forge could not be reached (connection, timeout, TLS).
-    public static var unreachable: Self { Self("unreachable") }
+    static var unreachable: Self { Self("unreachable") }
     /// The forge answered with an error status.
     public static var refused: Self { Self("refused") }
     /// The forge answered with something its API does not send.
-    public static var unexpectedAnswer: Self { Self("unexpectedAnswer") }
+    static var unexpectedAnswer: Self { Self("unexpectedAnswer") }
 }

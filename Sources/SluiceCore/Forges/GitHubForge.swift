@@ -6,11 +6,11 @@ import Foundation
 ///
 /// For a fork's pull request the status goes on the base repository with the head commit,
 /// which is what GitHub shows on the pull request.
-public struct GitHubForge: Forge {
+struct GitHubForge: Forge {
     /// GitHub refuses a longer comment body with 422.
-    public static let maxCommentLength = 65_536
+    static let maxCommentLength = 65_536
 
-    public var maxCommentLength: Int { Self.maxCommentLength }
+    var maxCommentLength: Int { Self.maxCommentLength }
 
     let api: ForgeAPI
     /// `owner/repo`.
@@ -19,7 +19,7 @@ public struct GitHubForge: Forge {
     /// - Parameters:
     ///   - apiURL: `https://api.github.com`, or `https://HOST/api/v3` for GitHub Enterprise.
     ///   - repository: `owner/repo`.
-    public init(apiURL: String, repository: String, token: Secret, http: HTTPClient) {
+    init(apiURL: String, repository: String, token: Secret, http: HTTPClient) {
         api = ForgeAPI(
             http: http, baseURL: Self.trimmed(apiURL),
             headers: [
@@ -31,13 +31,13 @@ public struct GitHubForge: Forge {
         self.repository = repository
     }
 
-    public func setStatus(_ status: CommitStatus, of commit: String) async throws(ForgeError) {
+    func setStatus(_ status: CommitStatus, of commit: String) async throws(ForgeError) {
         var body = ["state": Self.state(status.state), "description": status.description, "context": status.context]
         body["target_url"] = status.targetURL
         try await api.send(.post, "/repos/\(repository)/statuses/\(commit)", json: body)
     }
 
-    public func upsertComment(_ body: String, marker: String, onPullRequest number: Int) async throws(ForgeError) {
+    func upsertComment(_ body: String, marker: String, onPullRequest number: Int) async throws(ForgeError) {
         let issue = "/repos/\(repository)/issues/\(number)/comments"
         if let id = try await api.comment(containing: marker, listedAt: issue) {
             try await api.send(.patch, "/repos/\(repository)/issues/comments/\(id)", json: ["body": body])
@@ -46,7 +46,7 @@ public struct GitHubForge: Forge {
         }
     }
 
-    public func addComment(_ body: String, onPullRequest number: Int) async throws(ForgeError) {
+    func addComment(_ body: String, onPullRequest number: Int) async throws(ForgeError) {
         try await api.send(.post, "/repos/\(repository)/issues/\(number)/comments", json: ["body": body])
     }
 

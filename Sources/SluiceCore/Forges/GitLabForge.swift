@@ -3,11 +3,11 @@ import Foundation
 
 /// GitLab's REST API (v4): commit statuses as external jobs on `/projects/:id/statuses/:sha`,
 /// the merge-request comment as a note. `:id` is the URL-encoded project path.
-public struct GitLabForge: Forge {
+struct GitLabForge: Forge {
     /// GitLab's note limit is 1,000,000 characters.
-    public static let maxCommentLength = 1_000_000
+    static let maxCommentLength = 1_000_000
 
-    public var maxCommentLength: Int { Self.maxCommentLength }
+    var maxCommentLength: Int { Self.maxCommentLength }
 
     let api: ForgeAPI
     /// `group%2Fproject`.
@@ -16,7 +16,7 @@ public struct GitLabForge: Forge {
     /// - Parameters:
     ///   - apiURL: `https://gitlab.com/api/v4`, or the same path on a self-managed host.
     ///   - projectPath: `group/project` (subgroups included).
-    public init(apiURL: String, projectPath: String, token: Secret, http: HTTPClient) {
+    init(apiURL: String, projectPath: String, token: Secret, http: HTTPClient) {
         api = ForgeAPI(
             http: http, baseURL: GitHubForge.trimmed(apiURL),
             headers: [HTTPHeader(name: "PRIVATE-TOKEN", value: token.revealed, isSecret: true)], name: "GitLab")
@@ -24,7 +24,7 @@ public struct GitLabForge: Forge {
             ?? projectPath
     }
 
-    public func setStatus(_ status: CommitStatus, of commit: String) async throws(ForgeError) {
+    func setStatus(_ status: CommitStatus, of commit: String) async throws(ForgeError) {
         var body = ["state": Self.state(status.state), "description": status.description, "name": status.context]
         body["target_url"] = status.targetURL
         // GitLab answers 400 "Cannot transition status" when the job is already in that state:
@@ -34,7 +34,7 @@ public struct GitLabForge: Forge {
         }
     }
 
-    public func upsertComment(_ body: String, marker: String, onPullRequest number: Int) async throws(ForgeError) {
+    func upsertComment(_ body: String, marker: String, onPullRequest number: Int) async throws(ForgeError) {
         let notes = "/projects/\(projectID)/merge_requests/\(number)/notes"
         if let id = try await api.comment(containing: marker, listedAt: notes) {
             try await api.send(.put, "\(notes)/\(id)", json: ["body": body])
@@ -43,7 +43,7 @@ public struct GitLabForge: Forge {
         }
     }
 
-    public func addComment(_ body: String, onPullRequest number: Int) async throws(ForgeError) {
+    func addComment(_ body: String, onPullRequest number: Int) async throws(ForgeError) {
         try await api.send(.post, "/projects/\(projectID)/merge_requests/\(number)/notes", json: ["body": body])
     }
 

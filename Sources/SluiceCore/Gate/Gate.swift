@@ -16,9 +16,9 @@
 /// the percentage is undefined, so the bound allows no change in the direction it limits: the
 /// candidate passes when it stays at 0 or moves the other way (a rise under `max_drop_pct`), and
 /// fails otherwise, with "baseline is 0; a percentage change is undefined".
-public enum Gate {
+enum Gate {
     /// How far past a limit, relative to the numbers compared, still counts as at the limit.
-    public static let relativeTolerance = 1e-9
+    static let relativeTolerance = 1e-9
 
     /// One check per bound of every rule, in the order the spec writes them, then one per bound
     /// of the server's `floor`, which applies whatever the spec says.
@@ -26,7 +26,7 @@ public enum Gate {
     /// `baselineLabel` names the baseline in reports (`churn v3 (production)`); it is dropped when
     /// `baseline` is nil, and defaults to "the baseline" when only `baseline` is given. `loosened`
     /// (see ``GateReport/loosenings(of:requireBaseline:comparedWith:)``) goes into the report as is.
-    public static func evaluate(
+    static func evaluate(
         rules: [GateRule], floor: [GateRule] = [], candidate: Metrics, baseline: Metrics?, requireBaseline: Bool,
         baselineLabel: String? = nil, loosened: [String] = []
     ) -> GateReport {

@@ -14,7 +14,7 @@ extension GateReport {
         /// candidate - baseline.
         public let delta: Double?
         /// delta as a percentage of |baseline|; nil when the baseline is 0 or absent.
-        public let deltaPercent: Double?
+        let deltaPercent: Double?
         public let verdict: Verdict
         /// A sentence for people: `0.912 ≥ min 0.8`, `dropped 0.007, more than max_drop 0.005`.
         public let reason: String

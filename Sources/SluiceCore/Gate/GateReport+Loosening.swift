@@ -7,7 +7,7 @@ extension GateReport {
     /// rule, or a stricter limit, is not a loosening. An empty answer means the candidate may be
     /// promoted as the environments' policies say; any loosening makes every environment need
     /// approval for that version (see ``EnvironmentPolicy/requiringApproval``).
-    public static func loosenings(
+    static func loosenings(
         of rules: [GateRule], requireBaseline: Bool, comparedWith replaced: GateReport, replacedLabel: String
     ) -> [String] {
         var found: [String] = []

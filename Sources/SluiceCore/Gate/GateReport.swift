@@ -27,10 +27,10 @@ public struct GateReport: Sendable, Hashable, Codable {
     /// nil when there was no baseline.
     public let baselineLabel: String?
     /// The spec's `require_baseline`, so a later candidate can be compared with it.
-    public let requireBaseline: Bool
+    let requireBaseline: Bool
     /// How the candidate's own rules are looser than those of the version it would replace (the
     /// baseline), one sentence each; non-empty means every environment needs approval.
-    public let loosened: [String]
+    let loosened: [String]
 
     public init(checks: [Check], baselineLabel: String?, requireBaseline: Bool = false, loosened: [String] = []) {
         self.passed = !checks.contains { $0.verdict == .fail }
@@ -55,7 +55,7 @@ public struct GateReport: Sendable, Hashable, Codable {
     }
 
     /// The candidate's own rules, as this report applied them: what a later candidate may not loosen.
-    public var specRules: [(metric: String, bound: GateRule.Bound)] {
+    var specRules: [(metric: String, bound: GateRule.Bound)] {
         checks.filter { $0.origin == .spec }.map { ($0.metric, $0.bound) }
     }
 

@@ -48,7 +48,7 @@ public struct GateRule: Sendable, Hashable, Codable {
     public var bounds: [Bound]
     /// `direction` in the spec; when absent, `higher` if any bound is `min` or a drop limit,
     /// otherwise `lower`.
-    public var direction: Direction
+    var direction: Direction
 
     public init(metric: String, bounds: [Bound], direction: Direction? = nil) {
         self.metric = metric

@@ -10,17 +10,17 @@ extension ErrorCode<Metrics> {
     /// There is no file at `$SLUICE_METRICS`.
     public static var missing: Self { Self("missing") }
     /// The path exists but cannot be read as a file (a directory, no permission).
-    public static var unreadable: Self { Self("unreadable") }
+    static var unreadable: Self { Self("unreadable") }
     /// The file is larger than the size cap.
-    public static var tooLarge: Self { Self("too large") }
+    static var tooLarge: Self { Self("too large") }
     /// The file is empty or is not JSON (a syntax error, text that is not UTF-8).
-    public static var notJSON: Self { Self("not JSON") }
+    static var notJSON: Self { Self("not JSON") }
     /// The file is JSON, but its top-level value is not an object.
-    public static var notObject: Self { Self("not an object") }
+    static var notObject: Self { Self("not an object") }
     /// A metric's value is a string, boolean, null, object or array.
-    public static var notNumber: Self { Self("not a number") }
+    static var notNumber: Self { Self("not a number") }
     /// A metric is `NaN`, `Infinity`, `-Infinity`, or a number too large for a `Double`.
-    public static var notFinite: Self { Self("not finite") }
+    static var notFinite: Self { Self("not finite") }
     /// A metric name appears twice in the object.
     public static var duplicate: Self { Self("duplicate") }
 }

@@ -16,7 +16,7 @@ public struct EnvironmentPolicy: Sendable, Hashable, Codable {
     public var approvers: [String]
     /// Whether someone who brought a version (pushed it, authored its commit or its pull request)
     /// may approve its promotion here.
-    public var allowSelfApproval: Bool
+    var allowSelfApproval: Bool
     /// Globs of the branches whose versions may be promoted here; nil: any release branch.
     public var branches: [String]?
     /// The only Kubernetes namespace this environment's manifests may name; nil: none may, so the
@@ -37,7 +37,7 @@ public struct EnvironmentPolicy: Sendable, Hashable, Codable {
     }
 
     /// Whether a version registered from `branch` may be promoted here.
-    public func admits(branch: String?) -> Bool {
+    func admits(branch: String?) -> Bool {
         guard let branches else { return true }
         guard let branch else { return false }
         return branches.contains { GlobPattern($0).matches(branch) }
@@ -45,7 +45,7 @@ public struct EnvironmentPolicy: Sendable, Hashable, Codable {
 
     /// This policy with at least `approvals` distinct approvals, as a spec may ask: an `auto`
     /// environment asked for approvals stops being automatic. Asking for fewer changes nothing.
-    public func tightened(toApprovals approvals: Int?) -> EnvironmentPolicy {
+    func tightened(toApprovals approvals: Int?) -> EnvironmentPolicy {
         guard let approvals, approvals > self.approvals else { return self }
         var policy = self
         policy.auto = false
@@ -55,5 +55,5 @@ public struct EnvironmentPolicy: Sendable, Hashable, Codable {
 
     /// This policy for a version whose candidate loosened the gate rules of the version it would
     /// replace: never automatic, and at least one approval.
-    public var requiringApproval: EnvironmentPolicy { tightened(toApprovals: 1) }
+    var requiringApproval: EnvironmentPolicy { tightened(toApprovals: 1) }
 }

@@ -1,6 +1,6 @@
 /// Forge logins: GitHub and GitLab treat `Alice` and `alice` as one account.
-public enum Login {
-    public static func same(_ lhs: String, _ rhs: String) -> Bool {
+enum Login {
+    static func same(_ lhs: String, _ rhs: String) -> Bool {
         lhs.lowercased() == rhs.lowercased()
     }
 }

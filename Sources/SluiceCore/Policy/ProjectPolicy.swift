@@ -8,10 +8,10 @@
 public struct ProjectPolicy: Sendable, Hashable {
     public var project: String
     public var environments: [EnvironmentPolicy]
-    public var gateFloor: [GateRule]
+    var gateFloor: [GateRule]
     public var models: [String]
     /// Every registry model of every project, with the project that owns it.
-    public var modelOwners: [String: String]
+    var modelOwners: [String: String]
     public var network: Bool
 
     public init(
@@ -29,7 +29,7 @@ public struct ProjectPolicy: Sendable, Hashable {
     /// What `spec` asks that this policy does not allow, each naming the key that governs it;
     /// empty when it may run. A project without environments in the server config promotes
     /// nowhere, so the environments a spec names are not checked for it.
-    public func violations(of spec: PipelineSpec) -> [String] {
+    func violations(of spec: PipelineSpec) -> [String] {
         var problems: [String] = []
         if !models.contains(spec.model) {
             if let owner = modelOwners[spec.model] {

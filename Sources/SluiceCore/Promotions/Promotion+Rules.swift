@@ -183,7 +183,7 @@ extension EnvironmentState {
     }
 
     /// Freezes promotion into the environment: its waiting promotions say why, until unpinned.
-    public func pinning(by actor: String, reason: String, at date: Date) -> PromotionChange {
+    func pinning(by actor: String, reason: String, at date: Date) -> PromotionChange {
         var change = PromotionChange(self, at: date)
         let pin = EnvironmentPin(by: actor, reason: reason)
         change.pin = .set(pin)
@@ -197,7 +197,7 @@ extension EnvironmentState {
     }
 
     /// Lifts the pin: waiting promotions that have their approvals (or need none) are approved.
-    public func unpinning(by actor: String, at date: Date) throws(PromotionError) -> PromotionChange {
+    func unpinning(by actor: String, at date: Date) throws(PromotionError) -> PromotionChange {
         guard pin != nil else {
             throw PromotionError(.notFound, "\(environment) is not pinned for \(model)")
         }

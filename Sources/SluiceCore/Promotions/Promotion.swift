@@ -21,7 +21,7 @@ public struct Promotion: Sendable, Hashable, Codable {
         case failed
 
         /// Whether the promotion can still change (be approved, rejected or superseded).
-        public var isOpen: Bool { self == .pendingApproval || self == .approved }
+        var isOpen: Bool { self == .pendingApproval || self == .approved }
     }
 
     /// One approver's approval.
@@ -44,7 +44,7 @@ public struct Promotion: Sendable, Hashable, Codable {
     /// The forge logins that brought the version (pushers, commit and pull-request authors):
     /// none of them may approve it unless the environment allows self-approval.
     public var broughtBy: [String]
-    public var allowSelfApproval: Bool
+    var allowSelfApproval: Bool
     public var approvals: [Approval]
     /// Why it ended as it did (the rejection's reason, the failure, the superseding version).
     public var reason: String?
@@ -52,9 +52,9 @@ public struct Promotion: Sendable, Hashable, Codable {
     public var deployCommit: String?
     /// Why a release manager rolled the environment back to this version; nil for a promotion
     /// that came from a new version.
-    public var rollbackReason: String?
+    var rollbackReason: String?
     public var requestedAt: Date
-    public var updatedAt: Date
+    var updatedAt: Date
     /// How many times the store has changed it; a decision is written only on the revision it read.
     public var revision: Int = 0
 }

@@ -31,7 +31,7 @@ public struct PromotionChange: Sendable {
     public var at: Date
     /// Promotions as they become. The store writes each only while its `revision` is still the one
     /// the rules read, so a decision made on a row that changed meanwhile is refused, not merged.
-    public var updated: [Promotion] = []
+    var updated: [Promotion] = []
     /// A promotion to create; its `id` and `revision` are the store's to give.
     public var created: Promotion?
     /// An approval to record.

@@ -8,11 +8,11 @@ extension ErrorCode<Promotion> {
     /// The promotion is no longer waiting for approval.
     public static var notPending: Self { Self("not pending") }
     /// The person is not among the environment's approvers.
-    public static var notApprover: Self { Self("not an approver") }
+    static var notApprover: Self { Self("not an approver") }
     /// The person wrote the commit that produced the version.
-    public static var selfApproval: Self { Self("self-approval") }
+    static var selfApproval: Self { Self("self-approval") }
     /// The person already approved this promotion.
-    public static var alreadyApproved: Self { Self("already approved") }
+    static var alreadyApproved: Self { Self("already approved") }
     /// The environment cannot go back to that version: it holds it, never held it, or holds nothing.
     public static var invalidRollback: Self { Self("invalid rollback") }
     /// The version's commit or its `.sluice.yml` cannot be read.

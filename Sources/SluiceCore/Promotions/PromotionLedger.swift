@@ -13,7 +13,7 @@ public struct PromotionLedger: Sendable {
     }
 
     /// Asks to move `version` into the environment `policy` describes (see ``EnvironmentState/request(_:under:by:at:)``).
-    public func requestPromotion(
+    func requestPromotion(
         of version: ModelVersion, to policy: EnvironmentPolicy, requestedBy: String
     ) async throws(PromotionError) -> Promotion {
         let date = clock.now
@@ -47,7 +47,7 @@ public struct PromotionLedger: Sendable {
     }
 
     /// Records the promotion applied at `deployCommit` and moves its environment.
-    public func markApplied(_ id: Promotion.ID, deployCommit: String) async throws(PromotionError) -> Promotion {
+    func markApplied(_ id: Promotion.ID, deployCommit: String) async throws(PromotionError) -> Promotion {
         let date = clock.now
         return try await store.decide(about: id, "mark \(id) applied") { promotion, state throws(PromotionError) in
             try state.application(of: promotion, deployCommit: deployCommit, at: date)
@@ -56,7 +56,7 @@ public struct PromotionLedger: Sendable {
 
     /// Ends an approved promotion that can never be written as it is; returns it as it ended up.
     @discardableResult
-    public func markFailed(_ id: Promotion.ID, reason: String) async throws(PromotionError) -> Promotion {
+    func markFailed(_ id: Promotion.ID, reason: String) async throws(PromotionError) -> Promotion {
         let date = clock.now
         return try await store.decide(about: id, "mark \(id) failed") { promotion, state in
             state.failure(of: promotion, reason: reason, at: date)
@@ -65,7 +65,7 @@ public struct PromotionLedger: Sendable {
 
     /// Notes why an approved promotion's write did not happen yet; returns it as it is now.
     @discardableResult
-    public func noteWriteDelayed(_ id: Promotion.ID, reason: String) async throws(PromotionError) -> Promotion {
+    func noteWriteDelayed(_ id: Promotion.ID, reason: String) async throws(PromotionError) -> Promotion {
         let date = clock.now
         return try await store.decide(about: id, "note on \(id)") { promotion, state in
             state.delay(of: promotion, reason: reason, at: date)
@@ -73,7 +73,7 @@ public struct PromotionLedger: Sendable {
     }
 
     /// Rolls `environment` back to an earlier version of `model` and pins it.
-    public func requestRollback(
+    func requestRollback(
         of model: String, in environment: String, to target: ModelVersion.Number? = nil, by actor: String, reason: String
     ) async throws(PromotionError) -> Promotion {
         let date = clock.now
@@ -105,7 +105,7 @@ public struct PromotionLedger: Sendable {
     }
 
     /// Points `environment` at `number` (nil empties it) and records the move with who and why.
-    public func moveEnvironment(
+    func moveEnvironment(
         _ environment: String, of model: String, to number: ModelVersion.Number?, actor: String, reason: String
     ) async throws(PromotionError) -> EnvironmentChange {
         let date = clock.now

@@ -14,7 +14,7 @@ import Foundation
 /// `--new-session` is left out on purpose: it would move the command out of the step's process group, so the group
 /// signals that enforce deadlines would miss it. The step already starts a new session without a controlling
 /// terminal, which is what `--new-session` protects against (`TIOCSTI` input injection).
-public enum Bubblewrap {
+enum Bubblewrap {
     /// Where bwrap is looked for, in order.
     static let searchPath = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
 
@@ -54,7 +54,7 @@ public enum Bubblewrap {
     ///
     /// It starts a process and waits for it (a few milliseconds), so call it at start-up, for example to resolve
     /// `sandbox: auto`, not on a hot path.
-    public static func isUsable() -> Bool {
+    static func isUsable() -> Bool {
         guard let executable = executable() else {
             return false
         }

@@ -11,13 +11,13 @@ import Foundation
 /// plant one. Steps see it read-only, so no run changes what the next one imports. Requirements
 /// that install from the commit itself (`-e .`, `./pkg`, `-r other.txt`) are refused: the digest
 /// does not cover them, so the environment would go stale.
-public struct PythonEnvironments: Sendable {
+struct PythonEnvironments: Sendable {
     /// The most bytes a requirements file may have.
     static let requirementsLimit = 1 << 20
     /// The name the build goes by among the run's steps (its log is `logs/environment.log`).
-    public static let stepName = "environment"
+    static let stepName = "environment"
     /// How long building an environment may take.
-    public static let buildTimeout: Duration = .seconds(1800)
+    static let buildTimeout: Duration = .seconds(1800)
 
     /// The variables of Sluice's own environment that reach pip, so an operator's package mirror
     /// and proxy apply (never the commit's to set).
@@ -26,30 +26,30 @@ public struct PythonEnvironments: Sendable {
         "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy",
     ]
 
-    public let root: URL
+    let root: URL
     /// `operatorVariables` as Sluice found them when it started.
     let operatorEnvironment: [String: String]
 
-    public init(stateDirectory: URL) {
+    init(stateDirectory: URL) {
         root = stateDirectory.appendingPathComponent("environments", isDirectory: true)
         operatorEnvironment = ProcessInfo.processInfo.environment.filter { Self.operatorVariables.contains($0.key) }
     }
 
     /// The steps' interpreter: the first `python3` on `GateRunner.stepPath`.
-    public struct Interpreter: Sendable, Hashable {
-        public var path: String
-        public var version: String
+    struct Interpreter: Sendable, Hashable {
+        var path: String
+        var version: String
     }
 
     /// An environment a run asks for, identified before anything is built.
-    public struct Plan: Sendable, Hashable {
-        public var digest: Digest
-        public var requirementsPath: String
-        public var requirements: Data
-        public var interpreter: Interpreter
+    struct Plan: Sendable, Hashable {
+        var digest: Digest
+        var requirementsPath: String
+        var requirements: Data
+        var interpreter: Interpreter
 
         /// The environment as the run's lineage records it.
-        public var record: Run.PythonEnvironmentRecord {
+        var record: Run.PythonEnvironmentRecord {
             Run.PythonEnvironmentRecord(
                 digest: digest, python: interpreter.version, requirements: requirementsPath,
                 requirementsDigest: Digest(SHA256.hash(data: requirements)))
@@ -57,7 +57,7 @@ public struct PythonEnvironments: Sendable {
     }
 
     /// The folder of the environment `digest` (its `bin/` goes first on the steps' `PATH`).
-    public func directory(of digest: Digest) -> URL {
+    func directory(of digest: Digest) -> URL {
         root.appendingPathComponent(digest.hex, isDirectory: true)
     }
 
@@ -67,13 +67,13 @@ public struct PythonEnvironments: Sendable {
     }
 
     /// Whether `digest` has been built completely.
-    public func isBuilt(_ digest: Digest) -> Bool {
+    func isBuilt(_ digest: Digest) -> Bool {
         FileManager.default.fileExists(atPath: completionMark(of: digest).path)
     }
 
     /// Checks the requirements file, finds the interpreter and computes the digest. Blocks its thread
     /// (starts the interpreter once).
-    public static func plan(
+    static func plan(
         requirements: Data, at path: String, project: String?
     ) throws(RunError) -> Plan {
         try check(requirements, path: path)

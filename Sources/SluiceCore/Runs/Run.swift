@@ -24,7 +24,7 @@ public struct Run: Sendable, Hashable, Codable {
 
         /// Whether a run in this state trained a model whose metrics a later run may reuse: its
         /// steps all succeeded. The gate is evaluated again on reuse, against the baseline of then.
-        public var isCacheable: Bool { self == .passed || self == .gateFailed }
+        var isCacheable: Bool { self == .passed || self == .gateFailed }
     }
 
     public var id: ID
@@ -51,9 +51,9 @@ public struct Run: Sendable, Hashable, Codable {
     public struct Conclusion: Sendable, Hashable, Codable {
         public var model: String?
         /// The digest of the spec the run followed.
-        public var specDigest: Digest?
+        var specDigest: Digest?
         /// What makes this run's training reusable (``RunCacheKey``).
-        public var cacheKey: Digest?
+        var cacheKey: Digest?
         /// The earlier run whose training this one reused.
         public var cachedFrom: ID?
         /// Data input name → the digest of the bytes the run used.

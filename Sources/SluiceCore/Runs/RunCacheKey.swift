@@ -13,9 +13,9 @@ import Git
 /// under `tests/` must run its step again; `inputs.paths` decides only whether a push is worth a
 /// run at all. Project and trust keep the cache from crossing them: another project's run, or a
 /// fork's sandboxed one, never stands for a trusted run's training, nor the other way round.
-public enum RunCacheKey {
+enum RunCacheKey {
     /// Blocks its thread (reads the repository).
-    public static func compute(
+    static func compute(
         spec: PipelineSpec, repository: Repository, commit: ObjectID, data: [DataCache.Entry], environment: Digest?,
         project: String?,
         trusted: Bool

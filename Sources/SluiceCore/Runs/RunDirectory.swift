@@ -28,7 +28,7 @@ public struct RunDirectory: Sendable, Hashable {
     public var temporary: URL { work.appendingPathComponent("tmp", isDirectory: true) }
     /// `SLUICE_BASELINE_METRICS`, written by the server before the steps, only when there is a
     /// baseline; steps read it but cannot change it.
-    public var baselineMetrics: URL { root.appendingPathComponent("baseline-metrics.json") }
+    var baselineMetrics: URL { root.appendingPathComponent("baseline-metrics.json") }
 
     public func log(of step: String) -> URL {
         root.appendingPathComponent(Self.logPath(of: step))

@@ -17,20 +17,20 @@ public struct RunRequest: Sendable {
     public var branch: String?
     /// What the change is measured from: when none of the spec's input paths differ between the
     /// two commits, the run is skipped.
-    public var comparedWith: Comparison
+    var comparedWith: Comparison
     public var baseline: Baseline.Source
     /// False for code nobody trusted yet (a fork's pull request): it runs only in a sandbox,
     /// without network, secrets, `file://` data or the run cache of trusted runs.
-    public var trusted: Bool
+    var trusted: Bool
     /// Whether trusted steps may use the network when sandboxed (`projects[].network`).
     public var network: Bool
     /// A new version of a dataset: the spec's data input of the same name uses its URI and digest
     /// instead of its own for this run (the run's trigger keeps the version identity).
-    public var dataArrival: DataArrival?
+    var dataArrival: DataArrival?
     public var triggerID: Int64?
     /// Variables the project grants its steps (`projects[].step_secrets_env`); given to trusted
     /// runs only, and redacted from the output of every run.
-    public var stepSecrets: [String: Secret]
+    var stepSecrets: [String: Secret]
     /// False to train again even when an earlier run had exactly these inputs (`/sluice retrain`,
     /// a firing alert).
     public var reuseCache: Bool

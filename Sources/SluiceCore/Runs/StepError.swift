@@ -6,32 +6,32 @@ import CodedErrors
 /// `launchFailed` and `logUnwritable` are retryable (a full disk, too many processes); `processesSurvived` means a
 /// process in the step's group outlived SIGKILL, which needs an operator. The message has passed through the run's
 /// `Redactor`.
-public struct StepError: Error, Sendable, CustomStringConvertible {
-    public typealias Code = ErrorCode<StepError>
+struct StepError: Error, Sendable, CustomStringConvertible {
+    typealias Code = ErrorCode<StepError>
 
-    public let code: Code
+    let code: Code
     /// The step's name ("test", "train", "validate").
-    public let step: String
-    public let message: String
+    let step: String
+    let message: String
 
-    public init(_ code: Code, step: String, message: String) {
+    init(_ code: Code, step: String, message: String) {
         self.code = code
         self.step = step
         self.message = message
     }
 
-    public var description: String { "step \(step): \(message) [\(code)]" }
+    var description: String { "step \(step): \(message) [\(code)]" }
 }
 
 extension ErrorCode<StepError> {
     /// The working directory does not exist or is not a directory.
-    public static var workingDirectoryMissing: Self { Self("workingDirectoryMissing") }
+    static var workingDirectoryMissing: Self { Self("workingDirectoryMissing") }
     /// `.bubblewrap` was requested but bwrap is missing or cannot create its namespaces on this host.
-    public static var sandboxUnavailable: Self { Self("sandboxUnavailable") }
+    static var sandboxUnavailable: Self { Self("sandboxUnavailable") }
     /// The child process could not be started or watched.
-    public static var launchFailed: Self { Self("launchFailed") }
+    static var launchFailed: Self { Self("launchFailed") }
     /// The log file could not be created or written.
-    public static var logUnwritable: Self { Self("logUnwritable") }
+    static var logUnwritable: Self { Self("logUnwritable") }
     /// A member of the step's process group was still alive after SIGKILL and the bounded wait.
-    public static var processesSurvived: Self { Self("processesSurvived") }
+    static var processesSurvived: Self { Self("processesSurvived") }
 }

@@ -4,27 +4,27 @@ import Foundation
 ///
 /// The caller builds everything here, the environment included: the child inherits nothing from Sluice, so a
 /// secret reaches a step only when the run's spec grants it, and then the same secret belongs in the run's `Redactor`.
-public struct StepInvocation: Sendable {
+struct StepInvocation: Sendable {
     /// The step's name in the pipeline spec: "test", "train" or "validate".
-    public var name: String
+    var name: String
     /// The user's command line, run as `/bin/sh -c <command>`.
-    public var command: String
+    var command: String
     /// The run's export directory; it must exist when the step starts.
-    public var workingDirectory: URL
+    var workingDirectory: URL
     /// The complete environment of the child.
-    public var environment: [String: String]
+    var environment: [String: String]
     /// How long the step may run before its process group is stopped and the result is `.timedOut`.
-    public var timeout: Duration
+    var timeout: Duration
     /// How long the group has between SIGTERM and SIGKILL when it is stopped.
-    public var killGrace: Duration
+    var killGrace: Duration
     /// Where the step's redacted, size-capped output is written.
-    public var logFile: URL
+    var logFile: URL
     /// The most bytes of output the log keeps before it keeps the head and the tail only (see `StepLog`).
-    public var logLimit: Int
+    var logLimit: Int
     /// How the step is isolated from the host.
-    public var sandbox: StepSandbox
+    var sandbox: StepSandbox
 
-    public init(
+    init(
         name: String,
         command: String,
         workingDirectory: URL,

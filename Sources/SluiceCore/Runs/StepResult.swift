@@ -26,10 +26,10 @@ public struct StepResult: Sendable, Hashable {
     /// Bytes in the log file when the step ended, the omission marker included.
     public var logBytes: Int
     /// Whether the output exceeded the log limit, so that its middle was replaced by a marker line.
-    public var truncated: Bool
+    var truncated: Bool
     /// The last line of output that was not blank, redacted: for a failed step, usually the
     /// error a user wants to read first (a traceback's last line, a test's assertion).
-    public var lastLine: String?
+    var lastLine: String?
 
     /// Whether the step exited with status 0.
     public var succeeded: Bool { termination == .exited(0) }

@@ -12,11 +12,11 @@ import SystemPackage
 ///
 /// Each line is redacted before it is written to the log or passed to `onLine`, which is called on the task that
 /// reads the output, one line at a time, in order.
-public struct StepRunner: Sendable {
+struct StepRunner: Sendable {
     /// What the step's deadline, its stop's grace and the sweep of its group are measured on.
     let clock: any WallClock
 
-    public init(clock: any WallClock) {
+    init(clock: any WallClock) {
         self.clock = clock
     }
 
@@ -24,7 +24,7 @@ public struct StepRunner: Sendable {
     ///
     /// Cancelling the calling task stops the step (as the deadline does) and returns `.cancelled`; the call still
     /// waits for the group to be gone. Throws `StepError` when the step could not be started or watched.
-    public func run(
+    func run(
         _ step: StepInvocation,
         redactor: Redactor,
         onLine: @escaping @Sendable (String) -> Void

@@ -26,7 +26,7 @@ public actor Workspace {
     }
 
     /// Fetches the project's mirror (cloning it the first time) and returns it for reading.
-    public func refresh(_ project: ProjectConfig) async throws(RunError) -> (Repository, FetchSummary) {
+    func refresh(_ project: ProjectConfig) async throws(RunError) -> (Repository, FetchSummary) {
         let mirror = mirror(for: project)
         let previous = fetches[project.name]
         let fetch = Task {

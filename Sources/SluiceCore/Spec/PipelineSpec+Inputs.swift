@@ -2,7 +2,7 @@ extension PipelineSpec.Inputs {
     /// Whether any of `changedPaths` (repository-relative, as git reports them) is one the spec
     /// reads. An entry ending in `/` is a folder and covers everything under it; any other entry
     /// is a file, or a folder written without the slash. No entries means every path counts.
-    public func isTouched(by changedPaths: [String]) -> Bool {
+    func isTouched(by changedPaths: [String]) -> Bool {
         guard !paths.isEmpty else { return !changedPaths.isEmpty }
         let entries = paths.map(Self.normalized)
         return changedPaths.contains { changed in

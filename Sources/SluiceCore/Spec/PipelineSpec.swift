@@ -14,7 +14,7 @@ public struct PipelineSpec: Sendable, Hashable, Codable {
     /// The registry name of the model.
     public var model: String
     /// Pushes to this branch register and promote; others only gate. Default `main`.
-    public var releaseBranch: String
+    var releaseBranch: String
     public var inputs: Inputs
     public var steps: Steps
     /// The Python environment Sluice builds for the steps, if the spec asks for one.
@@ -23,7 +23,7 @@ public struct PipelineSpec: Sendable, Hashable, Codable {
     public var artifact: String
     public var gate: [GateRule]
     /// When true, change rules fail while there is no baseline instead of passing as "no baseline".
-    public var requireBaseline: Bool
+    var requireBaseline: Bool
     /// Where the model goes, in order; how each is protected is the server's to say.
     public var environments: [EnvironmentTarget]
     public var deploy: DeploySpec?
@@ -158,7 +158,7 @@ public struct PipelineSpec: Sendable, Hashable, Codable {
 
         /// The template's path in the model repository, or nil for a shipped template's bare
         /// name: a path has a `/` or a `.` (`deploy/model.yaml.mustache`), a name has neither.
-        public var repositoryTemplatePath: String? {
+        var repositoryTemplatePath: String? {
             template.contains("/") || template.contains(".") ? template : nil
         }
     }
@@ -168,7 +168,7 @@ extension PipelineSpec {
     /// The environment whose model a candidate is measured against: `production` when the spec
     /// lists it, else the last environment listed (the most protected, by convention); nil when
     /// it lists none.
-    public var baselineEnvironment: String? {
+    var baselineEnvironment: String? {
         environments.contains { $0.name == "production" } ? "production" : environments.last?.name
     }
 }

@@ -59,7 +59,7 @@ extension Store {
     }
 
     /// Approved promotions waiting to be written to the deploy repository, oldest first.
-    public func approvedPromotions() async throws(StoreError) -> [Promotion] {
+    func approvedPromotions() async throws(StoreError) -> [Promotion] {
         try await read("list approved promotions") { db in
             try Int64.fetchAll(db, sql: "SELECT id FROM promotions WHERE state = 'approved' ORDER BY id")
                 .map { try Self.promotion(Promotion.ID($0), db) }

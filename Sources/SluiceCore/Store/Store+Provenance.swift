@@ -7,7 +7,7 @@ extension Store {
     /// author), and the pull request it is the merge of (its merge commit, its head, or the head
     /// of another parent of a merge commit), with everyone its deliveries name and the run that
     /// gated its head. `mergedHeads` are the commit's parents after the first.
-    public func provenance(
+    func provenance(
         of commit: String, in project: String, mergedHeads: [String]
     ) async throws(StoreError) -> ModelVersion.Provenance {
         try await read("find who brought \(commit.prefix(12))") { db in

@@ -3,7 +3,7 @@ import GRDB
 
 extension Store {
     /// Records a run that is starting, with its `run.started` audit entry, and returns its number.
-    public func startRun(
+    func startRun(
         project: String?, repository: String, commit: String, branch: String? = nil, triggerID: Int64? = nil
     ) async throws(StoreError) -> Run.ID {
         let date = clock.now
@@ -24,7 +24,7 @@ extension Store {
 
     /// Records how a run ended and what it produced, with its `run.finished` audit entry and, when
     /// the gate was evaluated, a `gate.passed` or `gate.failed` one.
-    public func finishRun(
+    func finishRun(
         _ id: Run.ID, state: Run.State, reason: String?, conclusion: Run.Conclusion
     ) async throws(StoreError) {
         let date = clock.now
@@ -56,7 +56,7 @@ extension Store {
     }
 
     /// The most recent run with this cache key whose training can be reused, if any.
-    public func cachedRun(forKey key: Digest) async throws(StoreError) -> Run? {
+    func cachedRun(forKey key: Digest) async throws(StoreError) -> Run? {
         try await read("look up the run cache") { db in
             try Row.fetchOne(
                 db,
@@ -81,7 +81,7 @@ extension Store {
 
     /// The commit of the latest run on `branch` of the project that trained a model (its steps
     /// all succeeded), if any. A cache hit counts: it stands for the training it reused.
-    public func lastTrainedCommit(of project: String, on branch: String) async throws(StoreError) -> String? {
+    func lastTrainedCommit(of project: String, on branch: String) async throws(StoreError) -> String? {
         try await read("find the last trained commit of \(project) on \(branch)") { db in
             try String.fetchOne(
                 db,

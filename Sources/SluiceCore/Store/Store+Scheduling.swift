@@ -11,7 +11,7 @@ extension Store {
     ///
     /// Asked on every scheduler tick, so it looks with a read and takes the writer only when
     /// there is something to end.
-    public func supersedeQueuedTriggers() async throws(StoreError) -> Int {
+    func supersedeQueuedTriggers() async throws(StoreError) -> Int {
         let date = clock.now
         let replaced = """
             t.state = 'queued' AND t.lane IS NOT NULL AND EXISTS (
@@ -63,7 +63,7 @@ extension Store {
 
     /// Claims those of `ids` still queued: `running`, leased until `leaseExpiry`, one attempt
     /// more. Returns the ids claimed (a compare-and-set, so two claimers never share one).
-    public func claimTriggers(_ ids: [Int64], leaseExpiry: Date) async throws(StoreError) -> [Int64] {
+    func claimTriggers(_ ids: [Int64], leaseExpiry: Date) async throws(StoreError) -> [Int64] {
         guard !ids.isEmpty else { return [] }
         return try await write("claim triggers") { db in
             try ids.filter { id in
@@ -79,7 +79,7 @@ extension Store {
     }
 
     /// Extends the lease of the running triggers `ids`: the claimer is alive.
-    public func renewLeases(_ ids: [Int64], until expiry: Date) async throws(StoreError) {
+    func renewLeases(_ ids: [Int64], until expiry: Date) async throws(StoreError) {
         guard !ids.isEmpty else { return }
         try await write("renew trigger leases") { db in
             for id in ids {
@@ -93,7 +93,7 @@ extension Store {
     /// Takes back the running triggers whose lease ran out (their server died): each run they
     /// left `running` ends in `error`, and the trigger is queued again if it was claimed fewer
     /// than `maxAttempts` times, else it fails with why.
-    public func recoverAbandonedTriggers(
+    func recoverAbandonedTriggers(
         maxAttempts: Int
     ) async throws(StoreError) -> [AbandonedTrigger] {
         let date = clock.now
@@ -145,7 +145,7 @@ extension Store {
     }
 
     /// Ends a running trigger with its outcome.
-    public func finishTrigger(
+    func finishTrigger(
         _ id: Int64, as end: TriggerEnd, outcome: String
     ) async throws(StoreError) {
         let date = clock.now
@@ -158,7 +158,7 @@ extension Store {
 
     /// Puts a running trigger back in the queue without counting the attempt: the server is
     /// shutting down cleanly, and the next start carries it out.
-    public func releaseTrigger(_ id: Int64) async throws(StoreError) {
+    func releaseTrigger(_ id: Int64) async throws(StoreError) {
         try await write("release trigger \(id)") { db in
             try db.execute(
                 sql: """
@@ -171,7 +171,7 @@ extension Store {
 
     /// The newest head Sluice was told of for pull request `number` of `project` (what
     /// `/sluice run` runs), if any.
-    public func latestPullRequest(of project: String, number: Int) async throws(StoreError) -> PullRequest? {
+    func latestPullRequest(of project: String, number: Int) async throws(StoreError) -> PullRequest? {
         try await read("find pull request \(number) of \(project)") { db in
             let lane = Trigger.lane(ofPullRequest: number, in: project)
             guard let payload = try String.fetchOne(
@@ -185,7 +185,7 @@ extension Store {
 
     /// Records why the last report of a run to its forge failed (nil: it went through). Each run
     /// reports twice and nearly always well, so it looks with a read and writes only a change.
-    public func noteReportProblem(_ run: Run.ID, _ problem: String?) async throws(StoreError) {
+    func noteReportProblem(_ run: Run.ID, _ problem: String?) async throws(StoreError) {
         let recorded = try await read("read the report problem of \(run)") { db in
             try String.fetchOne(db, sql: "SELECT report_problem FROM runs WHERE id = ?", arguments: [run.rawValue])
         }
@@ -218,7 +218,7 @@ extension Store {
     }
 
     /// The running triggers among `ids` that someone asked to cancel, with who asked.
-    public func cancelRequests(among ids: [Int64]) async throws(StoreError) -> [Int64: String] {
+    func cancelRequests(among ids: [Int64]) async throws(StoreError) -> [Int64: String] {
         guard !ids.isEmpty else { return [:] }
         return try await read("look for cancel requests") { db in
             let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
@@ -250,13 +250,13 @@ public struct QueuedTrigger: Sendable, Hashable {
     /// The delivery that produced it.
     public let delivery: Int64
     public let trigger: Trigger
-    public let lane: String?
+    let lane: String?
     /// How often it was claimed before (a server died during its run).
     public let attempts: Int
 }
 
 /// How a trigger the scheduler claimed ended.
-public enum TriggerEnd: String, Sendable {
+enum TriggerEnd: String, Sendable {
     /// It was carried out (its runs ended however they ended).
     case done
     /// It could not be carried out; the outcome says why.
@@ -268,12 +268,12 @@ public enum TriggerEnd: String, Sendable {
 }
 
 /// A running trigger whose server died, as `Store.recoverAbandonedTriggers` found it.
-public struct AbandonedTrigger: Sendable, Hashable {
-    public let id: Int64
+struct AbandonedTrigger: Sendable, Hashable {
+    let id: Int64
     /// True when it is queued again; false when it failed for good.
-    public let requeued: Bool
+    let requeued: Bool
     /// The runs it had started, now ended in `error`.
-    public let interruptedRuns: [Run.ID]
+    let interruptedRuns: [Run.ID]
 }
 
 /// What asking to cancel a run did.

@@ -3,7 +3,7 @@ import GRDB
 
 extension Store {
     /// Records that step `name` of `run` started.
-    public func startStep(_ run: Run.ID, name: String, command: String) async throws(StoreError) {
+    func startStep(_ run: Run.ID, name: String, command: String) async throws(StoreError) {
         let date = clock.now
         return try await write("record step \(name) of \(run)") { db in
             try db.execute(
@@ -13,7 +13,7 @@ extension Store {
     }
 
     /// Records how step `name` of `run` ended.
-    public func finishStep(_ run: Run.ID, name: String, result: StepResult) async throws(StoreError) {
+    func finishStep(_ run: Run.ID, name: String, result: StepResult) async throws(StoreError) {
         try await write("record the end of step \(name) of \(run)") { db in
             try db.execute(
                 sql: "UPDATE run_steps SET started_at = ?, ended_at = ?, outcome = ?, succeeded = ? WHERE run_id = ? AND name = ?",

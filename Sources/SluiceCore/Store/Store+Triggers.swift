@@ -8,7 +8,7 @@ extension Store {
     /// Asked every second by the running server, so it finds them with a read and takes the
     /// writer (which ingress needs for every delivery) only when a decision waits; the claim
     /// itself is a compare-and-set on each trigger's state.
-    public func claimPromotionDecisions() async throws(StoreError) -> [ClaimedDecision] {
+    func claimPromotionDecisions() async throws(StoreError) -> [ClaimedDecision] {
         let waiting = try await read("look for promotion decisions") { db in
             try Row.fetchAll(
                 db, sql: "SELECT id, payload FROM triggers WHERE state = 'queued' AND kind = 'command' ORDER BY id"
@@ -32,14 +32,14 @@ extension Store {
     }
 
     /// Queues again the decisions a previous run of the server claimed and never finished.
-    public func requeueUnfinishedDecisions() async throws(StoreError) {
+    func requeueUnfinishedDecisions() async throws(StoreError) {
         try await write("requeue unfinished decisions") { db in
             try db.execute(sql: "UPDATE triggers SET state = 'queued' WHERE state = 'claimed' AND kind = 'command'")
         }
     }
 
     /// Ends a claimed trigger: done, or refused with why (also an audit entry, by the commenter).
-    public func finishDecision(
+    func finishDecision(
         _ decision: ClaimedDecision, refusal: String?
     ) async throws(StoreError) {
         let date = clock.now
@@ -54,7 +54,7 @@ extension Store {
 
     /// Records in the audit log, by the commenter, that a comment command was refused and why
     /// (the scheduler's `/sluice run` from someone who is not a maintainer).
-    public func recordRefusal(
+    func recordRefusal(
         of command: CommentCommand, reason: String, trigger: Int64
     ) async throws(StoreError) {
         let date = clock.now
@@ -77,8 +77,8 @@ extension Store {
 }
 
 /// A `/sluice approve|reject ENV` comment claimed from the queue, to be decided once.
-public struct ClaimedDecision: Sendable, Hashable {
+struct ClaimedDecision: Sendable, Hashable {
     /// The trigger's id in the store.
-    public let trigger: Int64
-    public let command: CommentCommand
+    let trigger: Int64
+    let command: CommentCommand
 }

@@ -16,7 +16,7 @@ public final class Store: Sendable {
     let deliveryCommits: GroupCommit<DeliveryReceipt>
     /// This store's random name (16 hex digits), made by its first migration to v7 and never
     /// changed: promotion commits carry it, so a promotion number means one promotion anywhere.
-    public let installationID: String
+    let installationID: String
     /// Where every timestamp the store writes comes from.
     let clock: any WallClock
 

@@ -8,8 +8,8 @@ public struct Alert: Sendable, Hashable, Codable {
     public var environment: String?
     /// The `alertname` label.
     public var name: String
-    public var fingerprint: String?
-    public var startsAt: String
+    var fingerprint: String?
+    var startsAt: String
 
     public init(project: String, model: String, environment: String?, name: String, fingerprint: String?, startsAt: String) {
         self.project = project

@@ -11,20 +11,20 @@ public struct CommentCommand: Sendable, Hashable, Codable {
         /// Whether the command decides a promotion (`approve`, `reject`), which the promotion
         /// service carries out; the scheduler carries out the others. The one place that routes
         /// a comment command.
-        public var decidesPromotion: Bool { self == .approve || self == .reject }
+        var decidesPromotion: Bool { self == .approve || self == .reject }
     }
 
     public var project: String
     /// The pull request number or merge request IID the comment is on.
     public var number: Int
-    public var verb: Verb
+    var verb: Verb
     /// The environment named by `approve` and `reject`.
     public var environment: String?
     /// The commenter's forge user name.
-    public var commenter: String
+    var commenter: String
     /// GitHub's `author_association` (`OWNER`, `MEMBER`, `COLLABORATOR`, `CONTRIBUTOR`, `NONE`, ...);
     /// nil on GitLab, whose note hook does not say (the access level is asked of its API).
-    public var authorAssociation: String?
+    var authorAssociation: String?
 
     public init(
         project: String, number: Int, verb: Verb, environment: String?, commenter: String, authorAssociation: String?

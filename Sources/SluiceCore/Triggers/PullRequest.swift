@@ -14,15 +14,15 @@ public struct PullRequest: Sendable, Hashable, Codable {
     /// The number users see: GitHub's PR number, GitLab's merge request IID.
     public var number: Int
     public var action: Action
-    public var headSHA: String
-    public var headRef: String
-    public var baseRef: String
+    var headSHA: String
+    var headRef: String
+    var baseRef: String
     /// The previous head on `synchronized` (GitHub `before`, GitLab `oldrev`).
-    public var previousHeadSHA: String?
+    var previousHeadSHA: String?
     /// The merge commit on `merged`, when the forge says.
-    public var mergeCommitSHA: String?
+    var mergeCommitSHA: String?
     /// The head lives in another repository (or a deleted one): its code is untrusted.
-    public var isFork: Bool
+    var isFork: Bool
     public var author: String?
 
     public init(

@@ -8,7 +8,7 @@ public struct Push: Sendable, Hashable, Codable {
     public var project: String
     /// The full ref, `refs/heads/main` or `refs/tags/v1`.
     public var ref: String
-    public var refKind: RefKind
+    var refKind: RefKind
     /// The commit before the push; 40 zeros when the ref was created.
     public var before: String
     /// The commit after the push; 40 zeros when the ref was deleted.
@@ -22,7 +22,7 @@ public struct Push: Sendable, Hashable, Codable {
     /// The forge login of the pushed head commit's author, when the forge matched the commit's
     /// email to an account (GitHub's `head_commit.author.username`); never the git author name,
     /// which anyone sets freely.
-    public var headAuthor: String?
+    var headAuthor: String?
 
     public init(
         project: String, ref: String, refKind: RefKind, before: String, after: String, created: Bool,

@@ -56,7 +56,7 @@ public enum Trigger: Sendable, Hashable, Codable {
     /// Where a newer trigger supersedes the older ones still queued or running: one branch of
     /// one project for pushes, one pull request for its new heads; nil for triggers that never
     /// replace each other (comments, data arrivals, alerts, tags, an engineer's runs).
-    public var lane: String? {
+    var lane: String? {
         switch self {
         case .push(let push): push.refKind == .branch ? "push \(push.project) \(push.ref)" : nil
         case .pullRequest(let pullRequest): Self.lane(ofPullRequest: pullRequest.number, in: pullRequest.project)
@@ -65,7 +65,7 @@ public enum Trigger: Sendable, Hashable, Codable {
     }
 
     /// The lane of pull request `number` of `project`.
-    public static func lane(ofPullRequest number: Int, in project: String) -> String {
+    static func lane(ofPullRequest number: Int, in project: String) -> String {
         "pull_request \(project) #\(number)"
     }
 }

@@ -14,17 +14,17 @@ extension ErrorCode<ArtifactStore> {
     /// Nothing exists at the artifact path (or at the output directory itself).
     public static var missing: Self { Self("missing") }
     /// The artifact, or a symlink in it, resolves to a place outside the output directory.
-    public static var outsideRoot: Self { Self("outside root") }
+    static var outsideRoot: Self { Self("outside root") }
     /// A symlink whose target does not exist or loops, so where it points cannot be known.
-    public static var brokenSymlink: Self { Self("broken symlink") }
+    static var brokenSymlink: Self { Self("broken symlink") }
     /// A FIFO, socket or device: not content that can be stored.
-    public static var specialFile: Self { Self("special file") }
+    static var specialFile: Self { Self("special file") }
     /// A name with a line break, which the one-line-per-file manifest cannot hold.
-    public static var unsupportedName: Self { Self("unsupported name") }
+    static var unsupportedName: Self { Self("unsupported name") }
     /// The file system refused a read (permissions, I/O error, too many open files).
-    public static var unreadable: Self { Self("unreadable") }
+    static var unreadable: Self { Self("unreadable") }
     /// The artifact store could not write, sync or rename a blob (disk full, permissions).
-    public static var unwritable: Self { Self("unwritable") }
+    static var unwritable: Self { Self("unwritable") }
     /// A stored blob whose bytes no longer hash to its name: never served, never trusted.
-    public static var corrupt: Self { Self("corrupt") }
+    static var corrupt: Self { Self("corrupt") }
 }

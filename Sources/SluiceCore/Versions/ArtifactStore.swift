@@ -20,7 +20,7 @@ import Synchronization
 public final class ArtifactStore: Sendable {
     /// How long a temporary file, or a blob written or put again, is safe from garbage collection:
     /// long enough for any run to record the digest it just stored.
-    public static let gracePeriod: TimeInterval = 3600
+    static let gracePeriod: TimeInterval = 3600
 
     /// `state_dir/artifacts/sha256`, one file per blob, named by its hex digest.
     public let blobs: URL

@@ -27,7 +27,7 @@ public struct ModelVersion: Sendable, Hashable, Codable {
     /// The delivery whose trigger started the run, when one did.
     public var deliveryID: Int64?
     /// The Sluice that registered it.
-    public var sluiceVersion: String
+    var sluiceVersion: String
     public var registeredAt: Date
 
     /// `churn v3`.

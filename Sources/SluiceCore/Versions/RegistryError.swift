@@ -5,7 +5,7 @@ public typealias RegistryError = CodedError<Registrar, NoDetail>
 
 extension ErrorCode<Registrar> {
     /// The run did not pass its gate (or has not finished).
-    public static var gateNotPassed: Self { Self("gate not passed") }
+    static var gateNotPassed: Self { Self("gate not passed") }
     /// No such run, model or version.
     public static var notFound: Self { Self("not found") }
     /// The store failed; retry later.

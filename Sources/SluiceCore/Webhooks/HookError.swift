@@ -12,7 +12,7 @@ extension ErrorCode<IncomingDelivery> {
     /// The body is not JSON (or not the JSON object expected).
     public static var malformed: Self { Self("malformed") }
     /// A field the event needs is absent or has the wrong type; `detail` names it.
-    public static var missingField: Self { Self("missing field") }
+    static var missingField: Self { Self("missing field") }
     /// A header the sender must send is absent or wrong (`X-GitHub-Event`, `webhook-timestamp`).
-    public static var badHeader: Self { Self("bad header") }
+    static var badHeader: Self { Self("bad header") }
 }

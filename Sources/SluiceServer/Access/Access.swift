@@ -2,7 +2,7 @@ import SluiceCore
 
 /// Who may call a route. Every route is added under exactly one, through
 /// ``AccessControl/routes(_:)``, so none can be added without deciding.
-public enum Access: Sendable, Hashable, CustomStringConvertible {
+enum Access: Sendable, Hashable, CustomStringConvertible {
     /// Anyone: health, the webhooks (which check their own signatures), the sign-in page and the
     /// web UI's stylesheet and script.
     case open
@@ -16,7 +16,7 @@ public enum Access: Sendable, Hashable, CustomStringConvertible {
     /// Artifact downloads: the artifact token, or any person.
     case artifacts
 
-    public var description: String {
+    var description: String {
         switch self {
         case .open: "open"
         case .api(let role): "api(\(role.rawValue))"

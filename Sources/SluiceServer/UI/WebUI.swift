@@ -14,7 +14,7 @@ import SluiceCore
 /// https), and every form carries the session's CSRF token. Viewers and engineers see; release
 /// managers and admins also approve and reject, as the forge login their token names. Without
 /// `auth`, the pages are open and nobody decides here.
-public struct WebUI: Sendable {
+struct WebUI: Sendable {
     /// How long a sign-in lasts.
     private static let sessionLifetime = Duration.seconds(12 * 3600)
 
@@ -35,7 +35,7 @@ public struct WebUI: Sendable {
     let sessions: SessionMiddleware<SluiceRequestContext>
 
     /// Loads the templates in `templates` (the `templates/ui` folder); throws when one does not parse.
-    public static func load(
+    static func load(
         templates: URL, config: ServerConfig, store: Store, promoter: Promoter, clock: any WallClock, logger: Logger
     ) async throws -> WebUI {
         let sessionStore = MemoryPersistDriver(SessionClock(clock: clock))
