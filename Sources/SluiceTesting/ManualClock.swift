@@ -23,9 +23,6 @@ public final class ManualClock: WallClock {
 
     public var now: Date { state.withLock { $0.now } }
 
-    /// How many tasks are waiting on this clock.
-    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
-
     public func sleep(for duration: Duration) async throws {
         let id = state.withLock { state in
             state.nextID += 1
@@ -61,23 +58,4 @@ public final class ManualClock: WallClock {
         }
         for continuation in due { continuation.resume() }
     }
-
-    /// Waits (in real time, briefly) until at least `count` tasks sleep on this clock, so a test
-    /// advances it only once the code under test is waiting.
-    public func waitForSleepers(_ count: Int = 1, timeout: Duration = .seconds(10)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while sleeperCount < count {
-            guard ContinuousClock.now < deadline else {
-                throw ManualClockTimeout(expected: count, sleeping: sleeperCount)
-            }
-            try await Task.sleep(for: .milliseconds(2))
-        }
-    }
-}
-
-/// No code under test came to sleep on the manual clock in time.
-public struct ManualClockTimeout: Error, CustomStringConvertible {
-    public let expected: Int
-    public let sleeping: Int
-    public var description: String { "expected \(expected) task(s) to sleep on the manual clock, found \(sleeping)" }
 }

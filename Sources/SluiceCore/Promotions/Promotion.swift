@@ -19,9 +19,6 @@ public struct Promotion: Sendable, Hashable, Codable {
         case superseded
         /// Writing the manifest failed for good.
         case failed
-
-        /// Whether the promotion can still change (be approved, rejected or superseded).
-        var isOpen: Bool { self == .pendingApproval || self == .approved }
     }
 
     /// One approver's approval.

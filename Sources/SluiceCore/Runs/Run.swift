@@ -21,10 +21,6 @@ public struct Run: Sendable, Hashable, Codable {
         case cancelled
         /// A newer push to the same branch (or a newer head of the same pull request) replaced it.
         case superseded
-
-        /// Whether a run in this state trained a model whose metrics a later run may reuse: its
-        /// steps all succeeded. The gate is evaluated again on reuse, against the baseline of then.
-        var isCacheable: Bool { self == .passed || self == .gateFailed }
     }
 
     public var id: ID
