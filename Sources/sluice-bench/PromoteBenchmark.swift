@@ -45,12 +45,12 @@ struct PromoteBenchmark: AsyncParsableCommand {
 
         let path = deploy.manifestPath(environment: "production", model: "churn")
         let manifest = { (run: Int) in
-            try renderer.render(
+            let digest = Digest.repeating(Character(String(run % 10)))
+            return try renderer.render(
                 template: "kserve",
                 context: ManifestContext(
-                    model: "churn", version: run + 1, environment: "production",
-                    digest: Digest(hex: String(repeating: String(run % 10), count: 64))!,
-                    storageURI: "https://sluice.example.com/api/v1/artifacts/sha256/" + String(repeating: String(run % 10), count: 64),
+                    model: "churn", version: run + 1, environment: "production", digest: digest,
+                    storageURI: "https://sluice.example.com/api/v1/artifacts/sha256/" + digest.hex,
                     sourceRepository: "https://github.com/acme/churn.git", sourceCommit: String(repeating: "c", count: 40),
                     run: run + 1, values: ["format": "sklearn"]))
         }

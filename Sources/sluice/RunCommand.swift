@@ -191,7 +191,7 @@ struct RunCommand: AsyncParsableCommand {
                     note("warning: \(warning)")
                 }
             case .dataReady(let entry):
-                note("data \(entry.name): sha256 \(entry.digest.hex.prefix(12))\(entry.reused ? " (cached)" : "")")
+                note("data \(entry.name): \(entry.digest.short)\(entry.reused ? " (cached)" : "")")
             case .environmentReady(let environment, let built):
                 let how = built ? "built" : "reused, nothing to build"
                 note("environment: python \(environment.python) from \(environment.requirements) (\(how))")

@@ -96,16 +96,17 @@ public struct DataCache: Sendable {
         }
         switch scheme {
         case "http", "https":
+            let request = HTTPRequest(url: input.uri, timeout: .seconds(3600), followRedirects: true)
+            let download: Download
             do {
-                let request = HTTPRequest(url: input.uri, timeout: .seconds(3600), followRedirects: true)
-                let download = try await http.download(request, to: temporary)
-                if let digest = Digest(hex: download.sha256) { return digest }
-                throw RunError(.data, "the download of data input '\(input.name)' reported no usable sha256")
-            } catch let error as RunError {
-                throw error
+                download = try await http.download(request, to: temporary)
             } catch {
                 throw RunError(.data, "could not download data input '\(input.name)': \(error)")
             }
+            guard let digest = Digest(hex: download.sha256) else {
+                throw RunError(.data, "the download of data input '\(input.name)' reported no usable sha256")
+            }
+            return digest
         case "file":
             let source = try permittedFile(url.path, input: input)
             do {

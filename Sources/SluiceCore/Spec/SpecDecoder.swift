@@ -330,7 +330,7 @@ struct SpecDecoder {
         return text
     }
 
-    /// A sha256 digest in hex, returned in lower case.
+    /// A `sha256` pin: 64 hex digits, in either case.
     private mutating func sha256(_ node: Node, path: String) -> Digest? {
         guard let text = reader.string(node, path: path) else { return nil }
         guard let digest = Digest(hex: text.lowercased()) else {

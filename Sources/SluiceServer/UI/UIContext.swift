@@ -56,7 +56,7 @@ enum UIContext {
             "number": version.number.description, "rawNumber": version.number.rawValue, "registered": time(version.registeredAt), "run": version.run.id.rawValue,
             "commit": String(version.run.commit.prefix(12)), "branch": version.branch ?? "—",
             "data": version.run.conclusion.dataVersions.sorted { $0.key < $1.key }
-                .map { "\($0.key) \($0.value.hex.prefix(12))" }.joined(separator: ", "),
+                .map { "\($0.key) \($0.value.short)" }.joined(separator: ", "),
             "environment": version.run.conclusion.environment.map {
                 "python \($0.python), \($0.requirements) \($0.requirementsDigest.short)"
             } ?? "—",
