@@ -2,7 +2,7 @@
 # Both first install the Debian packages Sluice needs when any is missing (with sudo unless root).
 
 SWIFT ?= swift
-APT_PACKAGES := libgit2-dev libcurl4-openssl-dev libsqlite3-dev pkg-config git python3 python3-venv python3-pip bubblewrap chromium
+APT_PACKAGES := libgit2-dev libcurl4-openssl-dev libsqlite3-dev pkg-config git python3 python3-venv python3-pip bubblewrap chromium postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: bootstrap build test bench demo

@@ -29,7 +29,7 @@ public struct SluiceService: Sendable {
         config: ServerConfig, templates: URL, clock: any WallClock, logger: Logger, lockTimeout: Duration = .seconds(5),
         timing: Scheduler.Timing = Scheduler.Timing()
     ) async throws -> SluiceService {
-        let store = try Store(stateDirectory: config.stateDirectory, clock: clock, lockTimeout: lockTimeout)
+        let store = try await Store.open(config.storeLocation, clock: clock, lockTimeout: lockTimeout, logger: logger)
         let artifacts = ArtifactStore(stateDirectory: config.stateDirectory)
         let workspace = Workspace(stateDirectory: config.stateDirectory)
         let ledger = PromotionLedger(store: store, clock: clock)

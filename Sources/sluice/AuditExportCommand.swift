@@ -14,8 +14,7 @@ struct AuditExportCommand: AsyncParsableCommand {
     var output: String?
 
     func run() async throws {
-        let stateDirectory = try config.stateDirectory()
-        let store = try Store(stateDirectory: stateDirectory)
+        let store = try await Store.open(config.storeLocation())
         guard let output else {
             _ = try await store.exportAudit(to: .standardOutput)
             return

@@ -10,8 +10,7 @@ struct AuditVerifyCommand: AsyncParsableCommand {
     @OptionGroup var config: ConfigOption
 
     func run() async throws {
-        let stateDirectory = try config.stateDirectory()
-        let verification = try await Store(stateDirectory: stateDirectory).verifyAudit()
+        let verification = try await Store.open(config.storeLocation()).verifyAudit()
         print(verification)
         switch verification {
         case .intact(_, let lastHash): print("head: \(lastHash)")

@@ -13,10 +13,10 @@ struct ConfigOption: ParsableArguments {
         try loading { file throws(ConfigError) in try ServerConfig.load(from: file) }
     }
 
-    /// Only the state directory the config names, for offline maintenance: no secret is read,
-    /// so the server's environment variables need not be set. Exits 2 as `load` does.
-    func stateDirectory() throws -> URL {
-        try loading { file throws(ConfigError) in try ServerConfig.stateDirectory(configuredIn: file) }
+    /// Only where the config keeps the store, for offline maintenance: of the server's secrets,
+    /// only the database URL (with `store.url_env`) must be set. Exits 2 as `load` does.
+    func storeLocation() throws -> StoreLocation {
+        try loading { file throws(ConfigError) in try ServerConfig.storeLocation(configuredIn: file) }
     }
 
     private func loading<T>(_ read: (URL) throws(ConfigError) -> T) throws -> T {

@@ -18,9 +18,9 @@ struct GCCommand: AsyncParsableCommand {
     var dryRun = false
 
     func run() async throws {
-        let stateDirectory = try config.stateDirectory()
-        let referenced = try await Store(stateDirectory: stateDirectory).referencedArtifactDigests()
-        let artifacts = ArtifactStore(stateDirectory: stateDirectory)
+        let location = try config.storeLocation()
+        let referenced = try await Store.open(location).referencedArtifactDigests()
+        let artifacts = ArtifactStore(stateDirectory: location.stateDirectory)
         let (removed, bytes) = try artifacts.collectGarbage(keeping: referenced, dryRun: dryRun, now: SystemClock().now)
         let size = ByteCountFormatter.string(fromByteCount: bytes, countStyle: .binary)
         print("\(dryRun ? "Would remove" : "Removed") \(removed) file\(removed == 1 ? "" : "s") (\(bytes) bytes, \(size)); "

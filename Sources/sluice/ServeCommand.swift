@@ -58,11 +58,17 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             service = try await SluiceService.build(config: config, templates: templates, clock: SystemClock(), logger: logger)
         } catch let error as StoreError {
-            FileHandle.standardError.write(
-                Data("sluice: \(StateDirectoryProblem.describe(config.stateDirectory, key: "state_dir", error: error))\n".utf8))
+            let problem =
+                if let postgres = config.postgres {
+                    "\(error); check that the server in store.url_env (\(postgres)) is up and this user may connect"
+                } else {
+                    StateDirectoryProblem.describe(config.stateDirectory, key: "state_dir", error: error)
+                }
+            FileHandle.standardError.write(Data("sluice: \(problem)\n".utf8))
             throw ExitCode(2)
         }
-        logger.info("store open", metadata: ["path": "\(config.stateDirectory.appendingPathComponent(Store.fileName).path)"])
+        let storePlace = config.postgres?.description ?? config.stateDirectory.appendingPathComponent(Store.fileName).path
+        logger.info("store open", metadata: ["store": "\(storePlace)"])
         let app = service.application { [logger] address in logger.info("listening on http://\(address)") }
         let services = ServiceGroup(
             configuration: ServiceGroupConfiguration(

@@ -59,7 +59,7 @@ struct CrashSafetyTests {
         // This config protects no environment, and has no auth: the server says what that means.
         #expect(objects.contains { ($0["message"] as? String)?.contains("has no environments in the server config: its versions are registered and promoted nowhere") == true })
         #expect(objects.contains { ($0["message"] as? String)?.hasPrefix("no 'auth' section") == true && $0["level"] as? String == "warning" })
-        #expect((storeOpen?["path"] as? String)?.hasSuffix("state/sluice.sqlite") == true)
+        #expect((storeOpen?["store"] as? String)?.hasSuffix("state/sluice.sqlite") == true)
     }
 
     @Test("Every delivery acknowledged before a kill -9 is in the store after a restart")

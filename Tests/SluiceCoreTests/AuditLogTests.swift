@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 @testable import SluiceCore
 import SluiceTesting
 import Testing
@@ -14,7 +13,7 @@ struct AuditLogTests {
         var entries: [AuditEntry] = []
         for index in 0..<count {
             entries.append(
-                try await store.pool.write { db in
+                try await store.database.write { db in
                     try AuditLog.append(
                         AuditEntry.Draft(
                             actor: "api:alice", action: "promotion.approved", subject: "promotion \(index)",
@@ -25,10 +24,10 @@ struct AuditLogTests {
         return entries
     }
 
-    @Test("A chain of entries is numbered from 1 without gaps, each naming the hash before it, and verifies")
-    func chainVerifies() async throws {
+    @Test("A chain of entries is numbered from 1 without gaps, each naming the hash before it, and verifies", arguments: StoreKind.allCases)
+    func chainVerifies(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let store = try Store(stateDirectory: scratch.url)
+        let store = try await kind.open(in: scratch)
         #expect(try await store.verifyAudit() == .intact(count: 0, lastHash: AuditLog.genesisHash))
         let entries = try await Self.appendEntries(5, to: store)
         #expect(entries.map(\.sequence) == [1, 2, 3, 4, 5])
@@ -40,10 +39,10 @@ struct AuditLogTests {
         #expect(try await store.auditEntries(after: 1, limit: 2).map(\.sequence) == [2, 3])
     }
 
-    @Test("An entry's hash is sha256 of the previous hash, a line feed and its canonical text, as documented")
-    func hashIsDocumentedFormula() async throws {
+    @Test("An entry's hash is sha256 of the previous hash, a line feed and its canonical text, as documented", arguments: StoreKind.allCases)
+    func hashIsDocumentedFormula(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let store = try Store(stateDirectory: scratch.url)
+        let store = try await kind.open(in: scratch)
         let entry = try #require(try await Self.appendEntries(1, to: store).first)
         let canonical =
             #"{"action":"promotion.approved","actor":"api:alice","at":1700000000123,"#
@@ -55,70 +54,60 @@ struct AuditLogTests {
         #expect(entry.at == Date(timeIntervalSince1970: 1_700_000_000.123))
     }
 
-    @Test("UPDATE and DELETE on the audit log are refused by SQLite while its guards exist")
-    func sqlEditsRefused() async throws {
+    @Test("UPDATE and DELETE on the audit log are refused by the database while its guards exist", arguments: StoreKind.allCases)
+    func sqlEditsRefused(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let store = try Store(stateDirectory: scratch.url)
+        let store = try await kind.open(in: scratch)
         _ = try await Self.appendEntries(2, to: store)
         for statement in ["UPDATE audit_log SET actor = 'mallory' WHERE sequence = 1", "DELETE FROM audit_log WHERE sequence = 2"] {
-            let error = await #expect(throws: DatabaseError.self) {
-                try await store.pool.write { db in try db.execute(sql: statement) }
-            }
-            #expect(error?.message == "the audit log is append-only")
+            let error = await #expect(throws: (any Error).self) { try await store.execute([statement]) }
+            #expect(error.map { "\($0)" }?.contains("the audit log is append-only") == true)
         }
         #expect(try await store.verifyAudit() == .intact(count: 2, lastHash: try await store.auditEntries(limit: 5)[1].hash))
     }
 
-    @Test("Details edited behind the guard break the chain at exactly that entry")
-    func editedEntryNamed() async throws {
+    @Test("Details edited behind the guard break the chain at exactly that entry", arguments: StoreKind.allCases)
+    func editedEntryNamed(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let store = try Store(stateDirectory: scratch.url)
+        let store = try await kind.open(in: scratch)
         _ = try await Self.appendEntries(5, to: store)
-        try await store.pool.write { db in
-            try db.execute(sql: "DROP TRIGGER audit_log_refuses_update")
-            try db.execute(sql: #"UPDATE audit_log SET details = '{"environment":"staging"}' WHERE sequence = 3"#)
-        }
+        try await store.execute(kind.dropAuditGuards + [#"UPDATE audit_log SET details = '{"environment":"staging"}' WHERE sequence = 3"#])
         let verification = try await store.verifyAudit()
         #expect(verification == .broken(sequence: 3, reason: .hashMismatch))
         #expect(verification.description == "audit log broken at entry 3: its hash does not match its contents")
     }
 
-    @Test("An entry rewritten with a fresh hash of its own is caught at the entry after it")
-    func rehashedEntryNamedByItsSuccessor() async throws {
+    @Test("An entry rewritten with a fresh hash of its own is caught at the entry after it", arguments: StoreKind.allCases)
+    func rehashedEntryNamedByItsSuccessor(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let store = try Store(stateDirectory: scratch.url)
+        let store = try await kind.open(in: scratch)
         let entries = try await Self.appendEntries(4, to: store)
         let forged = AuditLog.hash(
             previous: entries[1].previousHash,
             canonicalText: AuditLog.canonicalText(
                 sequence: 2, atMilliseconds: entries[1].atMilliseconds, actor: "api:mallory", action: entries[1].action,
                 subject: entries[1].subject, details: CanonicalJSON.object(entries[1].details)))
-        try await store.pool.write { db in
-            try db.execute(sql: "DROP TRIGGER audit_log_refuses_update")
-            try db.execute(sql: "UPDATE audit_log SET actor = 'api:mallory', hash = ? WHERE sequence = 2", arguments: [forged])
-        }
+        try await store.execute(kind.dropAuditGuards)
+        try await store.execute("UPDATE audit_log SET actor = 'api:mallory', hash = ? WHERE sequence = 2", [forged])
         #expect(try await store.verifyAudit() == .broken(sequence: 3, reason: .previousHashMismatch))
     }
 
-    @Test("A deleted entry is reported as the gap where it was")
-    func deletedEntryIsAGap() async throws {
+    @Test("A deleted entry is reported as the gap where it was", arguments: StoreKind.allCases)
+    func deletedEntryIsAGap(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let store = try Store(stateDirectory: scratch.url)
+        let store = try await kind.open(in: scratch)
         _ = try await Self.appendEntries(5, to: store)
-        try await store.pool.write { db in
-            try db.execute(sql: "DROP TRIGGER audit_log_refuses_delete")
-            try db.execute(sql: "DELETE FROM audit_log WHERE sequence = 2")
-        }
+        try await store.execute(kind.dropAuditGuards + ["DELETE FROM audit_log WHERE sequence = 2"])
         let verification = try await store.verifyAudit()
         #expect(verification == .broken(sequence: 2, reason: .missing(next: 3)))
         #expect(verification.description == "audit log broken at entry 2: it is missing (the next entry present is 3)")
     }
 
-    @Test("An accepted and an ignored delivery each commit with their audit entry; a duplicate adds none")
-    func deliveriesAreAudited() async throws {
+    @Test("An accepted and an ignored delivery each commit with their audit entry; a duplicate adds none", arguments: StoreKind.allCases)
+    func deliveriesAreAudited(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
         let clock = ManualClock()
-        let store = try Store(stateDirectory: scratch.url, clock: clock)
+        let store = try await kind.open(in: scratch, clock: clock)
         let receivedAt = clock.now
         guard case .accepted(let delivery, let triggers) = try await store.record(
             StoreDeliveriesTests.push(key: "github:1"))
@@ -146,27 +135,21 @@ struct AuditLogTests {
         #expect(try await store.verifyAudit().isIntact)
     }
 
-    @Test("A delivery whose transaction fails leaves no audit entry behind")
-    func failedDeliveryLeavesNoEntry() async throws {
+    @Test("A delivery whose transaction fails leaves no audit entry behind", arguments: StoreKind.allCases)
+    func failedDeliveryLeavesNoEntry(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let store = try Store(stateDirectory: scratch.url)
+        let store = try await kind.open(in: scratch)
         // The insert of the audit entry fails, so the delivery written before it must roll back too.
-        try await store.pool.write { db in
-            try db.execute(
-                sql: """
-                    CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log
-                    BEGIN SELECT RAISE(ABORT, 'refused for the test'); END
-                    """)
-        }
+        try await store.execute(kind.refuseAuditInserts)
         await #expect(throws: StoreError.self) { try await store.record(StoreDeliveriesTests.push(key: "github:9")) }
         #expect(try await store.deliveries(limit: 10).isEmpty)
         #expect(try await store.queuedTriggers().isEmpty)
     }
 
-    @Test("Two hundred concurrent deliveries, committed in groups, give two hundred chained entries")
-    func concurrentDeliveriesChain() async throws {
+    @Test("Two hundred concurrent deliveries, committed in groups, give two hundred chained entries", arguments: StoreKind.allCases)
+    func concurrentDeliveriesChain(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let store = try Store(stateDirectory: scratch.url)
+        let store = try await kind.open(in: scratch)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<200 { group.addTask { _ = try await store.record(StoreDeliveriesTests.push(key: "github:\(index)")) } }
             try await group.waitForAll()
@@ -178,10 +161,10 @@ struct AuditLogTests {
         }
     }
 
-    @Test("A run's start and end, and its gate's verdict, are entries by sluice")
-    func runsAreAudited() async throws {
+    @Test("A run's start and end, and its gate's verdict, are entries by sluice", arguments: StoreKind.allCases)
+    func runsAreAudited(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let store = try Store(stateDirectory: scratch.url)
+        let store = try await kind.open(in: scratch)
         let id = try await store.startRun(project: "churn", repository: "/repo", commit: "abc", triggerID: nil)
         let check = GateReport.Check(
             metric: "auc", bound: .min(0.8), candidate: 0.7, baseline: nil, verdict: .fail, reason: "0.7 < min 0.8")
@@ -198,10 +181,10 @@ struct AuditLogTests {
         #expect(try await store.verifyAudit().isIntact)
     }
 
-    @Test("Export writes one parseable JSON object per line, in sequence order, with both hashes")
-    func exportWritesJSONLines() async throws {
+    @Test("Export writes one parseable JSON object per line, in sequence order, with both hashes", arguments: StoreKind.allCases)
+    func exportWritesJSONLines(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let store = try Store(stateDirectory: scratch.url)
+        let store = try await kind.open(in: scratch)
         let entries = try await Self.appendEntries(7, to: store)
         let file = scratch.path("audit.jsonl")
         try #require(FileManager.default.createFile(atPath: file.path, contents: nil))

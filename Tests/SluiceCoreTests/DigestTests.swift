@@ -24,11 +24,8 @@ struct DigestTests {
         let id = try await store.startRun(project: "churn", repository: "file:///churn.git", commit: "c1")
         try await store.finishRun(id, state: .passed, reason: "gate passed", conclusion: Run.Conclusion(model: "churn"))
         let hex = String(repeating: "e", count: 64)
-        try await store.pool.write { db in
-            try db.execute(
-                sql: "UPDATE runs SET cache_key = ?, data_versions = ? WHERE id = ?",
-                arguments: [hex, #"{"customers":""# + hex + #""}"#, id.rawValue])
-        }
+        try await store.execute(
+            "UPDATE runs SET cache_key = ?, data_versions = ? WHERE id = ?", [hex, #"{"customers":""# + hex + #""}"#, id.rawValue])
         let run = try #require(try await store.run(id))
         #expect(run.conclusion.cacheKey == Digest.repeating("e"))
         #expect(run.conclusion.dataVersions == ["customers": Digest.repeating("e")])

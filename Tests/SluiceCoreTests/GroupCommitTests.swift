@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SluiceTesting
 import Testing
 
@@ -10,21 +9,20 @@ struct GroupCommitTests {
     /// Inserts a delivery row; an outcome outside the schema's CHECK makes the write fail.
     static func insert(outcome: String, key: String) -> GroupCommit<Int64>.Work {
         { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO deliveries (source, event, received_at, outcome, dedupe_key)
-                    VALUES ('github', 'push', 0, ?, ?)
-                    """,
-                arguments: [outcome, key])
-            return db.lastInsertedRowID
+            try db.insert(
+                """
+                INSERT INTO deliveries (source, event, received_at, outcome, dedupe_key)
+                VALUES ('github', 'push', 0, ?, ?)
+                """,
+                [outcome, key])
         }
     }
 
-    @Test("A write that fails inside a batch fails alone: every other write of the batch is committed")
-    func failingWriteFailsAlone() async throws {
+    @Test("A write that fails inside a batch fails alone: every other write of the batch is committed", arguments: StoreKind.allCases)
+    func failingWriteFailsAlone(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let store = try Store(stateDirectory: scratch.url)
-        let commits = GroupCommit<Int64>(pool: store.pool)
+        let store = try await kind.open(in: scratch)
+        let commits = GroupCommit<Int64>(database: store.database)
         // Hold the writer so the next twenty writes queue up and commit as one batch.
         async let holder = commits.submit { db in
             Thread.sleep(forTimeInterval: 0.2)
@@ -43,9 +41,7 @@ struct GroupCommitTests {
         }
         _ = try await holder
         #expect(outcomes.filter { !$0.value }.map(\.key) == [7])
-        let keys = try await store.pool.read { db in
-            try String.fetchSet(db, sql: "SELECT dedupe_key FROM deliveries")
-        }
+        let keys = try await store.database.read { db in Set(try db.values(String.self, "SELECT dedupe_key FROM deliveries")) }
         #expect(keys == Set(["holder"] + (0..<20).filter { $0 != 7 }.map { "k\($0)" }))
     }
 }

@@ -8,9 +8,9 @@ import Testing
 struct PromotionTests {
     /// A store with `count` registered versions of churn, each brought by `broughtBy`.
     static func versions(
-        _ count: Int, in scratch: ScratchDirectory, broughtBy: [String] = ["dave"]
+        _ count: Int, in scratch: ScratchDirectory, on kind: StoreKind, broughtBy: [String] = ["dave"]
     ) async throws -> (Store, PromotionLedger, [ModelVersion]) {
-        let store = try Store(stateDirectory: scratch.url)
+        let store = try await kind.open(in: scratch)
         var versions: [ModelVersion] = []
         for index in 1...count {
             let run = try await RegistryTests.finishedRun(store, commit: "c\(index)")
@@ -22,10 +22,10 @@ struct PromotionTests {
 
     static let production = EnvironmentPolicy(name: "production", approvals: 2, approvers: ["alice", "bob", "carol"])
 
-    @Test("An auto environment's promotion is approved at once; a protected one waits for distinct approvers")
-    func approvals() async throws {
+    @Test("An auto environment's promotion is approved at once; a protected one waits for distinct approvers", arguments: StoreKind.allCases)
+    func approvals(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let (store, ledger, versions) = try await Self.versions(1, in: scratch)
+        let (store, ledger, versions) = try await Self.versions(1, in: scratch, on: kind)
         let staging = try await ledger.requestPromotion(
             of: versions[0], to: .init(name: "staging", auto: true), requestedBy: "sluice")
         #expect(staging.state == .approved)
@@ -53,10 +53,10 @@ struct PromotionTests {
         }
     }
 
-    @Test("A non-approver and whoever brought the version are refused, saying why; allow_self_approval lets them")
-    func refusals() async throws {
+    @Test("A non-approver and whoever brought the version are refused, saying why; allow_self_approval lets them", arguments: StoreKind.allCases)
+    func refusals(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let (_, ledger, versions) = try await Self.versions(1, in: scratch, broughtBy: ["Alice", "dana"])
+        let (_, ledger, versions) = try await Self.versions(1, in: scratch, on: kind, broughtBy: ["Alice", "dana"])
         let promotion = try await ledger.requestPromotion(of: versions[0], to: Self.production, requestedBy: "sluice")
         #expect(promotion.broughtBy == ["Alice", "dana"])
         let stranger = await #expect(throws: PromotionError.self) {
@@ -75,10 +75,10 @@ struct PromotionTests {
         #expect(try await ledger.approve(allowed.id, as: "alice", releaseManagers: []).approvals.count == 1)
     }
 
-    @Test("An environment without approvers is decided by release managers only, and says who they are")
-    func releaseManagersDecide() async throws {
+    @Test("An environment without approvers is decided by release managers only, and says who they are", arguments: StoreKind.allCases)
+    func releaseManagersDecide(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let (_, ledger, versions) = try await Self.versions(1, in: scratch)
+        let (_, ledger, versions) = try await Self.versions(1, in: scratch, on: kind)
         let promotion = try await ledger.requestPromotion(
             of: versions[0], to: EnvironmentPolicy(name: "production", approvals: 1), requestedBy: "sluice")
         let engineer = await #expect(throws: PromotionError.self) {
@@ -88,10 +88,10 @@ struct PromotionTests {
         #expect(try await ledger.approve(promotion.id, as: "Rita", releaseManagers: ["rita"]).state == .approved)
     }
 
-    @Test("A rejection ends the promotion with its reason; a newer version supersedes an older pending one")
-    func rejectionAndSupersession() async throws {
+    @Test("A rejection ends the promotion with its reason; a newer version supersedes an older pending one", arguments: StoreKind.allCases)
+    func rejectionAndSupersession(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let (store, ledger, versions) = try await Self.versions(3, in: scratch)
+        let (store, ledger, versions) = try await Self.versions(3, in: scratch, on: kind)
         let first = try await ledger.requestPromotion(of: versions[0], to: Self.production, requestedBy: "sluice")
         let rejected = try await ledger.reject(first.id, as: "carol", reason: "latency regressed", releaseManagers: [])
         #expect(rejected.state == .rejected)
@@ -105,10 +105,10 @@ struct PromotionTests {
         #expect(try await store.promotions().map(\.id) == [third.id])
     }
 
-    @Test("A pinned environment's promotions wait and say why; unpinning approves those that have their approvals")
-    func pinFreezesPromotion() async throws {
+    @Test("A pinned environment's promotions wait and say why; unpinning approves those that have their approvals", arguments: StoreKind.allCases)
+    func pinFreezesPromotion(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let (store, ledger, versions) = try await Self.versions(1, in: scratch)
+        let (store, ledger, versions) = try await Self.versions(1, in: scratch, on: kind)
         try await ledger.pin("churn", environment: "staging", by: "alice", reason: "incident 42")
         let automatic = try await ledger.requestPromotion(
             of: versions[0], to: .init(name: "staging", auto: true), requestedBy: "sluice")
@@ -130,10 +130,10 @@ struct PromotionTests {
         #expect(notPinned?.message == "staging is not pinned for churn")
     }
 
-    @Test("A decision made on a promotion that changed since it was read is refused whole: nothing of it is written")
-    func staleDecisionIsRefused() async throws {
+    @Test("A decision made on a promotion that changed since it was read is refused whole: nothing of it is written", arguments: StoreKind.allCases)
+    func staleDecisionIsRefused(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let (store, ledger, versions) = try await Self.versions(1, in: scratch)
+        let (store, ledger, versions) = try await Self.versions(1, in: scratch, on: kind)
         let stale = try await ledger.requestPromotion(of: versions[0], to: Self.production, requestedBy: "sluice")
         _ = try await ledger.approve(stale.id, as: "alice", releaseManagers: [])
         let entries = try await store.auditEntries(limit: 100).count

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 @testable import SluiceCore
 import SluiceTesting
 import Testing
@@ -27,7 +26,7 @@ struct StoreDeliveriesTests {
         let store = try Store(stateDirectory: scratch.url)
         // 2 is FULL. GRDB's WAL set-up leaves NORMAL (1), under which a commit acknowledged just
         // before a power loss can be lost.
-        let mode = try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        let mode = try await store.database.write { db in try db.value(Int.self, "PRAGMA synchronous") }
         #expect(mode == 2)
     }
 
@@ -40,10 +39,10 @@ struct StoreDeliveriesTests {
         #expect(mode == 0o700)
     }
 
-    @Test("An accepted delivery stores its trigger, and the same delivery again is a duplicate of the first")
-    func acceptedThenDuplicate() async throws {
+    @Test("An accepted delivery stores its trigger, and the same delivery again is a duplicate of the first", arguments: StoreKind.allCases)
+    func acceptedThenDuplicate(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let store = try Store(stateDirectory: scratch.url)
+        let store = try await kind.open(in: scratch)
         let first = try await store.record(Self.push(key: "github:1"))
         guard case .accepted(let delivery, let triggers) = first else {
             Issue.record("expected accepted, got \(first)")
@@ -58,10 +57,10 @@ struct StoreDeliveriesTests {
         #expect(listed.last?.triggers == triggers)
     }
 
-    @Test("An ignored delivery is recorded with its reason, and repeats of it are duplicates")
-    func ignoredIsRecorded() async throws {
+    @Test("An ignored delivery is recorded with its reason, and repeats of it are duplicates", arguments: StoreKind.allCases)
+    func ignoredIsRecorded(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let store = try Store(stateDirectory: scratch.url)
+        let store = try await kind.open(in: scratch)
         let ping = IncomingDelivery(source: "github", project: "churn", event: "ping", deliveryKey: "github:p", verdict: .ignored(reason: "ping"))
         guard case .ignored(let id, "ping") = try await store.record(ping) else {
             Issue.record("expected ignored")
@@ -71,10 +70,10 @@ struct StoreDeliveriesTests {
         #expect(try await store.queuedTriggers().isEmpty)
     }
 
-    @Test("A data delivery queues only the object versions not seen before, and is a duplicate when all were")
-    func perTriggerDedupe() async throws {
+    @Test("A data delivery queues only the object versions not seen before, and is a duplicate when all were", arguments: StoreKind.allCases)
+    func perTriggerDedupe(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let store = try Store(stateDirectory: scratch.url)
+        let store = try await kind.open(in: scratch)
         func delivery(_ versions: [String]) -> IncomingDelivery {
             IncomingDelivery(
                 source: "data:lake", project: nil, event: "ObjectCreated:Put", deliveryKey: nil,
@@ -101,10 +100,10 @@ struct StoreDeliveriesTests {
         #expect(versions == ["v1", "v2"])
     }
 
-    @Test("The same delivery fifty times at once queues exactly one trigger")
-    func concurrentDuplicates() async throws {
+    @Test("The same delivery fifty times at once queues exactly one trigger", arguments: StoreKind.allCases)
+    func concurrentDuplicates(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let store = try Store(stateDirectory: scratch.url)
+        let store = try await kind.open(in: scratch)
         let receipts = try await withThrowingTaskGroup(of: DeliveryReceipt.self) { group in
             for _ in 0..<50 { group.addTask { try await store.record(Self.push(key: "github:same")) } }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -114,10 +113,10 @@ struct StoreDeliveriesTests {
         #expect(try await store.deliveries(limit: 100).count == 50)
     }
 
-    @Test("Two hundred different deliveries at once give two hundred rows and triggers")
-    func concurrentDistinct() async throws {
+    @Test("Two hundred different deliveries at once give two hundred rows and triggers", arguments: StoreKind.allCases)
+    func concurrentDistinct(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let store = try Store(stateDirectory: scratch.url)
+        let store = try await kind.open(in: scratch)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<200 { group.addTask { _ = try await store.record(Self.push(key: "github:\(index)")) } }
             try await group.waitForAll()
@@ -126,18 +125,34 @@ struct StoreDeliveriesTests {
         #expect(try await store.queuedTriggers().count == 200)
     }
 
-    @Test("Reopening the store keeps what was written and reports it ready")
-    func reopen() async throws {
+    @Test("Reopening the store keeps what was written and reports it ready", arguments: StoreKind.allCases)
+    func reopen(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
+        let location = try kind.location(in: scratch)
         do {
-            let store = try Store(stateDirectory: scratch.url)
+            let store = try await Store.open(location)
             _ = try await store.record(Self.push(key: "github:keep"))
         }
-        let reopened = try Store(stateDirectory: scratch.url)
+        let reopened = try await Store.open(location)
         #expect(await reopened.isReady())
         #expect(try await reopened.deliveries(limit: 5).count == 1)
         let stored = try await reopened.queuedTriggers()
         #expect(stored.first?.trigger == Self.push(key: "github:keep").acceptedTriggers.first)
+    }
+
+    @Test("A store migrated by a newer Sluice is not opened, and the error says which migration and what to do", arguments: StoreKind.allCases)
+    func newerSchemaRefused(_ kind: StoreKind) async throws {
+        let scratch = try ScratchDirectory()
+        let location = try kind.location(in: scratch)
+        let store = try await Store.open(location)
+        _ = try await store.record(Self.push(key: "github:kept"))
+        try await store.database.write { db in
+            try db.execute("INSERT INTO \(kind.migrationsTable) (identifier) VALUES ('v99: from the future')")
+        }
+        let error = await #expect(throws: StoreError.self) { try await Store.open(location) }
+        #expect(error?.description.contains(#"the database has migration "v99: from the future""#) == true)
+        #expect(error?.description.contains("a newer Sluice migrated it. Run that version (or a newer one) against it") == true)
+        #expect(try await store.deliveries(limit: 5).count == 1)
     }
 
     @Test("A state directory that cannot be created is a store error naming it")

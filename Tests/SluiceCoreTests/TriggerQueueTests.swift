@@ -15,10 +15,10 @@ struct TriggerQueueTests {
             verdict: .accepted([KeyedTrigger(.command(command), dedupeKey: key)]))
     }
 
-    @Test("Approve and reject comments are claimed once; pushes and /sluice run stay queued for runs")
-    func claimsDecisionsOnly() async throws {
+    @Test("Approve and reject comments are claimed once; pushes and /sluice run stay queued for runs", arguments: StoreKind.allCases)
+    func claimsDecisionsOnly(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let store = try Store(stateDirectory: scratch.url)
+        let store = try await kind.open(in: scratch)
         _ = try await store.record(StoreDeliveriesTests.push(key: "github:push"))
         _ = try await store.record(Self.comment(.run, key: "github:run"))
         _ = try await store.record(Self.comment(.approve, key: "github:approve"))

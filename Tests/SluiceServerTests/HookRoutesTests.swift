@@ -253,6 +253,35 @@ struct HookRoutesTests {
         }
     }
 
+    @Test("On PostgreSQL, /readyz answers 503 while the database is down and 200 again once it is back, by itself")
+    func readinessFollowsTheDatabase() async throws {
+        let database = try PostgresServer(durable: false)
+        let harness = try await ServerHarness(postgres: try database.makeDatabase())
+        try await harness.run { client in
+            #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
+            #expect(try await ServerHarness.gitHub(client, delivery: "r-1", body: ServerHarness.pushBody()).status == .accepted)
+            database.halt()
+            let started = ContinuousClock.now
+            let down = try await client.execute(uri: "/readyz", method: .get)
+            #expect(down.status == .serviceUnavailable)
+            #expect(ContinuousClock.now - started < .seconds(3))
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+            // A delivery the store cannot keep is refused with a retryable status, never acknowledged.
+            let refused = try await ServerHarness.gitHub(client, delivery: "r-2", body: ServerHarness.pushBody())
+            #expect(refused.status == .serviceUnavailable)
+            try database.resume()
+            let deadline = ContinuousClock.now + .seconds(20)
+            var status = HTTPResponse.Status.serviceUnavailable
+            while status != .ok, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+                status = try await client.execute(uri: "/readyz", method: .get).status
+            }
+            #expect(status == .ok)
+            #expect(try await ServerHarness.gitHub(client, delivery: "r-2", body: ServerHarness.pushBody()).status == .accepted)
+        }
+        #expect(try await harness.store.deliveries(limit: 10).map(\.outcome) == [.accepted, .accepted])
+    }
+
     @Test("Metrics show the store's runs and promotions by state, the queue's depth and its oldest trigger's age")
     func storeGauges() async throws {
         let harness = try await ServerHarness()

@@ -33,8 +33,10 @@ struct ServerHarness {
     let clock = ManualClock()
     let log = LogCapture()
 
+    /// With `postgres`, the store is on that PostgreSQL database instead of SQLite in the scratch folder.
     init(
-        maxBodyBytes: Int = ServerConfig.defaultMaxBodyBytes, auth: AuthConfig? = nil, metrics: MetricsConfig? = nil
+        maxBodyBytes: Int = ServerConfig.defaultMaxBodyBytes, auth: AuthConfig? = nil, metrics: MetricsConfig? = nil,
+        postgres: PostgresLocation? = nil
     ) async throws {
         scratch = try ScratchDirectory("server-tests")
         config = ServerConfig(
@@ -55,7 +57,7 @@ struct ServerHarness {
             datasets: [DatasetConfig(name: "transactions", match: "s3://lake/transactions/*")],
             dataSources: [DataSourceConfig(name: "lake", kind: .sluice, credential: .bearerToken(Secret(Self.lakeToken)))],
             alertmanager: AlertmanagerConfig(bearerToken: Secret(Self.alertmanagerToken)),
-            auth: auth, metrics: metrics)
+            auth: auth, metrics: metrics, postgres: postgres)
         // A short lock wait: the locked-store test waits it out; production waits 5 s.
         service = try await SluiceService.build(
             config: config, templates: Self.templates, clock: clock, logger: log.logger, lockTimeout: .milliseconds(250))

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 
 /// The append-only, hash-chained record of every decision Sluice makes, kept in the store.
 ///
@@ -10,7 +9,8 @@ import GRDB
 /// ``canonicalText(sequence:atMilliseconds:actor:action:subject:details:chain:)``). Editing,
 /// removing or reordering any entry therefore breaks the chain at that entry. Entries are
 /// appended inside the transaction that writes what they record, so the two commit or roll back
-/// together, and SQLite's single writer numbers them without gaps.
+/// together, and the store's writers take turns (SQLite's one writer, PostgreSQL's write lock), so
+/// they are numbered without gaps in one line, however many replicas write.
 enum AuditLog {
     /// The previous hash of the first entry.
     static let genesisHash = String(repeating: "0", count: 64)
@@ -18,10 +18,8 @@ enum AuditLog {
     /// Appends an entry for `draft`, numbered after the last one and chained to its hash.
     ///
     /// Must run inside the caller's write transaction: the entry is part of the change it records.
-    static func append(_ draft: AuditEntry.Draft, at date: Date, in db: Database) throws -> AuditEntry {
-        precondition(db.isInsideTransaction, "an audit entry commits with the change it records")
-        let last = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1"))
+    static func append(_ draft: AuditEntry.Draft, at date: Date, in db: any StoreConnection) throws -> AuditEntry {
+        let last = try db.row("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1")
         let sequence = (last?["sequence"] as Int64? ?? 0) + 1
         let previousHash = last?["hash"] as String? ?? genesisHash
         let milliseconds = AuditEntry.milliseconds(date)
@@ -31,12 +29,12 @@ enum AuditLog {
             canonicalText: canonicalText(
                 sequence: sequence, atMilliseconds: milliseconds, actor: draft.actor, action: draft.action,
                 subject: draft.subject, details: details))
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO audit_log (sequence, at_ms, actor, action, subject, details, previous_hash, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [sequence, milliseconds, draft.actor, draft.action, draft.subject, details, previousHash, hash])
+        try db.execute(
+            """
+            INSERT INTO audit_log (sequence, at_ms, actor, action, subject, details, previous_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [sequence, milliseconds, draft.actor, draft.action, draft.subject, details, previousHash, hash])
         return AuditEntry(
             sequence: sequence, at: Date(timeIntervalSince1970: Double(milliseconds) / 1000), actor: draft.actor,
             action: draft.action, subject: draft.subject, details: draft.details, previousHash: previousHash, hash: hash)
@@ -74,42 +72,45 @@ enum AuditLog {
     }
 
     /// Recomputes the whole chain from the stored columns and reports the first entry that breaks it.
-    static func verify(in db: Database) throws -> AuditVerification {
-        let rows = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT sequence, at_ms, actor, action, subject, details, previous_hash, hash
-                FROM audit_log ORDER BY sequence
-                """)
+    /// Reads a page of entries at a time, inside the caller's one snapshot.
+    static func verify(in db: any StoreConnection, pageSize: Int = 1000) throws -> AuditVerification {
         var expected: Int64 = 1
         var previousHash = genesisHash
-        while let row = try rows.next() {
-            guard let sequence = Int64.fromDatabaseValue(row["sequence"]) else {
-                return .broken(sequence: expected, reason: .unreadable(column: "sequence"))
+        while true {
+            let page = try db.rows(
+                """
+                SELECT sequence, at_ms, actor, action, subject, details, previous_hash, hash
+                FROM audit_log WHERE sequence >= ? ORDER BY sequence LIMIT ?
+                """,
+                [expected, pageSize])
+            for row in page {
+                guard let sequence = row["sequence"] as Int64? else {
+                    return .broken(sequence: expected, reason: .unreadable(column: "sequence"))
+                }
+                guard sequence == expected else { return .broken(sequence: expected, reason: .missing(next: sequence)) }
+                func unreadable(_ column: String) -> AuditVerification {
+                    .broken(sequence: sequence, reason: .unreadable(column: column))
+                }
+                guard let milliseconds = row["at_ms"] as Int64? else { return unreadable("at_ms") }
+                guard let actor = row["actor"] as String? else { return unreadable("actor") }
+                guard let action = row["action"] as String? else { return unreadable("action") }
+                guard let subject = row["subject"] as String? else { return unreadable("subject") }
+                guard let details = row["details"] as String? else { return unreadable("details") }
+                guard let storedPreviousHash = row["previous_hash"] as String? else { return unreadable("previous_hash") }
+                guard let storedHash = row["hash"] as String? else { return unreadable("hash") }
+                guard storedPreviousHash == previousHash else {
+                    return .broken(sequence: sequence, reason: .previousHashMismatch)
+                }
+                let recomputed = hash(
+                    previous: previousHash,
+                    canonicalText: canonicalText(
+                        sequence: sequence, atMilliseconds: milliseconds, actor: actor, action: action, subject: subject,
+                        details: details))
+                guard recomputed == storedHash else { return .broken(sequence: sequence, reason: .hashMismatch) }
+                previousHash = recomputed
+                expected += 1
             }
-            guard sequence == expected else { return .broken(sequence: expected, reason: .missing(next: sequence)) }
-            func text(_ column: String) -> String? { String.fromDatabaseValue(row[column]) }
-            func unreadable(_ column: String) -> AuditVerification {
-                .broken(sequence: sequence, reason: .unreadable(column: column))
-            }
-            guard let milliseconds = Int64.fromDatabaseValue(row["at_ms"]) else { return unreadable("at_ms") }
-            guard let actor = text("actor") else { return unreadable("actor") }
-            guard let action = text("action") else { return unreadable("action") }
-            guard let subject = text("subject") else { return unreadable("subject") }
-            guard let details = text("details") else { return unreadable("details") }
-            guard let storedPreviousHash = text("previous_hash") else { return unreadable("previous_hash") }
-            guard let storedHash = text("hash") else { return unreadable("hash") }
-            guard storedPreviousHash == previousHash else {
-                return .broken(sequence: sequence, reason: .previousHashMismatch)
-            }
-            let recomputed = hash(
-                previous: previousHash,
-                canonicalText: canonicalText(
-                    sequence: sequence, atMilliseconds: milliseconds, actor: actor, action: action, subject: subject,
-                    details: details))
-            guard recomputed == storedHash else { return .broken(sequence: sequence, reason: .hashMismatch) }
-            previousHash = recomputed
-            expected += 1
+            guard page.count == pageSize else { break }
         }
         return .intact(count: expected - 1, lastHash: previousHash)
     }

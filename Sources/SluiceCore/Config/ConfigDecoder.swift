@@ -30,6 +30,7 @@ struct ConfigDecoder {
     static let rootKeys = [
         "listen", "public_url", "state_dir", "max_body_bytes", "projects", "deploy", "datasets",
         "data_sources", "alertmanager", "executor", "auth", "metrics", "data_folders",
+        "store",
     ]
     static let projectKeys = [
         "name", "forge", "repo", "webhook_secret_env", "signing_secret_env", "token_env", "branches", "models",
@@ -43,13 +44,15 @@ struct ConfigDecoder {
     static let executorKeys = ["kind", "max_parallel", "sandbox", "shutdown_grace", "lease"]
     static let authKeys = ["tokens_env", "artifact_token_env"]
     static let metricsKeys = ["token_env", "allow"]
+    static let storeKeys = ["url_env"]
 
     // MARK: - Document
 
-    /// Only `state_dir`, for offline maintenance (`sluice gc`, `sluice audit`): it reads no
-    /// secret, so it needs none of the server's environment variables.
-    mutating func decodeStateDirectory(_ yaml: String) -> URL? {
-        root(yaml).flatMap { stateDirectory($0["state_dir"]) }
+    /// Only `state_dir` and `store`, for offline maintenance of the store: of the server's
+    /// environment variables, it reads only the one holding the database URL.
+    mutating func decodeStoreLocation(_ yaml: String) -> StoreLocation? {
+        guard let root = root(yaml), let stateDirectory = stateDirectory(root["state_dir"]) else { return nil }
+        return StoreLocation(stateDirectory: stateDirectory, postgres: root["store"].flatMap { postgres($0, path: "store") })
     }
 
     mutating func decode(_ yaml: String) -> ServerConfig? {
@@ -70,6 +73,7 @@ struct ConfigDecoder {
         let auth = root["auth"].flatMap { self.auth($0, path: "auth") }
         let metrics = root["metrics"].flatMap { self.metrics($0, path: "metrics") }
         let dataFolders = root["data_folders"].map { self.dataFolders($0, path: "data_folders") } ?? []
+        let postgres = root["store"].flatMap { self.postgres($0, path: "store") }
         checkSomeoneCanApprove(projects, root: root, auth: auth)
 
         guard problems.isEmpty, let stateDirectory else { return nil }
@@ -86,7 +90,8 @@ struct ConfigDecoder {
             executor: executor,
             auth: auth,
             metrics: metrics,
-            dataFolders: dataFolders
+            dataFolders: dataFolders,
+            postgres: postgres
         )
     }
 
@@ -506,6 +511,20 @@ struct ConfigDecoder {
             reader.report(.missingKey, at: fields.mark, path, "set token_env, allow, or both; without them, remove metrics to let API tokens scrape")
         }
         return MetricsConfig(token: token, allow: allow)
+    }
+
+    /// `store`: the PostgreSQL server whose URL the variable `url_env` names.
+    private mutating func postgres(_ node: Node, path: String) -> PostgresLocation? {
+        guard let fields = reader.fields(node, path: path, known: Self.storeKeys),
+            let (variable, url) = environmentValue(fields, "url_env", required: "set url_env to the environment variable that holds the postgres:// URL, or remove store to keep SQLite in state_dir")
+        else { return nil }
+        switch PostgresLocation.parse(url) {
+        case .success(let location):
+            return location
+        case .failure(let invalid):
+            reader.report(.invalidValue, at: fields.keyMark("url_env"), fields.child("url_env"), "environment variable \(variable) does not hold a usable database URL: \(invalid.reason)")
+            return nil
+        }
     }
 
     /// `data_folders`: absolute (or config-relative) folders, kept as the operator wrote them.

@@ -18,13 +18,15 @@ extension ServerConfig {
         )
     }
 
-    /// The state directory a config file names, without reading any secret: what offline
-    /// maintenance needs, on a machine where the server's environment variables are not set.
-    public static func stateDirectory(configuredIn file: URL) throws(ConfigError) -> URL {
+    /// Where the store a config file names keeps its rows, reading no secret but the database URL:
+    /// what offline maintenance of the store needs (`sluice audit`, `sluice gc`).
+    public static func storeLocation(configuredIn file: URL) throws(ConfigError) -> StoreLocation {
         let (name, text) = try read(file)
-        var decoder = ConfigDecoder(file: name, environment: [:], baseDirectory: file.absoluteURL.deletingLastPathComponent())
-        if let directory = decoder.decodeStateDirectory(text), decoder.problems.isEmpty {
-            return directory
+        var decoder = ConfigDecoder(
+            file: name, environment: ProcessInfo.processInfo.environment,
+            baseDirectory: file.absoluteURL.deletingLastPathComponent())
+        if let location = decoder.decodeStoreLocation(text), decoder.problems.isEmpty {
+            return location
         }
         throw ConfigError(problems: decoder.sortedProblems)
     }

@@ -31,6 +31,8 @@ public struct ServerConfig: Sendable {
     public var metrics: MetricsConfig?
     /// The folders below which a trusted run may read `file://` data inputs; empty: none may.
     public var dataFolders: [URL]
+    /// The PostgreSQL server that replicas share (`store.url_env`); nil: SQLite in `stateDirectory`.
+    public var postgres: PostgresLocation?
 
     public init(
         listen: ListenAddress = .default,
@@ -45,7 +47,8 @@ public struct ServerConfig: Sendable {
         executor: ExecutorConfig = ExecutorConfig(),
         auth: AuthConfig? = nil,
         metrics: MetricsConfig? = nil,
-        dataFolders: [URL] = []
+        dataFolders: [URL] = [],
+        postgres: PostgresLocation? = nil
     ) {
         self.listen = listen
         self.publicURL = publicURL
@@ -60,7 +63,11 @@ public struct ServerConfig: Sendable {
         self.auth = auth
         self.metrics = metrics
         self.dataFolders = dataFolders
+        self.postgres = postgres
     }
+
+    /// Where the store keeps its rows.
+    public var storeLocation: StoreLocation { StoreLocation(stateDirectory: stateDirectory, postgres: postgres) }
 
     /// The project registered under `name`, the `{project}` of `/hooks/github/{project}`.
     public func project(named name: String) -> ProjectConfig? {

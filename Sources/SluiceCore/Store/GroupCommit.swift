@@ -1,19 +1,17 @@
-import GRDB
 import Synchronization
 
-/// Commits concurrent writes together: one transaction, and so one fsync, for all the writes
-/// that arrived while the previous batch was committing.
+/// Commits concurrent writes together: one transaction, and so one flush to disk, for all the
+/// writes that arrived while the previous batch was committing.
 ///
-/// With `synchronous = FULL` each commit waits for the disk, and SQLite has one writer, so
-/// committing deliveries one by one caps ingest at one fsync per delivery. Here a write waits
-/// at most for the batch in progress; alone, it commits at once. The batches are committed on
-/// GRDB's writer queue, which keeps draining while writes keep coming, so a write costs one
-/// thread hop there and one back. A batch runs as one plain transaction; when anything in it
-/// fails, it is rolled back and each of its writes is retried in a transaction of its own, so one
-/// bad write fails alone and its neighbours still commit. (A savepoint per write would isolate
-/// them too, but costs two more statements per write on the path every delivery takes.)
+/// Each commit waits for the disk (SQLite's `synchronous = FULL`, PostgreSQL's `fsync`), and the
+/// store's writes take turns, so committing deliveries one by one caps ingest at one flush per
+/// delivery. Here a write waits at most for the batch in progress; alone, it commits at once. A
+/// batch runs as one plain transaction; when anything in it fails, each of its writes is retried
+/// in a transaction of its own, so one bad write fails alone and its neighbours still commit. (A
+/// savepoint per write would isolate them too, but costs two more statements per write on the
+/// path every delivery takes.)
 final class GroupCommit<Output: Sendable>: Sendable {
-    typealias Work = @Sendable (Database) throws -> Output
+    typealias Work = @Sendable (any StoreConnection) throws -> Output
 
     /// The most writes one transaction takes, to bound how long a batch holds the writer.
     static var maximumBatch: Int { 256 }
@@ -28,11 +26,11 @@ final class GroupCommit<Output: Sendable>: Sendable {
         var draining = false
     }
 
-    private let pool: DatabasePool
+    private let database: any StoreDatabase
     private let state = Mutex(State())
 
-    init(pool: DatabasePool) {
-        self.pool = pool
+    init(database: any StoreDatabase) {
+        self.database = database
     }
 
     /// Runs `work` in the next batch and returns its result once the batch is committed.
@@ -44,13 +42,14 @@ final class GroupCommit<Output: Sendable>: Sendable {
                 return !state.draining
             }
             if starts {
-                pool.asyncWriteWithoutTransaction { db in self.drain(db) }
+                // The writes that arrive while it commits wait for it, not for one another.
+                Task { await self.drain() }
             }
         }
     }
 
-    /// Commits batches on the writer queue until nothing is pending.
-    private func drain(_ db: Database) {
+    /// Commits batches until nothing is pending.
+    private func drain() async {
         while true {
             let batch = state.withLock { state in
                 let batch = Array(state.pending.prefix(Self.maximumBatch))
@@ -59,31 +58,21 @@ final class GroupCommit<Output: Sendable>: Sendable {
                 return batch
             }
             guard !batch.isEmpty else { return }
-            let results: [Result<Output, any Error>]
+            let works = batch.map(\.work)
             do {
-                var outputs: [Output] = []
-                try db.inTransaction {
-                    outputs = try batch.map { pending in try pending.work(db) }
-                    return .commit
+                let outputs = try await database.write { db in try works.map { work in try work(db) } }
+                for (pending, output) in zip(batch, outputs) {
+                    pending.continuation.resume(returning: output)
                 }
-                results = outputs.map { .success($0) }
             } catch {
-                results = batch.map { pending in Result { try Self.commitAlone(pending.work, in: db) } }
-            }
-            for (pending, result) in zip(batch, results) {
-                pending.continuation.resume(with: result)
+                for pending in batch {
+                    do {
+                        pending.continuation.resume(returning: try await database.write(pending.work))
+                    } catch {
+                        pending.continuation.resume(throwing: error)
+                    }
+                }
             }
         }
-    }
-
-    /// Runs one write in a transaction of its own.
-    private static func commitAlone(_ work: Work, in db: Database) throws -> Output {
-        var output: Output?
-        try db.inTransaction {
-            output = try work(db)
-            return .commit
-        }
-        guard let output else { preconditionFailure("a committed transaction ran its work") }
-        return output
     }
 }

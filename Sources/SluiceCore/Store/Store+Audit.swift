@@ -1,18 +1,16 @@
 import Foundation
-import GRDB
 
 extension Store {
     /// Audit entries after `sequence`, oldest first, at most `limit` of them.
     public func auditEntries(after sequence: Int64 = 0, limit: Int) async throws(StoreError) -> [AuditEntry] {
         try await read("list audit entries") { db in
             let decoder = JSONDecoder()
-            return try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT sequence, at_ms, actor, action, subject, details, previous_hash, hash
-                    FROM audit_log WHERE sequence > ? ORDER BY sequence LIMIT ?
-                    """,
-                arguments: [sequence, limit]
+            return try db.rows(
+                """
+                SELECT sequence, at_ms, actor, action, subject, details, previous_hash, hash
+                FROM audit_log WHERE sequence > ? ORDER BY sequence LIMIT ?
+                """,
+                [sequence, limit]
             ).map { row in
                 AuditEntry(
                     sequence: row["sequence"], at: Date(timeIntervalSince1970: Double(row["at_ms"] as Int64) / 1000),

@@ -1,19 +1,18 @@
 import Foundation
-import GRDB
 
 /// Reads for the web UI's lists.
 extension Store {
     /// Every model with a registered version, by name.
     public func modelNames() async throws(StoreError) -> [String] {
         try await read("list models") { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT model FROM model_versions ORDER BY model")
+            try db.values(String.self, "SELECT DISTINCT model FROM model_versions ORDER BY model")
         }
     }
 
     /// The newest `limit` audit entries, newest first.
     public func recentAuditEntries(limit: Int) async throws(StoreError) -> [AuditEntry] {
         let newest = try await read("find the newest audit entry") { db in
-            try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM audit_log") ?? 0
+            try db.value(Int64.self, "SELECT MAX(sequence) FROM audit_log") ?? 0
         }
         return try await auditEntries(after: max(0, newest - Int64(limit)), limit: limit).reversed()
     }
@@ -22,9 +21,9 @@ extension Store {
     public func triggerKinds(_ ids: [Int64]) async throws(StoreError) -> [Int64: Trigger.Kind] {
         guard !ids.isEmpty else { return [:] }
         return try await read("read trigger kinds") { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT id, kind FROM triggers WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
-                arguments: StatementArguments(ids))
+            let rows = try db.rows(
+                "SELECT id, kind FROM triggers WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
+                SQLArguments(ids))
             return Dictionary(
                 uniqueKeysWithValues: rows.compactMap { row in
                     Trigger.Kind(rawValue: row["kind"]).map { (row["id"] as Int64, $0) }
@@ -35,7 +34,7 @@ extension Store {
     /// The trigger `id`, as it was queued; nil when there is none.
     public func trigger(_ id: Int64) async throws(StoreError) -> Trigger? {
         try await read("read trigger \(id)") { db in
-            try String.fetchOne(db, sql: "SELECT payload FROM triggers WHERE id = ?", arguments: [id])
+            try db.value(String.self, "SELECT payload FROM triggers WHERE id = ?", [id])
                 .map { try JSONDecoder().decode(Trigger.self, from: Data($0.utf8)) }
         }
     }
@@ -43,9 +42,9 @@ extension Store {
     /// The environments that ever held a version of `model`, in the order they first did.
     public func environments(of model: String) async throws(StoreError) -> [String] {
         try await read("list the environments of \(model)") { db in
-            try String.fetchAll(
-                db, sql: "SELECT environment FROM environment_history WHERE model = ? GROUP BY environment ORDER BY MIN(id)",
-                arguments: [model])
+            try db.values(
+                String.self, "SELECT environment FROM environment_history WHERE model = ? GROUP BY environment ORDER BY MIN(id)",
+                [model])
         }
     }
 }

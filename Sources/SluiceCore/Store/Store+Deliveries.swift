@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 extension Store {
     /// Records a received delivery and the triggers it produces in one transaction, or records it
@@ -16,17 +15,19 @@ extension Store {
         let receivedAt = clock.now
         let payloads = try Self.encodedTriggers(delivery)
         do {
-            return try await deliveryCommits.submit { db in try Self.record(delivery, payloads: payloads, receivedAt: receivedAt, in: db) }
+            return try await deliveryCommits.submit { db in
+                try Self.record(delivery, payloads: payloads, receivedAt: receivedAt, in: db)
+            }
         } catch {
             throw StoreError(operation: "record a delivery", underlying: error)
         }
     }
 
     private static func record(
-        _ delivery: IncomingDelivery, payloads: [String], receivedAt: Date, in db: Database
+        _ delivery: IncomingDelivery, payloads: [String], receivedAt: Date, in db: any StoreConnection
     ) throws -> DeliveryReceipt {
         if let key = delivery.deliveryKey,
-            let original = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM deliveries WHERE dedupe_key = ?"), arguments: [key])
+            let original = try db.value(Int64.self, "SELECT id FROM deliveries WHERE dedupe_key = ?", [key])
         {
             return .duplicate(
                 delivery: try Self.insertDelivery(db, delivery, receivedAt, outcome: "duplicate", duplicateOf: original),
@@ -45,9 +46,8 @@ extension Store {
             var fresh: [(KeyedTrigger, String)] = []
             var original: Int64?
             for (trigger, payload) in zip(keyed, payloads) {
-                if let owner = try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT delivery_id FROM triggers WHERE dedupe_key = ?"),
-                    arguments: [trigger.dedupeKey])
+                if let owner = try db.value(
+                    Int64.self, "SELECT delivery_id FROM triggers WHERE dedupe_key = ?", [trigger.dedupeKey])
                 {
                     original = original ?? owner
                 } else {
@@ -62,17 +62,16 @@ extension Store {
             let id = try Self.insertDelivery(db, delivery, receivedAt, outcome: "accepted", key: delivery.deliveryKey)
             var triggers: [TriggerSummary] = []
             for (keyedTrigger, payload) in fresh {
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO triggers (delivery_id, kind, project, lane, dedupe_key, payload, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """
-                ).execute(
-                    arguments: [
+                let trigger = try db.insert(
+                    """
+                    INSERT INTO triggers (delivery_id, kind, project, lane, dedupe_key, payload, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
                         id, keyedTrigger.trigger.kind.rawValue, keyedTrigger.trigger.project, keyedTrigger.trigger.lane,
                         keyedTrigger.dedupeKey, payload, receivedAt.timeIntervalSince1970,
                     ])
-                triggers.append(TriggerSummary(id: db.lastInsertedRowID, kind: keyedTrigger.trigger.kind))
+                triggers.append(TriggerSummary(id: trigger, kind: keyedTrigger.trigger.kind))
             }
             var details = Self.auditDetails(delivery)
             details["triggers"] = triggers.map { "\($0.kind.rawValue) \($0.id)" }.joined(separator: ", ")
@@ -86,17 +85,15 @@ extension Store {
     /// The most recent deliveries, newest first, with the triggers each produced.
     public func deliveries(limit: Int) async throws(StoreError) -> [DeliveryRecord] {
         try await read("list deliveries") { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT id, source, project, event, received_at, outcome, reason, duplicate_of
-                    FROM deliveries ORDER BY id DESC LIMIT ?
-                    """,
-                arguments: [limit])
+            let rows = try db.rows(
+                """
+                SELECT id, source, project, event, received_at, outcome, reason, duplicate_of
+                FROM deliveries ORDER BY id DESC LIMIT ?
+                """,
+                [limit])
             guard let oldest = rows.last?["id"] as Int64? else { return [] }
             var triggers: [Int64: [TriggerSummary]] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT id, delivery_id, kind FROM triggers WHERE delivery_id >= ? ORDER BY id", arguments: [oldest])
+            for row in try db.rows("SELECT id, delivery_id, kind FROM triggers WHERE delivery_id >= ? ORDER BY id", [oldest])
             {
                 let kind = Trigger.Kind(rawValue: row["kind"]) ?? .push
                 triggers[row["delivery_id"], default: []].append(TriggerSummary(id: row["id"], kind: kind))
@@ -113,7 +110,7 @@ extension Store {
     /// The triggers waiting to run, oldest first.
     public func queuedTriggers() async throws(StoreError) -> [StoredTrigger] {
         try await read("list queued triggers") { db in
-            try Row.fetchAll(db, sql: "SELECT id, delivery_id, payload FROM triggers WHERE state = 'queued' ORDER BY id")
+            try db.rows("SELECT id, delivery_id, payload FROM triggers WHERE state = 'queued' ORDER BY id")
                 .map { row in
                     StoredTrigger(
                         id: row["id"], delivery: row["delivery_id"],
@@ -141,19 +138,17 @@ extension Store {
     }
 
     private static func insertDelivery(
-        _ db: Database, _ delivery: IncomingDelivery, _ receivedAt: Date, outcome: String, reason: String? = nil,
+        _ db: any StoreConnection, _ delivery: IncomingDelivery, _ receivedAt: Date, outcome: String, reason: String? = nil,
         key: String? = nil, duplicateOf: Int64? = nil
     ) throws -> Int64 {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO deliveries (source, project, event, received_at, outcome, reason, dedupe_key, duplicate_of)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(
-            arguments: [
+        try db.insert(
+            """
+            INSERT INTO deliveries (source, project, event, received_at, outcome, reason, dedupe_key, duplicate_of)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
                 delivery.source, delivery.project, delivery.event, receivedAt.timeIntervalSince1970, outcome, reason, key,
                 duplicateOf,
             ])
-        return db.lastInsertedRowID
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Promotions, approvals, pins and environment moves as rows. What to write is decided by the
 /// promotion rules (``EnvironmentState``); the store reads what they decide on and writes their
@@ -38,12 +37,12 @@ extension Store {
     /// Promotions newest first, open ones only unless `all`.
     public func promotions(all: Bool = false, limit: Int = 100) async throws(StoreError) -> [Promotion] {
         try await read("list promotions") { db in
-            let ids = try Int64.fetchAll(
-                db,
-                sql: all
+            let ids = try db.values(
+                Int64.self,
+                all
                     ? "SELECT id FROM promotions ORDER BY id DESC LIMIT ?"
                     : "SELECT id FROM promotions WHERE state IN ('pending_approval', 'approved') ORDER BY id DESC LIMIT ?",
-                arguments: [limit])
+                [limit])
             return try ids.map { try Self.promotion(Promotion.ID($0), db) }
         }
     }
@@ -51,9 +50,8 @@ extension Store {
     /// Every promotion of one version, oldest first.
     public func promotions(of model: String, version: ModelVersion.Number) async throws(StoreError) -> [Promotion] {
         try await read("list the promotions of \(model) \(version)") { db in
-            try Int64.fetchAll(
-                db, sql: "SELECT id FROM promotions WHERE model = ? AND version = ? ORDER BY id",
-                arguments: [model, version.rawValue]
+            try db.values(Int64.self, "SELECT id FROM promotions WHERE model = ? AND version = ? ORDER BY id",
+                [model, version.rawValue]
             ).map { try Self.promotion(Promotion.ID($0), db) }
         }
     }
@@ -61,28 +59,26 @@ extension Store {
     /// Approved promotions waiting to be written to the deploy repository, oldest first.
     func approvedPromotions() async throws(StoreError) -> [Promotion] {
         try await read("list approved promotions") { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM promotions WHERE state = 'approved' ORDER BY id")
+            try db.values(Int64.self, "SELECT id FROM promotions WHERE state = 'approved' ORDER BY id")
                 .map { try Self.promotion(Promotion.ID($0), db) }
         }
     }
 
     /// What the rules decide on about `model` in `environment`, read inside `db`'s transaction.
-    private static func environmentState(_ model: String, _ environment: String, _ db: Database) throws -> EnvironmentState {
-        let open = try Int64.fetchAll(
-            db,
-            sql: "SELECT id FROM promotions WHERE model = ? AND environment = ? AND state IN ('pending_approval', 'approved') ORDER BY id",
-            arguments: [model, environment]
+    private static func environmentState(_ model: String, _ environment: String, _ db: any StoreConnection) throws -> EnvironmentState {
+        let open = try db.values(
+            Int64.self, "SELECT id FROM promotions WHERE model = ? AND environment = ? AND state IN ('pending_approval', 'approved') ORDER BY id",
+            [model, environment]
         ).map { try promotion(Promotion.ID($0), db) }
-        let pin = try Row.fetchOne(
-            db, sql: "SELECT pinned_by, reason FROM pins WHERE model = ? AND environment = ?", arguments: [model, environment]
+        let pin = try db.row("SELECT pinned_by, reason FROM pins WHERE model = ? AND environment = ?", [model, environment]
         ).map { EnvironmentPin(by: $0["pinned_by"], reason: $0["reason"]) }
-        let held = try Int.fetchAll(
-            db,
-            sql: """
-                SELECT to_version FROM environment_history
-                WHERE model = ? AND environment = ? AND to_version IS NOT NULL ORDER BY at, id
-                """,
-            arguments: [model, environment]
+        let held = try db.values(
+            Int.self,
+            """
+            SELECT to_version FROM environment_history
+            WHERE model = ? AND environment = ? AND to_version IS NOT NULL ORDER BY at, id
+            """,
+            [model, environment]
         ).map(ModelVersion.Number.init(_:))
         return EnvironmentState(
             model: model, environment: environment, open: open, pin: pin, held: held,
@@ -92,53 +88,54 @@ extension Store {
     /// Writes `change` inside `db`'s transaction and returns the promotion it created or was
     /// about, as it ended up. A promotion whose revision moved since the rules read it is a
     /// conflict: the whole transaction rolls back.
-    private static func persist(_ change: PromotionChange, _ db: Database) throws -> Promotion? {
+    private static func persist(_ change: PromotionChange, _ db: any StoreConnection) throws -> Promotion? {
         let at = change.at.timeIntervalSince1970
         for promotion in change.updated {
-            try db.execute(
-                sql: """
-                    UPDATE promotions SET state = ?, reason = ?, deploy_commit = ?, updated_at = ?, revision = revision + 1
-                    WHERE id = ? AND revision = ?
-                    """,
-                arguments: [
+            let changed = try db.execute(
+                """
+                UPDATE promotions SET state = ?, reason = ?, deploy_commit = ?, updated_at = ?, revision = revision + 1
+                WHERE id = ? AND revision = ?
+                """,
+                [
                     promotion.state.rawValue, promotion.reason, promotion.deployCommit, at, promotion.id.rawValue,
                     promotion.revision,
                 ])
-            guard db.changesCount == 1 else {
+            guard changed == 1 else {
                 throw PromotionError(.conflict, "\(promotion.id) changed while it was being decided; try again")
             }
         }
         var created: Promotion.ID?
         if let promotion = change.created {
             let encoder = JSONEncoder()
-            try db.execute(
-                sql: """
+            created = Promotion.ID(
+                try db.insert(
+                    """
                     INSERT INTO promotions (model, version, environment, state, requested_by, required_approvals, approvers,
                                             brought_by, allow_self_approval, reason, rollback_reason, requested_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [
+                [
                     promotion.model, promotion.version.rawValue, promotion.environment, promotion.state.rawValue,
                     promotion.requestedBy, promotion.requiredApprovals,
                     String(decoding: try encoder.encode(promotion.approvers), as: UTF8.self),
                     String(decoding: try encoder.encode(promotion.broughtBy), as: UTF8.self), promotion.allowSelfApproval,
                     promotion.reason, promotion.rollbackReason, at, at,
-                ])
-            created = Promotion.ID(db.lastInsertedRowID)
+                ]))
         }
         if let (id, approval) = change.approval {
-            try db.execute(
-                sql: "INSERT INTO promotion_approvals (promotion_id, approver, at) VALUES (?, ?, ?)",
-                arguments: [id.rawValue, approval.approver, approval.at.timeIntervalSince1970])
+            try db.execute("INSERT INTO promotion_approvals (promotion_id, approver, at) VALUES (?, ?, ?)",
+                [id.rawValue, approval.approver, approval.at.timeIntervalSince1970])
         }
         switch change.pin {
         case .set(let pin):
             try db.execute(
-                sql: "INSERT OR REPLACE INTO pins (model, environment, pinned_by, reason, at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [change.model, change.environment, pin.by, pin.reason, at])
+                """
+                INSERT INTO pins (model, environment, pinned_by, reason, at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (model, environment) DO UPDATE SET pinned_by = excluded.pinned_by, reason = excluded.reason, at = excluded.at
+                """,
+                [change.model, change.environment, pin.by, pin.reason, at])
         case .lift:
-            try db.execute(
-                sql: "DELETE FROM pins WHERE model = ? AND environment = ?", arguments: [change.model, change.environment])
+            try db.execute("DELETE FROM pins WHERE model = ? AND environment = ?", [change.model, change.environment])
         case nil:
             break
         }
@@ -160,32 +157,31 @@ extension Store {
     }
 
     /// Adds `move` to the environment's history, refusing a version the model does not have.
-    private static func recordMove(_ move: EnvironmentChange, _ db: Database) throws {
+    private static func recordMove(_ move: EnvironmentChange, _ db: any StoreConnection) throws {
         if let number = move.to,
-            try Int.fetchOne(
-                db, sql: "SELECT 1 FROM model_versions WHERE model = ? AND number = ?", arguments: [move.model, number.rawValue])
+            try db.value(Int.self, "SELECT 1 FROM model_versions WHERE model = ? AND number = ?", [move.model, number.rawValue])
                 == nil
         {
             throw PromotionError(.notFound, "\(move.model) has no version \(number)")
         }
         try db.execute(
-            sql: """
-                INSERT INTO environment_history (model, environment, from_version, to_version, actor, reason, at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+            """
+            INSERT INTO environment_history (model, environment, from_version, to_version, actor, reason, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
                 move.model, move.environment, move.from?.rawValue, move.to?.rawValue, move.actor, move.reason,
                 move.at.timeIntervalSince1970,
             ])
     }
 
-    private static func promotion(_ id: Promotion.ID, _ db: Database) throws -> Promotion {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM promotions WHERE id = ?", arguments: [id.rawValue]) else {
+    private static func promotion(_ id: Promotion.ID, _ db: any StoreConnection) throws -> Promotion {
+        guard let row = try db.row("SELECT * FROM promotions WHERE id = ?", [id.rawValue]) else {
             throw PromotionError(.notFound, "there is no \(id)")
         }
-        let approvals = try Row.fetchAll(
-            db, sql: "SELECT approver, at FROM promotion_approvals WHERE promotion_id = ? ORDER BY at, approver",
-            arguments: [id.rawValue]
+        let approvals = try db.rows(
+            "SELECT approver, at FROM promotion_approvals WHERE promotion_id = ? ORDER BY at, approver",
+            [id.rawValue]
         ).map { Promotion.Approval(approver: $0["approver"], at: Date(timeIntervalSince1970: $0["at"])) }
         return Promotion(
             id: id, model: row["model"], version: ModelVersion.Number(row["version"]), environment: row["environment"],
@@ -201,10 +197,10 @@ extension Store {
 
     /// A write whose refusals stay `PromotionError`s and whose failures become `.store` ones.
     private func promotionWrite<T: Sendable>(
-        _ operation: String, _ body: @escaping @Sendable (Database) throws -> T
+        _ operation: String, _ body: @escaping @Sendable (any StoreConnection) throws -> T
     ) async throws(PromotionError) -> T {
         do {
-            return try await pool.write(body)
+            return try await database.write(body)
         } catch let error as PromotionError {
             throw error
         } catch {

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 extension Store {
     /// Who brought `commit` of `project` and which pull request it merges, from the deliveries
@@ -26,7 +25,7 @@ extension Store {
             var provenance = ModelVersion.Provenance()
             if let merged {
                 let lane = Trigger.lane(ofPullRequest: merged.number, in: project)
-                for payload in try String.fetchAll(db, sql: "SELECT payload FROM triggers WHERE lane = ?", arguments: [lane]) {
+                for payload in try db.values(String.self, "SELECT payload FROM triggers WHERE lane = ?", [lane]) {
                     if case .pullRequest(let event) = try JSONDecoder().decode(Trigger.self, from: Data(payload.utf8)),
                         let author = event.author
                     {
@@ -34,13 +33,13 @@ extension Store {
                     }
                 }
                 provenance.pullRequest = merged.number
-                provenance.pullRequestRun = try Int64.fetchOne(
-                    db,
-                    sql: """
-                        SELECT id FROM runs WHERE project = ? AND commit_id = ? AND branch IS NULL
-                          AND state IN ('passed', 'gate_failed') ORDER BY id DESC LIMIT 1
-                        """,
-                    arguments: [project, merged.headSHA]
+                provenance.pullRequestRun = try db.value(
+                    Int64.self,
+                    """
+                    SELECT id FROM runs WHERE project = ? AND commit_id = ? AND branch IS NULL
+                      AND state IN ('passed', 'gate_failed') ORDER BY id DESC LIMIT 1
+                    """,
+                    [project, merged.headSHA]
                 ).map(Run.ID.init(_:))
             }
             var seen: Set<String> = []
@@ -51,14 +50,14 @@ extension Store {
 
     /// The stored triggers of `kind` for `project` whose payload names any of `commits`.
     private static func triggers(
-        of project: String, kind: Trigger.Kind, naming commits: [String], _ db: Database
+        of project: String, kind: Trigger.Kind, naming commits: [String], _ db: any StoreConnection
     ) throws -> [Trigger] {
         guard !commits.isEmpty else { return [] }
         let naming = Array(repeating: "payload LIKE ?", count: commits.count).joined(separator: " OR ")
-        let arguments: [any DatabaseValueConvertible] = [project, kind.rawValue] + commits.map { "%\($0)%" }
-        return try String.fetchAll(
-            db, sql: "SELECT payload FROM triggers WHERE project = ? AND kind = ? AND (\(naming)) ORDER BY id",
-            arguments: StatementArguments(arguments)
+        let arguments: [any SQLValueConvertible] = [project, kind.rawValue] + commits.map { "%\($0)%" }
+        return try db.values(
+            String.self, "SELECT payload FROM triggers WHERE project = ? AND kind = ? AND (\(naming)) ORDER BY id",
+            SQLArguments(arguments)
         ).map { try JSONDecoder().decode(Trigger.self, from: Data($0.utf8)) }
     }
 }

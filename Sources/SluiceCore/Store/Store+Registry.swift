@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 extension Store {
     /// Registers a run whose gate passed as the next version of its model, or returns the version
@@ -9,24 +8,23 @@ extension Store {
     ) async throws(RegistryError) -> ModelVersion {
         let date = clock.now
         do {
-            return try await pool.write { db in
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [runID.rawValue])
+            return try await database.write { db in
+                guard let row = try db.row("SELECT * FROM runs WHERE id = ?", [runID.rawValue])
                 else { throw RegistryError(.notFound, "there is no \(runID)") }
                 let run = try Self.run(row)
                 if let existing = try Self.version(where: "v.run_id = ?", [runID.rawValue], in: db).first {
                     return existing
                 }
                 let (model, digest) = try run.registrable()
-                let number = try Int.fetchOne(
-                    db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM model_versions WHERE model = ?", arguments: [model]) ?? 1
+                let number = try db.value(Int.self, "SELECT COALESCE(MAX(number), 0) + 1 FROM model_versions WHERE model = ?", [model]) ?? 1
                 let broughtBy = String(decoding: try JSONEncoder().encode(provenance.broughtBy), as: UTF8.self)
                 try db.execute(
-                    sql: """
-                        INSERT INTO model_versions (model, number, run_id, artifact_digest, branch, brought_by, pull_request,
-                                                    pull_request_run, sluice_version, registered_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
+                    """
+                    INSERT INTO model_versions (model, number, run_id, artifact_digest, branch, brought_by, pull_request,
+                                                pull_request_run, sluice_version, registered_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
                         model, number, runID.rawValue, digest, branch, broughtBy, provenance.pullRequest,
                         provenance.pullRequestRun?.rawValue, SluiceVersion.current, date.timeIntervalSince1970,
                     ])
@@ -75,10 +73,8 @@ extension Store {
     /// Every move of `environment` for `model`, oldest first.
     public func environmentHistory(of model: String, environment: String) async throws(StoreError) -> [EnvironmentChange] {
         try await read("read the history of \(model) in \(environment)") { db in
-            try Row.fetchAll(
-                db,
-                sql: "SELECT * FROM environment_history WHERE model = ? AND environment = ? ORDER BY id",
-                arguments: [model, environment]
+            try db.rows("SELECT * FROM environment_history WHERE model = ? AND environment = ? ORDER BY id",
+                [model, environment]
             ).map { row in
                 EnvironmentChange(
                     model: row["model"], environment: row["environment"],
@@ -99,33 +95,31 @@ extension Store {
     }
 
     static func currentVersion(
-        of model: String, in environment: String, before date: Date?, _ db: Database
+        of model: String, in environment: String, before date: Date?, _ db: any StoreConnection
     ) throws -> ModelVersion.Number? {
-        let row = try Row.fetchOne(
-            db,
-            sql: """
-                SELECT to_version FROM environment_history
-                WHERE model = ? AND environment = ? AND at <= ?
-                ORDER BY at DESC, id DESC LIMIT 1
-                """,
-            arguments: [model, environment, (date ?? .distantFuture).timeIntervalSince1970])
+        let row = try db.row(
+            """
+            SELECT to_version FROM environment_history
+            WHERE model = ? AND environment = ? AND at <= ?
+            ORDER BY at DESC, id DESC LIMIT 1
+            """,
+            [model, environment, (date ?? .distantFuture).timeIntervalSince1970])
         return (row?["to_version"] as Int?).map(ModelVersion.Number.init(_:))
     }
 
     /// Versions with their runs and the delivery of the run's trigger, by a condition on `v`.
-    private static func version(where condition: String, _ arguments: StatementArguments, in db: Database) throws
+    private static func version(where condition: String, _ arguments: SQLArguments, in db: any StoreConnection) throws
         -> [ModelVersion]
     {
-        try Row.fetchAll(
-            db,
-            sql: """
-                SELECT v.model AS v_model, v.number AS v_number, v.artifact_digest AS v_digest, v.branch AS v_branch,
-                       v.brought_by AS v_brought_by, v.pull_request AS v_pull_request, v.pull_request_run AS v_pull_request_run,
-                       v.sluice_version AS v_sluice, v.registered_at AS v_at, t.delivery_id AS v_delivery, r.*
-                FROM model_versions v JOIN runs r ON r.id = v.run_id LEFT JOIN triggers t ON t.id = r.trigger_id
-                WHERE \(condition) ORDER BY v.model, v.number
-                """,
-            arguments: arguments
+        try db.rows(
+            """
+            SELECT v.model AS v_model, v.number AS v_number, v.artifact_digest AS v_digest, v.branch AS v_branch,
+                   v.brought_by AS v_brought_by, v.pull_request AS v_pull_request, v.pull_request_run AS v_pull_request_run,
+                   v.sluice_version AS v_sluice, v.registered_at AS v_at, t.delivery_id AS v_delivery, r.*
+            FROM model_versions v JOIN runs r ON r.id = v.run_id LEFT JOIN triggers t ON t.id = r.trigger_id
+            WHERE \(condition) ORDER BY v.model, v.number
+            """,
+            arguments
         ).map { row in
             ModelVersion(
                 model: row["v_model"], number: ModelVersion.Number(row["v_number"]), artifactDigest: row["v_digest"],

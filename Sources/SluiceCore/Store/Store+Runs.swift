@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 extension Store {
     /// Records a run that is starting, with its `run.started` audit entry, and returns its number.
@@ -8,13 +7,13 @@ extension Store {
     ) async throws(StoreError) -> Run.ID {
         let date = clock.now
         return try await write("start a run") { db in
-            try db.execute(
-                sql: """
+            let id = Run.ID(
+                try db.insert(
+                    """
                     INSERT INTO runs (project, trigger_id, repository, commit_id, branch, state, started_at)
                     VALUES (?, ?, ?, ?, ?, 'running', ?)
                     """,
-                arguments: [project, triggerID, repository, commit, branch, date.timeIntervalSince1970])
-            let id = Run.ID(db.lastInsertedRowID)
+                    [project, triggerID, repository, commit, branch, date.timeIntervalSince1970]))
             _ = try AuditLog.append(
                 Run.startNote(id, project: project, repository: repository, commit: commit, branch: branch, trigger: triggerID),
                 at: date, in: db)
@@ -31,13 +30,13 @@ extension Store {
         let encoded = try Self.encode(conclusion)
         try await write("finish \(id)") { db in
             try db.execute(
-                sql: """
-                    UPDATE runs SET state = ?, reason = ?, model = ?, spec_digest = ?, cache_key = ?, cached_from = ?,
-                        data_versions = ?, metrics = ?, gate_report = ?, artifact_digest = ?, artifact_path = ?,
-                        environment = ?, finished_at = ?
-                    WHERE id = ?
-                    """,
-                arguments: [
+                """
+                UPDATE runs SET state = ?, reason = ?, model = ?, spec_digest = ?, cache_key = ?, cached_from = ?,
+                    data_versions = ?, metrics = ?, gate_report = ?, artifact_digest = ?, artifact_path = ?,
+                    environment = ?, finished_at = ?
+                WHERE id = ?
+                """,
+                [
                     state.rawValue, reason, conclusion.model, conclusion.specDigest, conclusion.cacheKey, conclusion.cachedFrom?.rawValue,
                     encoded.dataVersions, encoded.metrics, encoded.gateReport, conclusion.artifactDigest,
                     conclusion.artifactPath, encoded.environment, date.timeIntervalSince1970, id.rawValue,
@@ -51,21 +50,20 @@ extension Store {
     /// The run with this number, if there is one.
     public func run(_ id: Run.ID) async throws(StoreError) -> Run? {
         try await read("read \(id)") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id.rawValue]).map(Self.run)
+            try db.row("SELECT * FROM runs WHERE id = ?", [id.rawValue]).map(Self.run)
         }
     }
 
     /// The most recent run with this cache key whose training can be reused, if any.
     func cachedRun(forKey key: Digest) async throws(StoreError) -> Run? {
         try await read("look up the run cache") { db in
-            try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT * FROM runs
-                    WHERE cache_key = ? AND state IN ('passed', 'gate_failed') AND artifact_path IS NOT NULL
-                    ORDER BY id DESC LIMIT 1
-                    """,
-                arguments: [key]
+            try db.row(
+                """
+                SELECT * FROM runs
+                WHERE cache_key = ? AND state IN ('passed', 'gate_failed') AND artifact_path IS NOT NULL
+                ORDER BY id DESC LIMIT 1
+                """,
+                [key]
             ).map(Self.run)
         }
     }
@@ -74,7 +72,7 @@ extension Store {
     /// registry's versions take over that role.
     public func referencedArtifactDigests() async throws(StoreError) -> Set<Digest> {
         try await read("list artifact digests") { db in
-            Set(try String.fetchAll(db, sql: "SELECT DISTINCT artifact_digest FROM runs WHERE artifact_digest IS NOT NULL")
+            Set(try db.values(String.self, "SELECT DISTINCT artifact_digest FROM runs WHERE artifact_digest IS NOT NULL")
                 .compactMap { Digest($0) })
         }
     }
@@ -83,25 +81,25 @@ extension Store {
     /// all succeeded), if any. A cache hit counts: it stands for the training it reused.
     func lastTrainedCommit(of project: String, on branch: String) async throws(StoreError) -> String? {
         try await read("find the last trained commit of \(project) on \(branch)") { db in
-            try String.fetchOne(
-                db,
-                sql: """
-                    SELECT commit_id FROM runs
-                    WHERE project = ? AND branch = ? AND state IN ('passed', 'gate_failed')
-                    ORDER BY id DESC LIMIT 1
-                    """,
-                arguments: [project, branch])
+            try db.value(
+                String.self,
+                """
+                SELECT commit_id FROM runs
+                WHERE project = ? AND branch = ? AND state IN ('passed', 'gate_failed')
+                ORDER BY id DESC LIMIT 1
+                """,
+                [project, branch])
         }
     }
 
     /// The most recent runs, newest first.
     public func runs(limit: Int) async throws(StoreError) -> [Run] {
         try await read("list runs") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY id DESC LIMIT ?", arguments: [limit]).map(Self.run)
+            try db.rows("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit]).map(Self.run)
         }
     }
 
-    static func run(_ row: Row) throws -> Run {
+    static func run(_ row: SQLRow) throws -> Run {
         let decoder = JSONDecoder()
         func decoded<T: Decodable>(_ type: T.Type, _ column: String) throws -> T? {
             guard let text = row[column] as String? else { return nil }

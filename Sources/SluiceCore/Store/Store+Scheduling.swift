@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// The scheduler's side of the trigger queue. A trigger is `queued`, then `running` under a lease
 /// its scheduler renews, then `done`, `failed`, `superseded` or `cancelled` with an outcome that
@@ -18,22 +17,21 @@ extension Store {
                 SELECT 1 FROM triggers n WHERE n.lane = t.lane AND n.id > t.id AND n.state IN ('queued', 'running'))
             """
         let waiting = try await read("look for superseded triggers") { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM triggers t WHERE \(replaced)") ?? 0
+            try db.value(Int.self, "SELECT COUNT(*) FROM triggers t WHERE \(replaced)") ?? 0
         }
         guard waiting > 0 else { return 0 }
         return try await write("supersede queued triggers") { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT t.id, t.lane, (SELECT MAX(n.id) FROM triggers n WHERE n.lane = t.lane) AS newest
-                    FROM triggers t WHERE \(replaced)
-                    """)
+            let rows = try db.rows(
+                """
+                SELECT t.id, t.lane, (SELECT MAX(n.id) FROM triggers n WHERE n.lane = t.lane) AS newest
+                FROM triggers t WHERE \(replaced)
+                """)
             for row in rows {
                 let id: Int64 = row["id"]
                 let newest: Int64 = row["newest"]
                 try db.execute(
-                    sql: "UPDATE triggers SET state = 'superseded', outcome = ?, finished_at = ?, lease_expires_at = NULL WHERE id = ?",
-                    arguments: ["superseded by trigger \(newest)", date.timeIntervalSince1970, id])
+                    "UPDATE triggers SET state = 'superseded', outcome = ?, finished_at = ?, lease_expires_at = NULL WHERE id = ?",
+                    ["superseded by trigger \(newest)", date.timeIntervalSince1970, id])
                 _ = try AuditLog.append(
                     AuditEntry.Draft(
                         actor: "sluice", action: "trigger.superseded", subject: "trigger \(id)",
@@ -47,10 +45,9 @@ extension Store {
     /// The queued triggers the scheduler may start, oldest first, at most `limit`.
     public func runnableTriggers(limit: Int) async throws(StoreError) -> [QueuedTrigger] {
         try await read("list runnable triggers") { db in
-            try Row.fetchAll(
-                db,
-                sql: "SELECT id, delivery_id, lane, attempts, payload FROM triggers WHERE state = 'queued' ORDER BY id LIMIT ?",
-                arguments: [limit]
+            try db.rows(
+                "SELECT id, delivery_id, lane, attempts, payload FROM triggers WHERE state = 'queued' ORDER BY id LIMIT ?",
+                [limit]
             ).compactMap { row -> QueuedTrigger? in
                 let trigger = try JSONDecoder().decode(Trigger.self, from: Data((row["payload"] as String).utf8))
                 if case .command(let command) = trigger, command.verb.decidesPromotion { return nil }
@@ -68,12 +65,11 @@ extension Store {
         return try await write("claim triggers") { db in
             try ids.filter { id in
                 try db.execute(
-                    sql: """
-                        UPDATE triggers SET state = 'running', attempts = attempts + 1, lease_expires_at = ?
-                        WHERE id = ? AND state = 'queued'
-                        """,
-                    arguments: [leaseExpiry.timeIntervalSince1970, id])
-                return db.changesCount == 1
+                    """
+                    UPDATE triggers SET state = 'running', attempts = attempts + 1, lease_expires_at = ?
+                    WHERE id = ? AND state = 'queued'
+                    """,
+                    [leaseExpiry.timeIntervalSince1970, id]) == 1
             }
         }
     }
@@ -83,9 +79,8 @@ extension Store {
         guard !ids.isEmpty else { return }
         try await write("renew trigger leases") { db in
             for id in ids {
-                try db.execute(
-                    sql: "UPDATE triggers SET lease_expires_at = ? WHERE id = ? AND state = 'running'",
-                    arguments: [expiry.timeIntervalSince1970, id])
+                try db.execute("UPDATE triggers SET lease_expires_at = ? WHERE id = ? AND state = 'running'",
+                    [expiry.timeIntervalSince1970, id])
             }
         }
     }
@@ -99,25 +94,24 @@ extension Store {
         let date = clock.now
         let now = date.timeIntervalSince1970
         let expired = try await read("look for abandoned triggers") { db in
-            try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM triggers WHERE state = 'running' AND lease_expires_at < ?",
-                arguments: [now]) ?? 0
+            try db.value(
+                Int.self, "SELECT COUNT(*) FROM triggers WHERE state = 'running' AND lease_expires_at < ?",
+                [now]) ?? 0
         }
         guard expired > 0 else { return [] }
         return try await write("recover abandoned triggers") { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT id, attempts FROM triggers WHERE state = 'running' AND lease_expires_at < ?",
-                arguments: [now])
+            let rows = try db.rows(
+                "SELECT id, attempts FROM triggers WHERE state = 'running' AND lease_expires_at < ?",
+                [now])
             return try rows.map { row -> AbandonedTrigger in
                 let id: Int64 = row["id"]
                 let attempts: Int = row["attempts"]
-                let interrupted = try Int64.fetchAll(
-                    db, sql: "SELECT id FROM runs WHERE trigger_id = ? AND state = 'running'", arguments: [id])
+                let interrupted = try db.values(Int64.self, "SELECT id FROM runs WHERE trigger_id = ? AND state = 'running'", [id])
                 let reason = Run.abandonedReason
                 for run in interrupted {
                     try db.execute(
-                        sql: "UPDATE runs SET state = 'error', reason = ?, finished_at = ? WHERE id = ?",
-                        arguments: [reason, now, run])
+                        "UPDATE runs SET state = 'error', reason = ?, finished_at = ? WHERE id = ?",
+                        [reason, now, run])
                     _ = try AuditLog.append(
                         AuditEntry.Draft(
                             actor: "sluice", action: "run.finished", subject: Run.ID(run).description,
@@ -127,11 +121,11 @@ extension Store {
                 let outcome = AbandonedTrigger.outcome(afterAttempts: attempts, maxAttempts: maxAttempts)
                 let requeued = outcome == nil
                 try db.execute(
-                    sql: """
-                        UPDATE triggers SET state = ?, outcome = ?, lease_expires_at = NULL, finished_at = ?
-                        WHERE id = ?
-                        """,
-                    arguments: [requeued ? "queued" : "failed", outcome, requeued ? nil : now, id])
+                    """
+                    UPDATE triggers SET state = ?, outcome = ?, lease_expires_at = NULL, finished_at = ?
+                    WHERE id = ?
+                    """,
+                    [requeued ? "queued" : "failed", outcome, requeued ? nil : now, id])
                 if let outcome {
                     _ = try AuditLog.append(
                         AuditEntry.Draft(
@@ -151,8 +145,8 @@ extension Store {
         let date = clock.now
         return try await write("finish trigger \(id)") { db in
             try db.execute(
-                sql: "UPDATE triggers SET state = ?, outcome = ?, finished_at = ?, lease_expires_at = NULL WHERE id = ?",
-                arguments: [end.rawValue, outcome, date.timeIntervalSince1970, id])
+                "UPDATE triggers SET state = ?, outcome = ?, finished_at = ?, lease_expires_at = NULL WHERE id = ?",
+                [end.rawValue, outcome, date.timeIntervalSince1970, id])
         }
     }
 
@@ -161,11 +155,11 @@ extension Store {
     func releaseTrigger(_ id: Int64) async throws(StoreError) {
         try await write("release trigger \(id)") { db in
             try db.execute(
-                sql: """
-                    UPDATE triggers SET state = 'queued', attempts = MAX(attempts - 1, 0), lease_expires_at = NULL
-                    WHERE id = ? AND state = 'running'
-                    """,
-                arguments: [id])
+                """
+                UPDATE triggers SET state = 'queued', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, lease_expires_at = NULL
+                WHERE id = ? AND state = 'running'
+                """,
+                [id])
         }
     }
 
@@ -174,8 +168,7 @@ extension Store {
     func latestPullRequest(of project: String, number: Int) async throws(StoreError) -> PullRequest? {
         try await read("find pull request \(number) of \(project)") { db in
             let lane = Trigger.lane(ofPullRequest: number, in: project)
-            guard let payload = try String.fetchOne(
-                db, sql: "SELECT payload FROM triggers WHERE lane = ? ORDER BY id DESC LIMIT 1", arguments: [lane])
+            guard let payload = try db.value(String.self, "SELECT payload FROM triggers WHERE lane = ? ORDER BY id DESC LIMIT 1", [lane])
             else { return nil }
             guard case .pullRequest(let pullRequest) = try JSONDecoder().decode(Trigger.self, from: Data(payload.utf8))
             else { return nil }
@@ -187,11 +180,11 @@ extension Store {
     /// reports twice and nearly always well, so it looks with a read and writes only a change.
     func noteReportProblem(_ run: Run.ID, _ problem: String?) async throws(StoreError) {
         let recorded = try await read("read the report problem of \(run)") { db in
-            try String.fetchOne(db, sql: "SELECT report_problem FROM runs WHERE id = ?", arguments: [run.rawValue])
+            try db.value(String.self, "SELECT report_problem FROM runs WHERE id = ?", [run.rawValue])
         }
         guard recorded != problem else { return }
         try await write("note the report problem of \(run)") { db in
-            try db.execute(sql: "UPDATE runs SET report_problem = ? WHERE id = ?", arguments: [problem, run.rawValue])
+            try db.execute("UPDATE runs SET report_problem = ? WHERE id = ?", [problem, run.rawValue])
         }
     }
 
@@ -201,15 +194,14 @@ extension Store {
     public func requestCancel(of run: Run.ID, by login: String) async throws(StoreError) -> CancelRequest {
         let date = clock.now
         return try await write("cancel \(run)") { db in
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT r.state, r.trigger_id, t.state AS trigger_state FROM runs r LEFT JOIN triggers t ON t.id = r.trigger_id WHERE r.id = ?",
-                arguments: [run.rawValue])
+            guard let row = try db.row(
+                "SELECT r.state, r.trigger_id, t.state AS trigger_state FROM runs r LEFT JOIN triggers t ON t.id = r.trigger_id WHERE r.id = ?",
+                [run.rawValue])
             else { return .noSuchRun }
             guard row["state"] == Run.State.running.rawValue, let trigger = row["trigger_id"] as Int64? else {
                 return .notRunning(Run.State(rawValue: row["state"]) ?? .error)
             }
-            try db.execute(
-                sql: "UPDATE triggers SET cancel_requested_by = ? WHERE id = ? AND state = 'running'", arguments: [login, trigger])
+            try db.execute("UPDATE triggers SET cancel_requested_by = ? WHERE id = ? AND state = 'running'", [login, trigger])
             _ = try AuditLog.append(
                 AuditEntry.Draft(actor: login, action: "run.cancel_requested", subject: run.description, details: ["trigger": String(trigger)]),
                 at: date, in: db)
@@ -223,10 +215,9 @@ extension Store {
         return try await read("look for cancel requests") { db in
             let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
             var requests: [Int64: String] = [:]
-            for row in try Row.fetchAll(
-                db,
-                sql: "SELECT id, cancel_requested_by FROM triggers WHERE cancel_requested_by IS NOT NULL AND id IN (\(placeholders))",
-                arguments: StatementArguments(ids))
+            for row in try db.rows(
+                "SELECT id, cancel_requested_by FROM triggers WHERE cancel_requested_by IS NOT NULL AND id IN (\(placeholders))",
+                SQLArguments(ids))
             {
                 requests[row["id"]] = row["cancel_requested_by"]
             }
@@ -237,7 +228,7 @@ extension Store {
     /// The state and outcome of trigger `id`, if there is one.
     public func triggerState(_ id: Int64) async throws(StoreError) -> (state: String, outcome: String?)? {
         try await read("read trigger \(id)") { db in
-            try Row.fetchOne(db, sql: "SELECT state, outcome FROM triggers WHERE id = ?", arguments: [id]).map {
+            try db.row("SELECT state, outcome FROM triggers WHERE id = ?", [id]).map {
                 ($0["state"], $0["outcome"])
             }
         }

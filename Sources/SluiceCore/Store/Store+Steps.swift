@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 extension Store {
     /// Records that step `name` of `run` started.
@@ -7,8 +6,13 @@ extension Store {
         let date = clock.now
         return try await write("record step \(name) of \(run)") { db in
             try db.execute(
-                sql: "INSERT OR REPLACE INTO run_steps (run_id, name, command, started_at) VALUES (?, ?, ?, ?)",
-                arguments: [run.rawValue, name, command, date.timeIntervalSince1970])
+                """
+                INSERT INTO run_steps (run_id, name, command, started_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (run_id, name) DO UPDATE SET
+                    command = excluded.command, started_at = excluded.started_at, ended_at = NULL, outcome = NULL,
+                    succeeded = NULL
+                """,
+                [run.rawValue, name, command, date.timeIntervalSince1970])
         }
     }
 
@@ -16,8 +20,8 @@ extension Store {
     func finishStep(_ run: Run.ID, name: String, result: StepResult) async throws(StoreError) {
         try await write("record the end of step \(name) of \(run)") { db in
             try db.execute(
-                sql: "UPDATE run_steps SET started_at = ?, ended_at = ?, outcome = ?, succeeded = ? WHERE run_id = ? AND name = ?",
-                arguments: [
+                "UPDATE run_steps SET started_at = ?, ended_at = ?, outcome = ?, succeeded = ? WHERE run_id = ? AND name = ?",
+                [
                     result.startedAt.timeIntervalSince1970, result.endedAt.timeIntervalSince1970,
                     result.termination.summary, result.succeeded, run.rawValue, name,
                 ])
@@ -27,8 +31,7 @@ extension Store {
     /// The steps of `run` in the order they started.
     public func steps(of run: Run.ID) async throws(StoreError) -> [RunStep] {
         try await read("read the steps of \(run)") { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM run_steps WHERE run_id = ? ORDER BY started_at, rowid", arguments: [run.rawValue]
+            try db.rows("SELECT * FROM run_steps WHERE run_id = ? ORDER BY started_at, name", [run.rawValue]
             ).map(Self.step)
         }
     }
@@ -37,13 +40,12 @@ extension Store {
     /// duration histograms, asking from the last end it saw.
     public func stepsEnded(after date: Date) async throws(StoreError) -> [RunStep] {
         try await read("read finished steps") { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM run_steps WHERE ended_at > ? ORDER BY ended_at", arguments: [date.timeIntervalSince1970]
+            try db.rows("SELECT * FROM run_steps WHERE ended_at > ? ORDER BY ended_at", [date.timeIntervalSince1970]
             ).map(Self.step)
         }
     }
 
-    private static func step(_ row: Row) -> RunStep {
+    private static func step(_ row: SQLRow) -> RunStep {
         RunStep(
             name: row["name"], command: row["command"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
             endedAt: (row["ended_at"] as Double?).map(Date.init(timeIntervalSince1970:)), outcome: row["outcome"],

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 extension Store {
     /// Claims every queued `/sluice approve` and `/sluice reject` comment, oldest first, so no
@@ -10,8 +9,7 @@ extension Store {
     /// itself is a compare-and-set on each trigger's state.
     func claimPromotionDecisions() async throws(StoreError) -> [ClaimedDecision] {
         let waiting = try await read("look for promotion decisions") { db in
-            try Row.fetchAll(
-                db, sql: "SELECT id, payload FROM triggers WHERE state = 'queued' AND kind = 'command' ORDER BY id"
+            try db.rows("SELECT id, payload FROM triggers WHERE state = 'queued' AND kind = 'command' ORDER BY id"
             ).compactMap { row -> ClaimedDecision? in
                 let trigger = try JSONDecoder().decode(Trigger.self, from: Data((row["payload"] as String).utf8))
                 guard case .command(let command) = trigger, command.verb.decidesPromotion else {
@@ -23,10 +21,7 @@ extension Store {
         guard !waiting.isEmpty else { return [] }
         return try await write("claim promotion decisions") { db in
             try waiting.filter { decision in
-                try db.execute(
-                    sql: "UPDATE triggers SET state = 'claimed' WHERE id = ? AND state = 'queued'",
-                    arguments: [decision.trigger])
-                return db.changesCount == 1
+                try db.execute("UPDATE triggers SET state = 'claimed' WHERE id = ? AND state = 'queued'", [decision.trigger]) == 1
             }
         }
     }
@@ -34,7 +29,7 @@ extension Store {
     /// Queues again the decisions a previous run of the server claimed and never finished.
     func requeueUnfinishedDecisions() async throws(StoreError) {
         try await write("requeue unfinished decisions") { db in
-            try db.execute(sql: "UPDATE triggers SET state = 'queued' WHERE state = 'claimed' AND kind = 'command'")
+            try db.execute("UPDATE triggers SET state = 'queued' WHERE state = 'claimed' AND kind = 'command'")
         }
     }
 
@@ -44,9 +39,8 @@ extension Store {
     ) async throws(StoreError) {
         let date = clock.now
         return try await write("finish trigger \(decision.trigger)") { db in
-            try db.execute(
-                sql: "UPDATE triggers SET state = ?, outcome = ?, finished_at = ? WHERE id = ?",
-                arguments: [refusal == nil ? "done" : "refused", refusal, date.timeIntervalSince1970, decision.trigger])
+            try db.execute("UPDATE triggers SET state = ?, outcome = ?, finished_at = ? WHERE id = ?",
+                [refusal == nil ? "done" : "refused", refusal, date.timeIntervalSince1970, decision.trigger])
             guard let refusal else { return }
             try Self.auditRefusal(of: decision.command, reason: refusal, trigger: decision.trigger, at: date, in: db)
         }
@@ -64,7 +58,7 @@ extension Store {
     }
 
     private static func auditRefusal(
-        of command: CommentCommand, reason: String, trigger: Int64, at date: Date, in db: Database
+        of command: CommentCommand, reason: String, trigger: Int64, at date: Date, in db: any StoreConnection
     ) throws {
         let subject = ["/sluice", command.verb.rawValue, command.environment].compactMap { $0 }.joined(separator: " ")
         _ = try AuditLog.append(

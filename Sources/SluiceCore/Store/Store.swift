@@ -1,18 +1,16 @@
 import Foundation
-import GRDB
+import Logging
 
-/// Sluice's durable state: one SQLite file in `state_dir`, opened through GRDB.
+/// Sluice's durable state: deliveries, the trigger queue, runs, the registry, promotions and the
+/// audit chain, kept in SQLite in `state_dir` or on a PostgreSQL server that replicas share.
 ///
-/// WAL mode (GRDB's `DatabasePool`: one writer, concurrent readers), foreign keys on, a busy
-/// timeout for the rare lock held by another process (`sluice deliveries` reading while `serve`
-/// writes), and `synchronous = FULL`, so a transaction that returned has reached the disk: an
-/// acknowledged delivery survives a crash of the process or of the machine. GRDB's async methods
-/// run the blocking SQLite work on its own queues, never on Swift's cooperative pool.
+/// Every query is written once, against ``StoreConnection``; ``StoreDatabase`` says how each
+/// database runs it. The store is persistence only: what to write is decided by the rules above it.
 public final class Store: Sendable {
-    /// The database file name inside `state_dir`.
-    public static let fileName = "sluice.sqlite"
+    /// The SQLite database's file name inside `state_dir`.
+    public static var fileName: String { SQLiteStoreDatabase.fileName }
 
-    let pool: DatabasePool
+    let database: any StoreDatabase
     let deliveryCommits: GroupCommit<DeliveryReceipt>
     /// This store's random name (16 hex digits), made by its first migration to v7 and never
     /// changed: promotion commits carry it, so a promotion number means one promotion anywhere.
@@ -20,45 +18,62 @@ public final class Store: Sendable {
     /// Where every timestamp the store writes comes from.
     let clock: any WallClock
 
-    /// Opens (creating if needed) the database in `stateDirectory` and applies every migration.
+    private init(database: any StoreDatabase, installationID: String, clock: any WallClock) {
+        self.database = database
+        self.installationID = installationID
+        self.clock = clock
+        deliveryCommits = GroupCommit(database: database)
+    }
+
+    /// Opens (creating if needed) the SQLite store in `stateDirectory` and applies every migration.
     /// A statement waits up to `lockTimeout` for a lock another process holds, then fails.
-    public init(
+    public convenience init(
         stateDirectory: URL, clock: any WallClock = SystemClock(), lockTimeout: Duration = .seconds(5)
     ) throws(StoreError) {
-        self.clock = clock
         do {
-            // Only the server's user reads the store, mirrors, runs and artifacts.
-            try FileManager.default.createDirectory(
-                at: stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            var configuration = Configuration()
-            configuration.foreignKeysEnabled = true
-            configuration.busyMode = .timeout(lockTimeout / .seconds(1))
-            pool = try DatabasePool(
-                path: stateDirectory.appendingPathComponent(Self.fileName).path, configuration: configuration)
-            // Only the writer connection writes, and GRDB sets it to NORMAL after any
-            // `prepareDatabase` hook when it enables WAL, so FULL is set here, once it is open.
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-            try StoreMigrations.migrator.migrate(pool)
-            installationID = try pool.read { db in try String.fetchOne(db, sql: "SELECT id FROM installation") } ?? ""
-            deliveryCommits = GroupCommit(pool: pool)
+            let database = try SQLiteStoreDatabase(stateDirectory: stateDirectory, lockTimeout: lockTimeout)
+            let installationID = try database.readNow(Self.installationID)
+            self.init(database: database, installationID: installationID, clock: clock)
         } catch {
             throw StoreError(operation: "open the store in \(stateDirectory.path)", underlying: error)
         }
     }
 
-    /// Whether the store answers and every known migration has been applied (for `/readyz`).
-    public func isReady() async -> Bool {
+    /// Opens the store where `location` says: on its PostgreSQL server (connecting, and applying
+    /// every migration under a lock), else in SQLite in its state directory. An operation waits up
+    /// to `lockTimeout` for what another process holds (SQLite's lock; PostgreSQL's connections
+    /// and write lock), then fails.
+    public static func open(
+        _ location: StoreLocation, clock: any WallClock = SystemClock(), lockTimeout: Duration = .seconds(5),
+        logger: Logger = Logger(label: "sluice.store")
+    ) async throws(StoreError) -> Store {
+        guard let postgres = location.postgres else {
+            return try Store(stateDirectory: location.stateDirectory, clock: clock, lockTimeout: lockTimeout)
+        }
         do {
-            return try await pool.read { db in try StoreMigrations.migrator.hasCompletedMigrations(db) }
+            let database = try await PostgresStoreDatabase.connect(postgres, logger: logger, waitLimit: lockTimeout)
+            let installationID = try await database.read(Self.installationID)
+            return Store(database: database, installationID: installationID, clock: clock)
         } catch {
-            return false
+            throw StoreError(operation: "open the store on \(postgres)", underlying: error)
         }
     }
 
+    private static func installationID(_ db: any StoreConnection) throws -> String {
+        try db.value(String.self, "SELECT id FROM installation") ?? ""
+    }
+
+    /// Whether the database answers and every known migration has been applied (for `/readyz`).
+    public func isReady() async -> Bool {
+        await database.isReady()
+    }
+
     /// Runs a read, mapping failures to `StoreError`.
-    func read<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+    func read<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (any StoreConnection) throws -> T
+    ) async throws(StoreError) -> T {
         do {
-            return try await pool.read(body)
+            return try await database.read(body)
         } catch {
             throw StoreError(operation: operation, underlying: error)
         }
@@ -66,9 +81,12 @@ public final class Store: Sendable {
 
     /// Runs a write in its own transaction, mapping failures to `StoreError`. Deliveries go
     /// through `deliveryCommits` instead, which commits concurrent writes together.
-    func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+    @discardableResult
+    func write<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (any StoreConnection) throws -> T
+    ) async throws(StoreError) -> T {
         do {
-            return try await pool.write(body)
+            return try await database.write(body)
         } catch {
             throw StoreError(operation: operation, underlying: error)
         }

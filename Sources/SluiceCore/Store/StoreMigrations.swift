@@ -1,235 +1,428 @@
 import GRDB
 
-/// The store's schema, as an ordered list of migrations. Later features append migrations; an
-/// applied migration is never edited.
+/// The store's schema, as one ordered list of migrations for both databases. Later features
+/// append migrations, each written for SQLite (through GRDB's schema builder, as the first ones
+/// were) and for PostgreSQL; an applied migration is never edited.
 enum StoreMigrations {
-    static let migrator: DatabaseMigrator = {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: deliveries and triggers") { db in
-            try db.create(table: "deliveries") { table in
-                table.autoIncrementedPrimaryKey("id")
-                table.column("source", .text).notNull()
-                table.column("project", .text)
-                table.column("event", .text).notNull()
-                // Unix seconds: GRDB's text dates cost a DateFormatter per write on the ingest path.
-                table.column("received_at", .double).notNull()
-                table.column("outcome", .text).notNull()
-                    .check { ["accepted", "ignored", "duplicate"].contains($0) }
-                table.column("reason", .text)
-                // The sender's id; NULL on duplicates, so only the original holds it.
-                table.column("dedupe_key", .text).unique()
-                table.column("duplicate_of", .integer).references("deliveries")
-            }
-            try db.create(table: "triggers") { table in
-                table.autoIncrementedPrimaryKey("id")
-                table.column("delivery_id", .integer).notNull().references("deliveries").indexed()
-                table.column("kind", .text).notNull()
-                table.column("project", .text)
-                table.column("dedupe_key", .text).notNull().unique()
-                table.column("payload", .jsonText).notNull()
-                table.column("state", .text).notNull().defaults(to: "queued")
-                table.column("created_at", .double).notNull()
-            }
-            try db.create(index: "triggers_by_state", on: "triggers", columns: ["state", "id"])
-        }
-        migrator.registerMigration("v2: runs") { db in
-            try db.create(table: "runs") { table in
-                defineRunColumns(
-                    table, states: ["running", "passed", "gate_failed", "failed", "error", "skipped", "cancelled"],
-                    indexingTriggers: false)
-            }
-            try db.create(index: "runs_by_cache_key", on: "runs", columns: ["cache_key", "state"])
-        }
-        migrator.registerMigration("v3: audit") { db in
-            // No AUTOINCREMENT: `AuditLog.append` numbers entries itself, last + 1, so they are gapless.
-            try db.create(table: "audit_log") { table in
-                table.primaryKey("sequence", .integer)
-                // Unix milliseconds, an integer, so the hashed value reads back exactly.
-                table.column("at_ms", .integer).notNull()
-                table.column("actor", .text).notNull()
-                table.column("action", .text).notNull()
-                table.column("subject", .text).notNull()
-                // A canonical JSON object of strings (see `CanonicalJSON`), hashed as stored.
-                table.column("details", .text).notNull()
-                table.column("previous_hash", .text).notNull()
-                table.column("hash", .text).notNull()
-            }
-            // Refuse edits made through SQL; `Store.verifyAudit` catches those made around it.
-            for statement in ["UPDATE", "DELETE"] {
+    static let all: [StoreMigration] = [
+        StoreMigration(
+            "v1: deliveries and triggers",
+            sqlite: { db in
+                try db.create(table: "deliveries") { table in
+                    table.autoIncrementedPrimaryKey("id")
+                    table.column("source", .text).notNull()
+                    table.column("project", .text)
+                    table.column("event", .text).notNull()
+                    // Unix seconds: GRDB's text dates cost a DateFormatter per write on the ingest path.
+                    table.column("received_at", .double).notNull()
+                    table.column("outcome", .text).notNull()
+                        .check { ["accepted", "ignored", "duplicate"].contains($0) }
+                    table.column("reason", .text)
+                    // The sender's id; NULL on duplicates, so only the original holds it.
+                    table.column("dedupe_key", .text).unique()
+                    table.column("duplicate_of", .integer).references("deliveries")
+                }
+                try db.create(table: "triggers") { table in
+                    table.autoIncrementedPrimaryKey("id")
+                    table.column("delivery_id", .integer).notNull().references("deliveries").indexed()
+                    table.column("kind", .text).notNull()
+                    table.column("project", .text)
+                    table.column("dedupe_key", .text).notNull().unique()
+                    table.column("payload", .jsonText).notNull()
+                    table.column("state", .text).notNull().defaults(to: "queued")
+                    table.column("created_at", .double).notNull()
+                }
+                try db.create(index: "triggers_by_state", on: "triggers", columns: ["state", "id"])
+            },
+            postgres: [
+                """
+                CREATE TABLE deliveries (
+                    id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, source TEXT NOT NULL, project TEXT,
+                    event TEXT NOT NULL, received_at DOUBLE PRECISION NOT NULL,
+                    outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'ignored', 'duplicate')), reason TEXT,
+                    dedupe_key TEXT UNIQUE, duplicate_of BIGINT REFERENCES deliveries)
+                """,
+                """
+                CREATE TABLE triggers (
+                    id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+                    delivery_id BIGINT NOT NULL REFERENCES deliveries, kind TEXT NOT NULL, project TEXT,
+                    dedupe_key TEXT NOT NULL UNIQUE, payload TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'queued',
+                    created_at DOUBLE PRECISION NOT NULL)
+                """,
+                "CREATE INDEX triggers_on_delivery_id ON triggers (delivery_id)",
+                "CREATE INDEX triggers_by_state ON triggers (state, id)",
+            ]),
+        StoreMigration(
+            "v2: runs",
+            sqlite: { db in
+                try db.create(table: "runs") { table in
+                    defineRunColumns(
+                        table, states: ["running", "passed", "gate_failed", "failed", "error", "skipped", "cancelled"],
+                        indexingTriggers: false)
+                }
+                try db.create(index: "runs_by_cache_key", on: "runs", columns: ["cache_key", "state"])
+            },
+            postgres: [
+                """
+                CREATE TABLE runs (
+                    id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, project TEXT,
+                    trigger_id BIGINT REFERENCES triggers, repository TEXT NOT NULL, commit_id TEXT NOT NULL,
+                    state TEXT NOT NULL CONSTRAINT runs_state CHECK (
+                        state IN ('running', 'passed', 'gate_failed', 'failed', 'error', 'skipped', 'cancelled')),
+                    reason TEXT, model TEXT, cache_key TEXT, cached_from BIGINT REFERENCES runs, data_versions TEXT,
+                    metrics TEXT, gate_report TEXT, artifact_digest TEXT, artifact_path TEXT,
+                    started_at DOUBLE PRECISION NOT NULL, finished_at DOUBLE PRECISION)
+                """,
+                "CREATE INDEX runs_by_cache_key ON runs (cache_key, state)",
+            ]),
+        StoreMigration(
+            "v3: audit",
+            sqlite: { db in
+                // No AUTOINCREMENT: `AuditLog.append` numbers entries itself, last + 1, so they are gapless.
+                try db.create(table: "audit_log") { table in
+                    table.primaryKey("sequence", .integer)
+                    // Unix milliseconds, an integer, so the hashed value reads back exactly.
+                    table.column("at_ms", .integer).notNull()
+                    table.column("actor", .text).notNull()
+                    table.column("action", .text).notNull()
+                    table.column("subject", .text).notNull()
+                    // A canonical JSON object of strings (see `CanonicalJSON`), hashed as stored.
+                    table.column("details", .text).notNull()
+                    table.column("previous_hash", .text).notNull()
+                    table.column("hash", .text).notNull()
+                }
+                // Refuse edits made through SQL; `Store.verifyAudit` catches those made around it.
+                for statement in ["UPDATE", "DELETE"] {
+                    try db.execute(
+                        sql: """
+                            CREATE TRIGGER audit_log_refuses_\(statement.lowercased()) BEFORE \(statement) ON audit_log
+                            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+                            """)
+                }
+            },
+            postgres: [
+                """
+                CREATE TABLE audit_log (
+                    sequence BIGINT PRIMARY KEY, at_ms BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+                    subject TEXT NOT NULL, details TEXT NOT NULL, previous_hash TEXT NOT NULL, hash TEXT NOT NULL)
+                """,
+                """
+                CREATE FUNCTION audit_log_refuses_edits() RETURNS trigger LANGUAGE plpgsql
+                AS $$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$
+                """,
+                """
+                CREATE TRIGGER audit_log_refuses_edits BEFORE UPDATE OR DELETE ON audit_log
+                FOR EACH ROW EXECUTE FUNCTION audit_log_refuses_edits()
+                """,
+                """
+                CREATE TRIGGER audit_log_refuses_truncate BEFORE TRUNCATE ON audit_log
+                FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuses_edits()
+                """,
+            ]),
+        StoreMigration(
+            "v4: registry",
+            sqlite: { db in
+                try db.alter(table: "runs") { table in table.add(column: "spec_digest", .text) }
+                try db.create(table: "model_versions") { table in
+                    table.autoIncrementedPrimaryKey("id")
+                    table.column("model", .text).notNull()
+                    table.column("number", .integer).notNull()
+                    table.uniqueKey(["model", "number"])
+                    table.column("run_id", .integer).notNull().unique().references("runs")
+                    table.column("artifact_digest", .text).notNull()
+                    table.column("branch", .text)
+                    table.column("sluice_version", .text).notNull()
+                    table.column("registered_at", .double).notNull()
+                }
+                // Enforced here, not only by callers: nothing registers a model whose gate did not pass.
                 try db.execute(
                     sql: """
-                        CREATE TRIGGER audit_log_refuses_\(statement.lowercased()) BEFORE \(statement) ON audit_log
-                        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+                        CREATE TRIGGER model_versions_need_a_passed_gate BEFORE INSERT ON model_versions
+                        WHEN (SELECT state FROM runs WHERE id = NEW.run_id) IS NOT 'passed'
+                        BEGIN SELECT RAISE(ABORT, 'only a run whose gate passed can be registered'); END
                         """)
-            }
-        }
-        migrator.registerMigration("v4: registry") { db in
-            try db.alter(table: "runs") { table in table.add(column: "spec_digest", .text) }
-            try db.create(table: "model_versions") { table in
-                table.autoIncrementedPrimaryKey("id")
-                table.column("model", .text).notNull()
-                table.column("number", .integer).notNull()
-                table.uniqueKey(["model", "number"])
-                table.column("run_id", .integer).notNull().unique().references("runs")
-                table.column("artifact_digest", .text).notNull()
-                table.column("branch", .text)
-                table.column("sluice_version", .text).notNull()
-                table.column("registered_at", .double).notNull()
-            }
-            // Enforced here, not only by callers: nothing registers a model whose gate did not pass.
-            try db.execute(
-                sql: """
-                    CREATE TRIGGER model_versions_need_a_passed_gate BEFORE INSERT ON model_versions
-                    WHEN (SELECT state FROM runs WHERE id = NEW.run_id) IS NOT 'passed'
-                    BEGIN SELECT RAISE(ABORT, 'only a run whose gate passed can be registered'); END
-                    """)
-            try db.create(table: "environment_history") { table in
-                table.autoIncrementedPrimaryKey("id")
-                table.column("model", .text).notNull()
-                table.column("environment", .text).notNull()
-                table.column("from_version", .integer)
-                table.column("to_version", .integer)
-                table.column("actor", .text).notNull()
-                table.column("reason", .text).notNull()
-                table.column("at", .double).notNull()
-            }
-            try db.create(
-                index: "environment_history_by_alias", on: "environment_history", columns: ["model", "environment", "id"])
-        }
-        migrator.registerMigration("v5: promotions") { db in
-            try db.create(table: "promotions") { table in
-                table.autoIncrementedPrimaryKey("id")
-                table.column("model", .text).notNull()
-                table.column("version", .integer).notNull()
-                table.column("environment", .text).notNull()
-                table.column("state", .text).notNull()
-                    .check { ["pending_approval", "approved", "applied", "rejected", "superseded", "failed"].contains($0) }
-                table.column("requested_by", .text).notNull()
-                table.column("required_approvals", .integer).notNull()
-                table.column("approvers", .jsonText).notNull()
-                table.column("author", .text)
-                table.column("allow_self_approval", .boolean).notNull()
-                table.column("reason", .text)
-                table.column("deploy_commit", .text)
-                table.column("requested_at", .double).notNull()
-                table.column("updated_at", .double).notNull()
-            }
-            try db.create(table: "promotion_approvals") { table in
-                table.column("promotion_id", .integer).notNull().references("promotions")
-                table.column("approver", .text).notNull()
-                table.column("at", .double).notNull()
-                table.primaryKey(["promotion_id", "approver"])
-            }
-        }
-        migrator.registerMigration("v6: pins") { db in
-            try db.create(table: "pins") { table in
-                table.column("model", .text).notNull()
-                table.column("environment", .text).notNull()
-                table.column("pinned_by", .text).notNull()
-                table.column("reason", .text).notNull()
-                table.column("at", .double).notNull()
-                table.primaryKey(["model", "environment"])
-            }
-        }
-        migrator.registerMigration("v7: installation and rollbacks") { db in
-            // Why a release manager rolled the environment back; NULL for an ordinary promotion.
-            try db.alter(table: "promotions") { table in table.add(column: "rollback_reason", .text) }
-            // A random name for this store, so the deploy repository can tell its promotions from
-            // those of another Sluice that writes there too (their promotion numbers collide).
-            try db.create(table: "installation") { table in
-                table.column("id", .text).notNull()
-            }
-            try db.execute(sql: "INSERT INTO installation (id) VALUES (lower(hex(randomblob(8))))")
-        }
-        migrator.registerMigration("v8: trigger outcomes") { db in
-            // A trigger is queued, then claimed by the part of the server that carries it out,
-            // then done or refused, with why.
-            try db.alter(table: "triggers") { table in
-                table.add(column: "finished_at", .double)
-                table.add(column: "outcome", .text)
-            }
-        }
-        migrator.registerMigration("v9: scheduling") { db in
-            // SQLite cannot change a CHECK constraint, so `runs` is rebuilt to allow `superseded`
-            // (SQLite's documented procedure; GRDB turns foreign keys off until the migration
-            // ends, then checks them). The trigger on model_versions names `runs`, so it goes
-            // first and comes back last.
-            try db.execute(sql: "DROP TRIGGER model_versions_need_a_passed_gate")
-            try db.create(table: "new_runs") { table in
-                defineRunColumns(
-                    table,
-                    states: ["running", "passed", "gate_failed", "failed", "error", "skipped", "cancelled", "superseded"],
-                    indexingTriggers: true)
-                table.column("spec_digest", .text)
-                // Why the last report to the forge failed; the run itself is not affected.
-                table.column("report_problem", .text)
-            }
-            let columns = """
-                id, project, trigger_id, repository, commit_id, state, reason, model, cache_key, cached_from,
-                data_versions, metrics, gate_report, artifact_digest, artifact_path, started_at, finished_at, spec_digest
+                try db.create(table: "environment_history") { table in
+                    table.autoIncrementedPrimaryKey("id")
+                    table.column("model", .text).notNull()
+                    table.column("environment", .text).notNull()
+                    table.column("from_version", .integer)
+                    table.column("to_version", .integer)
+                    table.column("actor", .text).notNull()
+                    table.column("reason", .text).notNull()
+                    table.column("at", .double).notNull()
+                }
+                try db.create(
+                    index: "environment_history_by_alias", on: "environment_history", columns: ["model", "environment", "id"])
+            },
+            postgres: [
+                "ALTER TABLE runs ADD COLUMN spec_digest TEXT",
                 """
-            try db.execute(sql: "INSERT INTO new_runs (\(columns)) SELECT \(columns) FROM runs")
-            try db.drop(table: "runs")
-            try db.rename(table: "new_runs", to: "runs")
-            try db.create(index: "runs_by_cache_key", on: "runs", columns: ["cache_key", "state"])
-            try db.execute(
-                sql: """
-                    CREATE TRIGGER model_versions_need_a_passed_gate BEFORE INSERT ON model_versions
-                    WHEN (SELECT state FROM runs WHERE id = NEW.run_id) IS NOT 'passed'
-                    BEGIN SELECT RAISE(ABORT, 'only a run whose gate passed can be registered'); END
-                    """)
-            // The scheduler's claims: a lane (one branch of one project, one pull request) in
-            // which a newer trigger supersedes older ones, a lease the claimer renews while its
-            // run goes on, and how often the trigger was claimed, so a run that kills its
-            // server is tried once more, not forever.
-            try db.alter(table: "triggers") { table in
-                table.add(column: "lane", .text)
-                table.add(column: "lease_expires_at", .double)
-                table.add(column: "attempts", .integer).notNull().defaults(to: 0)
-            }
-            try db.create(index: "triggers_by_lane", on: "triggers", columns: ["lane", "id"])
-            // Each step of a run as it starts and ends, for the run's page and the step-duration
-            // histograms.
-            try db.create(table: "run_steps") { table in
-                table.column("run_id", .integer).notNull().references("runs")
-                table.column("name", .text).notNull()
-                table.column("command", .text).notNull()
-                table.column("started_at", .double).notNull()
-                table.column("ended_at", .double)
-                table.column("outcome", .text)
-                table.column("succeeded", .boolean)
-                table.primaryKey(["run_id", "name"])
-            }
+                CREATE TABLE model_versions (
+                    id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, model TEXT NOT NULL, number BIGINT NOT NULL,
+                    run_id BIGINT NOT NULL UNIQUE REFERENCES runs, artifact_digest TEXT NOT NULL, branch TEXT,
+                    sluice_version TEXT NOT NULL, registered_at DOUBLE PRECISION NOT NULL, UNIQUE (model, number))
+                """,
+                """
+                CREATE FUNCTION model_versions_need_a_passed_gate() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                    IF (SELECT state FROM runs WHERE id = NEW.run_id) IS DISTINCT FROM 'passed' THEN
+                        RAISE EXCEPTION 'only a run whose gate passed can be registered';
+                    END IF;
+                    RETURN NEW;
+                END $$
+                """,
+                """
+                CREATE TRIGGER model_versions_need_a_passed_gate BEFORE INSERT ON model_versions
+                FOR EACH ROW EXECUTE FUNCTION model_versions_need_a_passed_gate()
+                """,
+                """
+                CREATE TABLE environment_history (
+                    id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, model TEXT NOT NULL,
+                    environment TEXT NOT NULL, from_version BIGINT, to_version BIGINT, actor TEXT NOT NULL,
+                    reason TEXT NOT NULL, at DOUBLE PRECISION NOT NULL)
+                """,
+                "CREATE INDEX environment_history_by_alias ON environment_history (model, environment, id)",
+            ]),
+        StoreMigration(
+            "v5: promotions",
+            sqlite: { db in
+                try db.create(table: "promotions") { table in
+                    table.autoIncrementedPrimaryKey("id")
+                    table.column("model", .text).notNull()
+                    table.column("version", .integer).notNull()
+                    table.column("environment", .text).notNull()
+                    table.column("state", .text).notNull()
+                        .check { ["pending_approval", "approved", "applied", "rejected", "superseded", "failed"].contains($0) }
+                    table.column("requested_by", .text).notNull()
+                    table.column("required_approvals", .integer).notNull()
+                    table.column("approvers", .jsonText).notNull()
+                    table.column("author", .text)
+                    table.column("allow_self_approval", .boolean).notNull()
+                    table.column("reason", .text)
+                    table.column("deploy_commit", .text)
+                    table.column("requested_at", .double).notNull()
+                    table.column("updated_at", .double).notNull()
+                }
+                try db.create(table: "promotion_approvals") { table in
+                    table.column("promotion_id", .integer).notNull().references("promotions")
+                    table.column("approver", .text).notNull()
+                    table.column("at", .double).notNull()
+                    table.primaryKey(["promotion_id", "approver"])
+                }
+            },
+            postgres: [
+                """
+                CREATE TABLE promotions (
+                    id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, model TEXT NOT NULL, version BIGINT NOT NULL,
+                    environment TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (
+                        state IN ('pending_approval', 'approved', 'applied', 'rejected', 'superseded', 'failed')),
+                    requested_by TEXT NOT NULL, required_approvals BIGINT NOT NULL, approvers TEXT NOT NULL, author TEXT,
+                    allow_self_approval BOOLEAN NOT NULL, reason TEXT, deploy_commit TEXT,
+                    requested_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION NOT NULL)
+                """,
+                """
+                CREATE TABLE promotion_approvals (
+                    promotion_id BIGINT NOT NULL REFERENCES promotions, approver TEXT NOT NULL,
+                    at DOUBLE PRECISION NOT NULL, PRIMARY KEY (promotion_id, approver))
+                """,
+            ]),
+        StoreMigration(
+            "v6: pins",
+            sqlite: { db in
+                try db.create(table: "pins") { table in
+                    table.column("model", .text).notNull()
+                    table.column("environment", .text).notNull()
+                    table.column("pinned_by", .text).notNull()
+                    table.column("reason", .text).notNull()
+                    table.column("at", .double).notNull()
+                    table.primaryKey(["model", "environment"])
+                }
+            },
+            postgres: [
+                """
+                CREATE TABLE pins (
+                    model TEXT NOT NULL, environment TEXT NOT NULL, pinned_by TEXT NOT NULL, reason TEXT NOT NULL,
+                    at DOUBLE PRECISION NOT NULL, PRIMARY KEY (model, environment))
+                """,
+            ]),
+        StoreMigration(
+            "v7: installation and rollbacks",
+            sqlite: { db in
+                // Why a release manager rolled the environment back; NULL for an ordinary promotion.
+                try db.alter(table: "promotions") { table in table.add(column: "rollback_reason", .text) }
+                // A random name for this store, so the deploy repository can tell its promotions from
+                // those of another Sluice that writes there too (their promotion numbers collide).
+                try db.create(table: "installation") { table in
+                    table.column("id", .text).notNull()
+                }
+                try db.execute(sql: "INSERT INTO installation (id) VALUES (lower(hex(randomblob(8))))")
+            },
+            postgres: [
+                "ALTER TABLE promotions ADD COLUMN rollback_reason TEXT",
+                "CREATE TABLE installation (id TEXT NOT NULL)",
+                "INSERT INTO installation (id) VALUES (substr(encode(sha256(gen_random_uuid()::text::bytea), 'hex'), 1, 16))",
+            ]),
+        StoreMigration(
+            "v8: trigger outcomes",
+            sqlite: { db in
+                // A trigger is queued, then claimed by the part of the server that carries it out,
+                // then done or refused, with why.
+                try db.alter(table: "triggers") { table in
+                    table.add(column: "finished_at", .double)
+                    table.add(column: "outcome", .text)
+                }
+            },
+            postgres: [
+                "ALTER TABLE triggers ADD COLUMN finished_at DOUBLE PRECISION, ADD COLUMN outcome TEXT",
+            ]),
+        StoreMigration(
+            "v9: scheduling",
+            sqlite: { db in
+                // SQLite cannot change a CHECK constraint, so `runs` is rebuilt to allow `superseded`
+                // (SQLite's documented procedure; GRDB turns foreign keys off until the migration
+                // ends, then checks them). The trigger on model_versions names `runs`, so it goes
+                // first and comes back last.
+                try db.execute(sql: "DROP TRIGGER model_versions_need_a_passed_gate")
+                try db.create(table: "new_runs") { table in
+                    defineRunColumns(
+                        table,
+                        states: ["running", "passed", "gate_failed", "failed", "error", "skipped", "cancelled", "superseded"],
+                        indexingTriggers: true)
+                    table.column("spec_digest", .text)
+                    // Why the last report to the forge failed; the run itself is not affected.
+                    table.column("report_problem", .text)
+                }
+                let columns = """
+                    id, project, trigger_id, repository, commit_id, state, reason, model, cache_key, cached_from,
+                    data_versions, metrics, gate_report, artifact_digest, artifact_path, started_at, finished_at, spec_digest
+                    """
+                try db.execute(sql: "INSERT INTO new_runs (\(columns)) SELECT \(columns) FROM runs")
+                try db.drop(table: "runs")
+                try db.rename(table: "new_runs", to: "runs")
+                try db.create(index: "runs_by_cache_key", on: "runs", columns: ["cache_key", "state"])
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER model_versions_need_a_passed_gate BEFORE INSERT ON model_versions
+                        WHEN (SELECT state FROM runs WHERE id = NEW.run_id) IS NOT 'passed'
+                        BEGIN SELECT RAISE(ABORT, 'only a run whose gate passed can be registered'); END
+                        """)
+                // The scheduler's claims: a lane (one branch of one project, one pull request) in
+                // which a newer trigger supersedes older ones, a lease the claimer renews while its
+                // run goes on, and how often the trigger was claimed, so a run that kills its
+                // server is tried once more, not forever.
+                try db.alter(table: "triggers") { table in
+                    table.add(column: "lane", .text)
+                    table.add(column: "lease_expires_at", .double)
+                    table.add(column: "attempts", .integer).notNull().defaults(to: 0)
+                }
+                try db.create(index: "triggers_by_lane", on: "triggers", columns: ["lane", "id"])
+                // Each step of a run as it starts and ends, for the run's page and the step-duration
+                // histograms.
+                try db.create(table: "run_steps") { table in
+                    table.column("run_id", .integer).notNull().references("runs")
+                    table.column("name", .text).notNull()
+                    table.column("command", .text).notNull()
+                    table.column("started_at", .double).notNull()
+                    table.column("ended_at", .double)
+                    table.column("outcome", .text)
+                    table.column("succeeded", .boolean)
+                    table.primaryKey(["run_id", "name"])
+                }
+            },
+            postgres: [
+                "ALTER TABLE runs DROP CONSTRAINT runs_state",
+                """
+                ALTER TABLE runs ADD CONSTRAINT runs_state CHECK (
+                    state IN ('running', 'passed', 'gate_failed', 'failed', 'error', 'skipped', 'cancelled', 'superseded'))
+                """,
+                "ALTER TABLE runs ADD COLUMN report_problem TEXT",
+                "CREATE INDEX runs_on_trigger_id ON runs (trigger_id)",
+                """
+                ALTER TABLE triggers ADD COLUMN lane TEXT, ADD COLUMN lease_expires_at DOUBLE PRECISION,
+                    ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0
+                """,
+                "CREATE INDEX triggers_by_lane ON triggers (lane, id)",
+                """
+                CREATE TABLE run_steps (
+                    run_id BIGINT NOT NULL REFERENCES runs, name TEXT NOT NULL, command TEXT NOT NULL,
+                    started_at DOUBLE PRECISION NOT NULL, ended_at DOUBLE PRECISION, outcome TEXT, succeeded BOOLEAN,
+                    PRIMARY KEY (run_id, name))
+                """,
+            ]),
+        StoreMigration(
+            "v10: trust",
+            sqlite: { db in
+                // The branch a run's commit was pushed to: "unchanged since the last trained commit"
+                // is judged per branch, so the merge of a gated pull request is not skipped.
+                try db.alter(table: "runs") { table in table.add(column: "branch", .text) }
+                try db.create(index: "runs_by_branch", on: "runs", columns: ["project", "branch", "id"])
+                // Who brought a version (forge logins of its pushers and authors), and the pull request
+                // whose merge it is, with that pull request's gated run: its lineage and who may not
+                // approve it.
+                try db.alter(table: "model_versions") { table in
+                    table.add(column: "brought_by", .jsonText).notNull().defaults(to: "[]")
+                    table.add(column: "pull_request", .integer)
+                    table.add(column: "pull_request_run", .integer).references("runs")
+                }
+                try db.alter(table: "promotions") { table in
+                    table.add(column: "brought_by", .jsonText).notNull().defaults(to: "[]")
+                }
+                // An engineer's cancel of a queued or running trigger, for the scheduler to carry out.
+                try db.alter(table: "triggers") { table in table.add(column: "cancel_requested_by", .text) }
+            },
+            postgres: [
+                "ALTER TABLE runs ADD COLUMN branch TEXT",
+                "CREATE INDEX runs_by_branch ON runs (project, branch, id)",
+                """
+                ALTER TABLE model_versions ADD COLUMN brought_by TEXT NOT NULL DEFAULT '[]',
+                    ADD COLUMN pull_request BIGINT, ADD COLUMN pull_request_run BIGINT REFERENCES runs
+                """,
+                "ALTER TABLE promotions ADD COLUMN brought_by TEXT NOT NULL DEFAULT '[]'",
+                "ALTER TABLE triggers ADD COLUMN cancel_requested_by TEXT",
+            ]),
+        StoreMigration(
+            "v11: python environments",
+            sqlite: { db in
+                // The Python environment a run's steps ran in (JSON), part of a version's lineage.
+                try db.alter(table: "runs") { table in table.add(column: "environment", .jsonText) }
+            },
+            postgres: [
+                "ALTER TABLE runs ADD COLUMN environment TEXT",
+            ]),
+        StoreMigration(
+            "v12: promotion revisions",
+            sqlite: { db in
+                // Counts a promotion's writes: a decision is written only on the revision it was made on.
+                try db.alter(table: "promotions") { table in table.add(column: "revision", .integer).notNull().defaults(to: 0) }
+            },
+            postgres: [
+                "ALTER TABLE promotions ADD COLUMN revision BIGINT NOT NULL DEFAULT 0",
+            ]),
+    ]
+
+    static let identifiers = Set(all.map(\.identifier))
+
+    /// The migrations as GRDB's migrator, which records them in SQLite's `grdb_migrations`.
+    static let sqliteMigrator: DatabaseMigrator = all.reduce(into: DatabaseMigrator()) { migrator, migration in
+        migrator.registerMigration(migration.identifier, migrate: migration.sqlite)
+    }
+
+    /// The table in which PostgreSQL records the migrations it applied.
+    static let postgresTable = "sluice_migrations"
+
+    /// A database that has a migration this version does not know was migrated by a newer Sluice:
+    /// this one would misread it, so it does not open it.
+    struct NewerSchema: Error, CustomStringConvertible {
+        /// The first applied migration this version does not know.
+        let identifier: String
+
+        var description: String {
+            """
+            the database has migration "\(identifier)", which Sluice \(SluiceVersion.current) does not know: \
+            a newer Sluice migrated it. Run that version (or a newer one) against it
+            """
         }
-        migrator.registerMigration("v10: trust") { db in
-            // The branch a run's commit was pushed to: "unchanged since the last trained commit"
-            // is judged per branch, so the merge of a gated pull request is not skipped.
-            try db.alter(table: "runs") { table in table.add(column: "branch", .text) }
-            try db.create(index: "runs_by_branch", on: "runs", columns: ["project", "branch", "id"])
-            // Who brought a version (forge logins of its pushers and authors), and the pull request
-            // whose merge it is, with that pull request's gated run: its lineage and who may not
-            // approve it.
-            try db.alter(table: "model_versions") { table in
-                table.add(column: "brought_by", .jsonText).notNull().defaults(to: "[]")
-                table.add(column: "pull_request", .integer)
-                table.add(column: "pull_request_run", .integer).references("runs")
-            }
-            try db.alter(table: "promotions") { table in
-                table.add(column: "brought_by", .jsonText).notNull().defaults(to: "[]")
-            }
-            // An engineer's cancel of a queued or running trigger, for the scheduler to carry out.
-            try db.alter(table: "triggers") { table in table.add(column: "cancel_requested_by", .text) }
-        }
-        migrator.registerMigration("v11: python environments") { db in
-            // The Python environment a run's steps ran in (JSON), part of a version's lineage.
-            try db.alter(table: "runs") { table in table.add(column: "environment", .jsonText) }
-        }
-        migrator.registerMigration("v12: promotion revisions") { db in
-            // Counts a promotion's writes: a decision is written only on the revision it was made on.
-            try db.alter(table: "promotions") { table in table.add(column: "revision", .integer).notNull().defaults(to: 0) }
-        }
-        return migrator
-    }()
+    }
 
     /// The columns `runs` has had since v2, written once for v2 and for v9's rebuild of the table.
     /// Frozen like the migrations that call it: an applied migration must keep its schema.
@@ -253,5 +446,20 @@ enum StoreMigrations {
         table.column("artifact_path", .text)
         table.column("started_at", .double).notNull()
         table.column("finished_at", .double)
+    }
+}
+
+/// One step of the schema, for each database.
+struct StoreMigration: Sendable {
+    /// The name it is recorded under once applied, e.g. `v12: promotion revisions`.
+    let identifier: String
+    let sqlite: @Sendable (Database) throws -> Void
+    /// One statement each, run in order in the transaction that records the migration.
+    let postgres: [String]
+
+    init(_ identifier: String, sqlite: @escaping @Sendable (Database) throws -> Void, postgres: [String]) {
+        self.identifier = identifier
+        self.sqlite = sqlite
+        self.postgres = postgres
     }
 }
