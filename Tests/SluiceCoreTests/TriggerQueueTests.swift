@@ -18,22 +18,29 @@ struct TriggerQueueTests {
     @Test("Approve and reject comments are claimed once; pushes and /sluice run stay queued for runs", arguments: StoreKind.allCases)
     func claimsDecisionsOnly(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
-        let store = try await kind.open(in: scratch)
+        let clock = ManualClock()
+        let store = try await kind.open(in: scratch, clock: clock)
         _ = try await store.record(StoreDeliveriesTests.push(key: "github:push"))
         _ = try await store.record(Self.comment(.run, key: "github:run"))
         _ = try await store.record(Self.comment(.approve, key: "github:approve"))
         _ = try await store.record(Self.comment(.reject, key: "github:reject"))
 
-        let claimed = try await store.claimPromotionDecisions()
+        let lease = clock.now.addingTimeInterval(120)
+        let claimed = try await store.claimPromotionDecisions(leaseExpiry: lease)
         #expect(claimed.map(\.command.verb) == [.approve, .reject])
-        #expect(try await store.claimPromotionDecisions().isEmpty)
+        #expect(try await store.claimPromotionDecisions(leaseExpiry: lease).isEmpty)
         #expect(try await store.queuedTriggers().map(\.trigger.kind) == [.push, .command])
 
-        // A server that stopped between claiming and finishing leaves them claimed; the next start
-        // queues them again, but not the finished one.
+        // A server that stopped between claiming and finishing leaves them claimed: another
+        // replica, or the next start, takes them once their lease has run out, but not the
+        // finished one.
         try await store.finishDecision(claimed[0], refusal: nil)
-        try await store.requeueUnfinishedDecisions()
-        #expect(try await store.claimPromotionDecisions().map(\.command.verb) == [.reject])
+        clock.advance(by: .seconds(119))
+        #expect(try await store.claimPromotionDecisions(leaseExpiry: clock.now.addingTimeInterval(120)).isEmpty)
+        clock.advance(by: .seconds(2))
+        #expect(
+            try await store.claimPromotionDecisions(leaseExpiry: clock.now.addingTimeInterval(120)).map(\.command.verb)
+                == [.reject])
         try await store.finishDecision(claimed[1], refusal: "nothing waits")
         let refusal = try await store.auditEntries(limit: 100).last
         #expect(refusal?.action == "command.refused")

@@ -189,8 +189,12 @@ public struct Promoter: Sendable {
 
     /// Renders the promotion's manifest, writes it to the deploy repository, and runs `landed`
     /// with the outcome before another write can land.
+    ///
+    /// Replicas sharing a store write one at a time per deploy repository (`Store.exclusively`),
+    /// so they do not fight over pushes and their environments move in the order commits landed.
     private func write(
-        _ promotion: Promotion, from source: Source?, landed: (DeployOutcome) async -> Result<Promotion, PromotionError>
+        _ promotion: Promotion, from source: Source?,
+        landed: @escaping @Sendable (DeployOutcome) async -> Result<Promotion, PromotionError>
     ) async throws(Obstacle) -> Result<Promotion, PromotionError> {
         guard let deployRepository else {
             throw .waiting("no deploy repository is configured: add deploy.repo to the server config")
@@ -200,8 +204,20 @@ public struct Promoter: Sendable {
         }
         let change = try await manifestChange(
             for: promotion, from: source, deploy: deployRepository.config, publicURL: publicURL)
+        let written: Result<Result<Promotion, PromotionError>, DeployError>
         do {
-            return try await deployRepository.apply(change, landed: landed)
+            written = try await store.exclusively("deploy \(deployRepository.config.repo) \(deployRepository.config.branch)") {
+                do throws(DeployError) {
+                    return .success(try await deployRepository.apply(change, landed: landed))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        } catch {
+            throw .waiting("\(error)")
+        }
+        do {
+            return try written.get()
         } catch {
             throw error.isRetryable ? .waiting(error.message) : .terminal(error.message)
         }

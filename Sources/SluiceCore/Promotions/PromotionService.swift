@@ -8,7 +8,9 @@ import ServiceLifecycle
 /// `writeRetryInterval` after, so such an outage heals by itself.
 ///
 /// Comments are read from the store's trigger queue, where ingress put them before answering
-/// the forge, so one that arrived while the server was down is decided when it starts.
+/// the forge, so one that arrived while the server was down is decided when it starts. Each is
+/// claimed for `decisionLease`: every replica looks, one decides, and a comment whose server
+/// stopped before it finished is decided by the next look after its lease ran out.
 public struct PromotionService: Service {
     private let store: Store
     private let promoter: Promoter
@@ -31,8 +33,10 @@ public struct PromotionService: Service {
         self.writeRetryInterval = writeRetryInterval
     }
 
+    /// Long enough for a decision and the deploy write it makes, retries and all.
+    static let decisionLease: Duration = .seconds(120)
+
     public func run() async throws {
-        try await store.requeueUnfinishedDecisions()
         await cancelWhenGracefulShutdown {
             var reportedWaiting = Set<Promotion.ID>()
             var nextWrite = clock.now
@@ -52,7 +56,8 @@ public struct PromotionService: Service {
     private func decideComments() async {
         let decisions: [ClaimedDecision]
         do {
-            decisions = try await store.claimPromotionDecisions()
+            decisions = try await store.claimPromotionDecisions(
+                leaseExpiry: clock.now.addingTimeInterval(Self.decisionLease / .seconds(1)))
         } catch {
             logger.error("could not read the comment commands: \(error)")
             return

@@ -1,16 +1,20 @@
 import Foundation
 
 extension Store {
-    /// Claims every queued `/sluice approve` and `/sluice reject` comment, oldest first, so no
-    /// other reader carries one out too. Other triggers stay queued for the runs they start.
+    /// Claims every `/sluice approve` and `/sluice reject` comment that waits, oldest first, until
+    /// `leaseExpiry`, so no other replica carries one out too: the queued ones, and those whose
+    /// claimer's lease ran out before it finished them (its server stopped). Other triggers stay
+    /// queued for the runs they start.
     ///
-    /// Asked every second by the running server, so it finds them with a read and takes the
+    /// Asked every second by every running server, so it finds them with a read and takes the
     /// writer (which ingress needs for every delivery) only when a decision waits; the claim
-    /// itself is a compare-and-set on each trigger's state.
-    func claimPromotionDecisions() async throws(StoreError) -> [ClaimedDecision] {
+    /// itself is a compare-and-set on each trigger's state and lease.
+    func claimPromotionDecisions(leaseExpiry: Date) async throws(StoreError) -> [ClaimedDecision] {
+        let now = clock.now.timeIntervalSince1970
+        let waits = "kind = 'command' AND (state = 'queued' OR (state = 'claimed' AND lease_expires_at < ?))"
         let waiting = try await read("look for promotion decisions") { db in
-            try db.rows("SELECT id, payload FROM triggers WHERE state = 'queued' AND kind = 'command' ORDER BY id"
-            ).compactMap { row -> ClaimedDecision? in
+            try db.rows("SELECT id, payload FROM triggers WHERE \(waits) ORDER BY id", [now]).compactMap {
+                row -> ClaimedDecision? in
                 let trigger = try JSONDecoder().decode(Trigger.self, from: Data((row["payload"] as String).utf8))
                 guard case .command(let command) = trigger, command.verb.decidesPromotion else {
                     return nil
@@ -21,15 +25,10 @@ extension Store {
         guard !waiting.isEmpty else { return [] }
         return try await write("claim promotion decisions") { db in
             try waiting.filter { decision in
-                try db.execute("UPDATE triggers SET state = 'claimed' WHERE id = ? AND state = 'queued'", [decision.trigger]) == 1
+                try db.execute(
+                    "UPDATE triggers SET state = 'claimed', lease_expires_at = ? WHERE id = ? AND \(waits)",
+                    [leaseExpiry.timeIntervalSince1970, decision.trigger, now]) == 1
             }
-        }
-    }
-
-    /// Queues again the decisions a previous run of the server claimed and never finished.
-    func requeueUnfinishedDecisions() async throws(StoreError) {
-        try await write("requeue unfinished decisions") { db in
-            try db.execute("UPDATE triggers SET state = 'queued' WHERE state = 'claimed' AND kind = 'command'")
         }
     }
 
@@ -39,7 +38,7 @@ extension Store {
     ) async throws(StoreError) {
         let date = clock.now
         return try await write("finish trigger \(decision.trigger)") { db in
-            try db.execute("UPDATE triggers SET state = ?, outcome = ?, finished_at = ? WHERE id = ?",
+            try db.execute("UPDATE triggers SET state = ?, outcome = ?, finished_at = ?, lease_expires_at = NULL WHERE id = ?",
                 [refusal == nil ? "done" : "refused", refusal, date.timeIntervalSince1970, decision.trigger])
             guard let refusal else { return }
             try Self.auditRefusal(of: decision.command, reason: refusal, trigger: decision.trigger, at: date, in: db)

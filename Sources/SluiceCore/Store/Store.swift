@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 
@@ -66,6 +67,19 @@ public final class Store: Sendable {
     /// Whether the database answers and every known migration has been applied (for `/readyz`).
     public func isReady() async -> Bool {
         await database.isReady()
+    }
+
+    /// Runs `body` while no other replica sharing this store runs one under the same `name` (on
+    /// SQLite, only processes of one machine share it, and it runs `body` at once).
+    public func exclusively<T: Sendable>(
+        _ name: String, _ body: @escaping @Sendable () async -> T
+    ) async throws(StoreError) -> T {
+        let key = SHA256.hash(data: Data(name.utf8)).prefix(8).reduce(Int64(0)) { $0 << 8 | Int64($1) }
+        do {
+            return try await database.exclusively(key, clock: clock, body)
+        } catch {
+            throw StoreError(operation: "take the lock on \(name)", underlying: error)
+        }
     }
 
     /// Runs a read, mapping failures to `StoreError`.

@@ -91,6 +91,33 @@ final class PostgresStoreDatabase: StoreDatabase {
         }
     }
 
+    /// Holds a session-level advisory lock on `key` on one leased connection while `body` runs. It
+    /// tries without waiting and rests on `clock` between tries, so a lock held for a long push
+    /// neither trips `lock_timeout` nor holds a thread. Should the connection drop meanwhile, the
+    /// server releases the lock: what it serialises must stay correct without it (deploy commits
+    /// carry their promotion's trailer, so a second writer finds its commit already there).
+    func exclusively<T: Sendable>(
+        _ key: Int64, clock: any WallClock, _ body: @escaping @Sendable () async -> T
+    ) async throws -> T {
+        let logger = logger
+        return try await withConnection { connection in
+            func call(_ function: String) async throws -> Bool {
+                var bindings = PostgresBindings()
+                bindings.append(key)
+                let rows = try await connection.query(
+                    PostgresQuery(unsafeSQL: "SELECT \(function)($1)", binds: bindings), logger: logger
+                ).collect()
+                return try rows.first?.decode(Bool.self) ?? false
+            }
+            while try await !call("pg_try_advisory_lock") {
+                try await clock.sleep(for: FileLock.retryInterval)
+            }
+            let result = await body()
+            _ = try? await call("pg_advisory_unlock")
+            return result
+        }
+    }
+
     /// Creates the migrations table if needed and applies, in one transaction under a lock of their
     /// own, the migrations not yet recorded there; a migration it does not know stops it.
     private func migrate() async throws {

@@ -19,6 +19,11 @@ protocol StoreDatabase: Sendable {
     /// Whether the database answers and has every migration applied (for `/readyz`).
     func isReady() async -> Bool
 
+    /// Runs `body` while no other process sharing this database runs a body under the same `key`,
+    /// waiting on `clock` between tries while one does.
+    func exclusively<T: Sendable>(
+        _ key: Int64, clock: any WallClock, _ body: @escaping @Sendable () async -> T
+    ) async throws -> T
 }
 
 /// One connection inside a transaction of a ``StoreDatabase``.
