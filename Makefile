@@ -44,6 +44,7 @@ bench: bootstrap
 	.build/release/sluice-bench gate
 	.build/release/sluice-bench promote
 	.build/release/sluice-bench e2e
+	.build/release/sluice-bench replicas
 
 # The whole main job on the starter project, in a temporary folder (see `sluice-demo --help`):
 # a push becomes a run, a model version, staging's manifest and production's approval; a pull

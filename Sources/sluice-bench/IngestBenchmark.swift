@@ -67,14 +67,15 @@ struct IngestBenchmark: AsyncParsableCommand {
             router: bareRouter, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: quiet)
 
         let counters = Counters()
+        let shape = Load.Shape(connections: connections, seconds: seconds, rate: rate, progress: progress)
         let (ours, reference) = try await ingest.test(.live) { ingestClient in
             try await bare.test(.live) { bareClient in
                 let ingestLoad = try Load(
-                    port: ingestClient.port, path: "/hooks/github/churn", body: body, signature: signature,
-                    counters: counters, benchmark: self)
+                    ports: [ingestClient.port], path: "/hooks/github/churn", body: body, signature: signature,
+                    counters: counters, shape: shape)
                 let bareLoad = try Load(
-                    port: bareClient.port, path: "/bare", body: body, signature: signature, counters: counters,
-                    benchmark: self)
+                    ports: [bareClient.port], path: "/bare", body: body, signature: signature, counters: counters,
+                    shape: shape)
                 defer {
                     ingestLoad.close()
                     bareLoad.close()
@@ -167,19 +168,29 @@ struct IngestBenchmark: AsyncParsableCommand {
         }
     }
 
-    /// Persistent connections to one server, and the two loads run over them.
-    private struct Load {
+    /// Persistent connections to the servers at `ports` (spread evenly, as a load balancer would),
+    /// and the two loads run over them.
+    struct Load {
+        /// How many connections, how long each load runs, the open loop's rate, and where to say so.
+        struct Shape: Sendable {
+            var connections: Int
+            var seconds: Double
+            var rate: Int
+            var progress: @Sendable (String) -> Void
+        }
+
         let path: String
         let connections: [TestClient]
         let send: @Sendable (TestClient) async throws -> Duration
-        let benchmark: IngestBenchmark
+        let benchmark: Shape
 
         init(
-            port: Int?, path: String, body: Data, signature: String, counters: Counters, benchmark: IngestBenchmark
+            ports: [Int?], path: String, body: Data, signature: String, counters: Counters, shape: Shape
         ) throws {
-            guard let port else { throw ValidationError("the server did not report its port") }
+            let ports = ports.compactMap { $0 }
+            guard !ports.isEmpty else { throw ValidationError("the server did not report its port") }
             self.path = path
-            self.benchmark = benchmark
+            self.benchmark = shape
             let bytes = ByteBuffer(bytes: body)
             send = { connection in
                 let id = counters.sent.wrappingAdd(1, ordering: .relaxed).newValue
@@ -198,7 +209,7 @@ struct IngestBenchmark: AsyncParsableCommand {
                 }
                 return ContinuousClock.now - start
             }
-            connections = (0..<benchmark.connections).map { _ in TestClient(host: "127.0.0.1", port: port) }
+            connections = (0..<shape.connections).map { index in TestClient(host: "127.0.0.1", port: ports[index % ports.count]) }
             connections.forEach { $0.connect() }
         }
 
@@ -267,7 +278,7 @@ struct IngestBenchmark: AsyncParsableCommand {
     }
 
     /// Requests sent (for unique delivery ids) and 202s received, across connections.
-    private final class Counters: Sendable {
+    final class Counters: Sendable {
         let sent = Atomic<Int>(0)
         let accepted = Atomic<Int>(0)
     }
@@ -297,7 +308,7 @@ struct IngestBenchmark: AsyncParsableCommand {
             """.utf8)
     }
 
-    private func progress(_ message: String) {
+    @Sendable private func progress(_ message: String) {
         FileHandle.standardError.write(Data("sluice-bench ingest: \(message)\n".utf8))
     }
 }

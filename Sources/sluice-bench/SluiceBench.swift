@@ -10,7 +10,10 @@ struct SluiceBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice-bench",
         abstract: "Measure Sluice against reference implementations (medians, ratios).",
-        subcommands: [GitBenchmark.self, IngestBenchmark.self, GateBenchmark.self, PromoteBenchmark.self, EndToEndBenchmark.self])
+        subcommands: [
+            GitBenchmark.self, IngestBenchmark.self, GateBenchmark.self, PromoteBenchmark.self, EndToEndBenchmark.self,
+            ReplicasBenchmark.self,
+        ])
 }
 
 /// Options every benchmark takes.

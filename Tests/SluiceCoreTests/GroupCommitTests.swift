@@ -6,15 +6,25 @@ import Testing
 
 @Suite("Store: group commit")
 struct GroupCommitTests {
-    /// Inserts a delivery row; an outcome outside the schema's CHECK makes the write fail.
-    static func insert(outcome: String, key: String) -> GroupCommit<Int64>.Work {
-        { db in
-            try db.insert(
-                """
-                INSERT INTO deliveries (source, event, received_at, outcome, dedupe_key)
-                VALUES ('github', 'push', 0, ?, ?)
-                """,
-                [outcome, key])
+    /// A delivery row to insert; an outcome outside the schema's CHECK makes its write fail.
+    struct Insert: Sendable {
+        var outcome = "accepted"
+        let key: String
+        /// How long its write holds the writer first.
+        var hold: TimeInterval = 0
+    }
+
+    static func commits(on store: Store) -> GroupCommit<Insert, Int64> {
+        GroupCommit(database: store.database) { inputs, db in
+            try inputs.map { input in
+                Thread.sleep(forTimeInterval: input.hold)
+                return try db.insert(
+                    """
+                    INSERT INTO deliveries (source, event, received_at, outcome, dedupe_key)
+                    VALUES ('github', 'push', 0, ?, ?)
+                    """,
+                    [input.outcome, input.key])
+            }
         }
     }
 
@@ -22,18 +32,15 @@ struct GroupCommitTests {
     func failingWriteFailsAlone(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
         let store = try await kind.open(in: scratch)
-        let commits = GroupCommit<Int64>(database: store.database)
+        let commits = Self.commits(on: store)
         // Hold the writer so the next twenty writes queue up and commit as one batch.
-        async let holder = commits.submit { db in
-            Thread.sleep(forTimeInterval: 0.2)
-            return try Self.insert(outcome: "accepted", key: "holder")(db)
-        }
+        async let holder = commits.submit(Insert(key: "holder", hold: 0.2))
         try await Task.sleep(for: .milliseconds(50))
         let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
             for index in 0..<20 {
                 group.addTask {
                     let outcome = index == 7 ? "bogus" : "accepted"
-                    let committed = (try? await commits.submit(Self.insert(outcome: outcome, key: "k\(index)"))) != nil
+                    let committed = (try? await commits.submit(Insert(outcome: outcome, key: "k\(index)"))) != nil
                     return (index, committed)
                 }
             }

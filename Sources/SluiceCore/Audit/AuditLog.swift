@@ -19,25 +19,37 @@ enum AuditLog {
     ///
     /// Must run inside the caller's write transaction: the entry is part of the change it records.
     static func append(_ draft: AuditEntry.Draft, at date: Date, in db: any StoreConnection) throws -> AuditEntry {
+        try append([(draft, date)], in: db)[0]
+    }
+
+    /// Appends an entry for each draft, in order, with one read of the chain's head and one insert.
+    static func append(_ drafts: [(draft: AuditEntry.Draft, at: Date)], in db: any StoreConnection) throws -> [AuditEntry] {
+        guard !drafts.isEmpty else { return [] }
         let last = try db.row("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1")
-        let sequence = (last?["sequence"] as Int64? ?? 0) + 1
-        let previousHash = last?["hash"] as String? ?? genesisHash
-        let milliseconds = AuditEntry.milliseconds(date)
-        let details = CanonicalJSON.object(draft.details)
-        let hash = Self.hash(
-            previous: previousHash,
-            canonicalText: canonicalText(
-                sequence: sequence, atMilliseconds: milliseconds, actor: draft.actor, action: draft.action,
-                subject: draft.subject, details: details))
-        try db.execute(
-            """
-            INSERT INTO audit_log (sequence, at_ms, actor, action, subject, details, previous_hash, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [sequence, milliseconds, draft.actor, draft.action, draft.subject, details, previousHash, hash])
-        return AuditEntry(
-            sequence: sequence, at: Date(timeIntervalSince1970: Double(milliseconds) / 1000), actor: draft.actor,
-            action: draft.action, subject: draft.subject, details: draft.details, previousHash: previousHash, hash: hash)
+        var sequence = last?["sequence"] as Int64? ?? 0
+        var previousHash = last?["hash"] as String? ?? genesisHash
+        var entries: [AuditEntry] = []
+        var rows: [[(any SQLValueConvertible)?]] = []
+        for (draft, date) in drafts {
+            sequence += 1
+            let milliseconds = AuditEntry.milliseconds(date)
+            let details = CanonicalJSON.object(draft.details)
+            let hash = Self.hash(
+                previous: previousHash,
+                canonicalText: canonicalText(
+                    sequence: sequence, atMilliseconds: milliseconds, actor: draft.actor, action: draft.action,
+                    subject: draft.subject, details: details))
+            rows.append([sequence, milliseconds, draft.actor, draft.action, draft.subject, details, previousHash, hash])
+            entries.append(
+                AuditEntry(
+                    sequence: sequence, at: Date(timeIntervalSince1970: Double(milliseconds) / 1000), actor: draft.actor,
+                    action: draft.action, subject: draft.subject, details: draft.details, previousHash: previousHash,
+                    hash: hash))
+            previousHash = hash
+        }
+        try db.insert(
+            into: "audit_log", ["sequence", "at_ms", "actor", "action", "subject", "details", "previous_hash", "hash"], rows)
+        return entries
     }
 
     /// The canonical text of an entry, the part that is hashed:

@@ -21,9 +21,8 @@ extension Store {
     public func triggerKinds(_ ids: [Int64]) async throws(StoreError) -> [Int64: Trigger.Kind] {
         guard !ids.isEmpty else { return [:] }
         return try await read("read trigger kinds") { db in
-            let rows = try db.rows(
-                "SELECT id, kind FROM triggers WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
-                SQLArguments(ids))
+            let arguments = SQLArguments(ids)
+            let rows = try db.rows("SELECT id, kind FROM triggers WHERE id IN (\(arguments.placeholders))", arguments)
             return Dictionary(
                 uniqueKeysWithValues: rows.compactMap { row in
                     Trigger.Kind(rawValue: row["kind"]).map { (row["id"] as Int64, $0) }

@@ -12,74 +12,101 @@ extension Store {
     /// deliveries). Of a delivery that is partly new, only the new triggers are queued. Writes are
     /// serialised (and committed in groups), so fifty concurrent copies still queue one trigger.
     public func record(_ delivery: IncomingDelivery) async throws(StoreError) -> DeliveryReceipt {
-        let receivedAt = clock.now
-        let payloads = try Self.encodedTriggers(delivery)
+        let arrival = DeliveryArrival(delivery: delivery, payloads: try Self.encodedTriggers(delivery), receivedAt: clock.now)
         do {
-            return try await deliveryCommits.submit { db in
-                try Self.record(delivery, payloads: payloads, receivedAt: receivedAt, in: db)
-            }
+            return try await deliveryCommits.submit(arrival)
         } catch {
             throw StoreError(operation: "record a delivery", underlying: error)
         }
     }
 
-    private static func record(
-        _ delivery: IncomingDelivery, payloads: [String], receivedAt: Date, in db: any StoreConnection
-    ) throws -> DeliveryReceipt {
-        if let key = delivery.deliveryKey,
-            let original = try db.value(Int64.self, "SELECT id FROM deliveries WHERE dedupe_key = ?", [key])
-        {
-            return .duplicate(
-                delivery: try Self.insertDelivery(db, delivery, receivedAt, outcome: "duplicate", duplicateOf: original),
-                original: original)
+    /// Records `arrivals` in order, as if one by one, with a fixed number of statements: one look
+    /// for the keys seen before, one for the next ids, and one insert each for the deliveries,
+    /// the triggers and their audit entries. Ids are the next ones after the highest stored,
+    /// which only this function inserts, under the store's write turn.
+    static func record(_ arrivals: [DeliveryArrival], in db: any StoreConnection) throws -> [DeliveryReceipt] {
+        let deliveryKeys = SQLArguments(Set(arrivals.compactMap(\.delivery.deliveryKey)))
+        var deliveriesByKey: [String: Int64] = [:]
+        if !deliveryKeys.values.isEmpty {
+            for row in try db.rows("SELECT dedupe_key, id FROM deliveries WHERE dedupe_key IN (\(deliveryKeys.placeholders))", deliveryKeys) {
+                deliveriesByKey[row["dedupe_key"]] = row["id"]
+            }
         }
-        switch delivery.verdict {
-        case .ignored(let reason):
-            let id = try Self.insertDelivery(db, delivery, receivedAt, outcome: "ignored", reason: reason, key: delivery.deliveryKey)
+        let triggerKeys = SQLArguments(Set(arrivals.flatMap { $0.delivery.keyedTriggers.map(\.dedupeKey) }))
+        var deliveriesByTriggerKey: [String: Int64] = [:]
+        if !triggerKeys.values.isEmpty {
+            for row in try db.rows(
+                "SELECT dedupe_key, delivery_id FROM triggers WHERE dedupe_key IN (\(triggerKeys.placeholders))", triggerKeys)
+            {
+                deliveriesByTriggerKey[row["dedupe_key"]] = row["delivery_id"]
+            }
+        }
+        let last = try db.row(
+            """
+            SELECT (SELECT COALESCE(MAX(id), 0) FROM deliveries) AS last_delivery,
+                   (SELECT COALESCE(MAX(id), 0) FROM triggers) AS last_trigger
+            """)
+        var nextDelivery = (last?["last_delivery"] as Int64? ?? 0) + 1
+        var nextTrigger = (last?["last_trigger"] as Int64? ?? 0) + 1
+
+        var deliveryRows: [[(any SQLValueConvertible)?]] = []
+        var triggerRows: [[(any SQLValueConvertible)?]] = []
+        var audit: [(draft: AuditEntry.Draft, at: Date)] = []
+        var receipts: [DeliveryReceipt] = []
+        for arrival in arrivals {
+            let delivery = arrival.delivery
+            let id = nextDelivery
+            nextDelivery += 1
+            func row(_ outcome: String, reason: String? = nil, key: String? = nil, duplicateOf: Int64? = nil) {
+                deliveryRows.append([
+                    id, delivery.source, delivery.project, delivery.event, arrival.receivedAt.timeIntervalSince1970, outcome,
+                    reason, key, duplicateOf,
+                ])
+            }
+            if let key = delivery.deliveryKey, let original = deliveriesByKey[key] {
+                row("duplicate", duplicateOf: original)
+                receipts.append(.duplicate(delivery: id, original: original))
+                continue
+            }
             var details = Self.auditDetails(delivery)
-            details["reason"] = reason
-            _ = try AuditLog.append(
-                AuditEntry.Draft(actor: delivery.source, action: "delivery.ignored", subject: "delivery \(id)", details: details),
-                at: receivedAt, in: db)
-            return .ignored(delivery: id, reason: reason)
-        case .accepted(let keyed):
-            var fresh: [(KeyedTrigger, String)] = []
-            var original: Int64?
-            for (trigger, payload) in zip(keyed, payloads) {
-                if let owner = try db.value(
-                    Int64.self, "SELECT delivery_id FROM triggers WHERE dedupe_key = ?", [trigger.dedupeKey])
-                {
-                    original = original ?? owner
-                } else {
-                    fresh.append((trigger, payload))
+            switch delivery.verdict {
+            case .ignored(let reason):
+                row("ignored", reason: reason, key: delivery.deliveryKey)
+                details["reason"] = reason
+                audit.append((AuditEntry.Draft(actor: delivery.source, action: "delivery.ignored", subject: "delivery \(id)", details: details), arrival.receivedAt))
+                receipts.append(.ignored(delivery: id, reason: reason))
+            case .accepted(let keyed):
+                let fresh = zip(keyed, arrival.payloads).filter { deliveriesByTriggerKey[$0.0.dedupeKey] == nil }
+                if fresh.isEmpty, let original = keyed.lazy.compactMap({ deliveriesByTriggerKey[$0.dedupeKey] }).first {
+                    row("duplicate", duplicateOf: original)
+                    receipts.append(.duplicate(delivery: id, original: original))
+                    continue
                 }
-            }
-            if fresh.isEmpty, let original {
-                return .duplicate(
-                    delivery: try Self.insertDelivery(db, delivery, receivedAt, outcome: "duplicate", duplicateOf: original),
-                    original: original)
-            }
-            let id = try Self.insertDelivery(db, delivery, receivedAt, outcome: "accepted", key: delivery.deliveryKey)
-            var triggers: [TriggerSummary] = []
-            for (keyedTrigger, payload) in fresh {
-                let trigger = try db.insert(
-                    """
-                    INSERT INTO triggers (delivery_id, kind, project, lane, dedupe_key, payload, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                    [
-                        id, keyedTrigger.trigger.kind.rawValue, keyedTrigger.trigger.project, keyedTrigger.trigger.lane,
-                        keyedTrigger.dedupeKey, payload, receivedAt.timeIntervalSince1970,
+                row("accepted", key: delivery.deliveryKey)
+                var triggers: [TriggerSummary] = []
+                for (keyedTrigger, payload) in fresh {
+                    let trigger = keyedTrigger.trigger
+                    triggerRows.append([
+                        nextTrigger, id, trigger.kind.rawValue, trigger.project, trigger.lane, keyedTrigger.dedupeKey, payload,
+                        arrival.receivedAt.timeIntervalSince1970,
                     ])
-                triggers.append(TriggerSummary(id: trigger, kind: keyedTrigger.trigger.kind))
+                    triggers.append(TriggerSummary(id: nextTrigger, kind: trigger.kind))
+                    deliveriesByTriggerKey[keyedTrigger.dedupeKey] = id
+                    nextTrigger += 1
+                }
+                details["triggers"] = triggers.map { "\($0.kind.rawValue) \($0.id)" }.joined(separator: ", ")
+                audit.append((AuditEntry.Draft(actor: delivery.source, action: "delivery.accepted", subject: "delivery \(id)", details: details), arrival.receivedAt))
+                receipts.append(.accepted(delivery: id, triggers: triggers))
             }
-            var details = Self.auditDetails(delivery)
-            details["triggers"] = triggers.map { "\($0.kind.rawValue) \($0.id)" }.joined(separator: ", ")
-            _ = try AuditLog.append(
-                AuditEntry.Draft(actor: delivery.source, action: "delivery.accepted", subject: "delivery \(id)", details: details),
-                at: receivedAt, in: db)
-            return .accepted(delivery: id, triggers: triggers)
+            if let key = delivery.deliveryKey { deliveriesByKey[key] = id }
         }
+        try db.insert(
+            into: "deliveries",
+            ["id", "source", "project", "event", "received_at", "outcome", "reason", "dedupe_key", "duplicate_of"], deliveryRows)
+        try db.insert(
+            into: "triggers", ["id", "delivery_id", "kind", "project", "lane", "dedupe_key", "payload", "created_at"], triggerRows)
+        _ = try AuditLog.append(audit, in: db)
+        return receipts
     }
 
     /// The most recent deliveries, newest first, with the triggers each produced.
@@ -136,19 +163,20 @@ extension Store {
             throw StoreError(operation: "encode a trigger", underlying: error)
         }
     }
+}
 
-    private static func insertDelivery(
-        _ db: any StoreConnection, _ delivery: IncomingDelivery, _ receivedAt: Date, outcome: String, reason: String? = nil,
-        key: String? = nil, duplicateOf: Int64? = nil
-    ) throws -> Int64 {
-        try db.insert(
-            """
-            INSERT INTO deliveries (source, project, event, received_at, outcome, reason, dedupe_key, duplicate_of)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                delivery.source, delivery.project, delivery.event, receivedAt.timeIntervalSince1970, outcome, reason, key,
-                duplicateOf,
-            ])
+/// A delivery on its way into the store, with its triggers encoded and the time it arrived.
+struct DeliveryArrival: Sendable {
+    let delivery: IncomingDelivery
+    /// Each accepted trigger as JSON, in the order of the delivery's triggers.
+    let payloads: [String]
+    let receivedAt: Date
+}
+
+extension IncomingDelivery {
+    /// The triggers of an accepted delivery; none for an ignored one.
+    var keyedTriggers: [KeyedTrigger] {
+        if case .accepted(let keyed) = verdict { return keyed }
+        return []
     }
 }

@@ -24,20 +24,31 @@ extension Store {
             let rows = try db.rows(
                 """
                 SELECT t.id, t.lane, (SELECT MAX(n.id) FROM triggers n WHERE n.lane = t.lane) AS newest
-                FROM triggers t WHERE \(replaced)
+                FROM triggers t WHERE \(replaced) ORDER BY t.id
                 """)
+            // One update per lane and one insert of audit entries, however many were replaced:
+            // a burst of pushes to one branch leaves thousands, and each statement is a round trip.
+            var byNewest: [Int64: [Int64]] = [:]
+            var audit: [(draft: AuditEntry.Draft, at: Date)] = []
             for row in rows {
                 let id: Int64 = row["id"]
                 let newest: Int64 = row["newest"]
-                try db.execute(
-                    "UPDATE triggers SET state = 'superseded', outcome = ?, finished_at = ?, lease_expires_at = NULL WHERE id = ?",
-                    ["superseded by trigger \(newest)", date.timeIntervalSince1970, id])
-                _ = try AuditLog.append(
-                    AuditEntry.Draft(
+                byNewest[newest, default: []].append(id)
+                audit.append(
+                    (AuditEntry.Draft(
                         actor: "sluice", action: "trigger.superseded", subject: "trigger \(id)",
-                        details: ["by": "trigger \(newest)", "lane": row["lane"]]),
-                    at: date, in: db)
+                        details: ["by": "trigger \(newest)", "lane": row["lane"]]), date))
             }
+            for (newest, ids) in byNewest.sorted(by: { $0.key < $1.key }) {
+                let arguments = SQLArguments(ids)
+                try db.execute(
+                    """
+                    UPDATE triggers SET state = 'superseded', outcome = ?, finished_at = ?, lease_expires_at = NULL
+                    WHERE id IN (\(arguments.placeholders))
+                    """,
+                    SQLArguments(["superseded by trigger \(newest)", date.timeIntervalSince1970]).appending(arguments))
+            }
+            _ = try AuditLog.append(audit, in: db)
             return rows.count
         }
     }
@@ -213,11 +224,11 @@ extension Store {
     func cancelRequests(among ids: [Int64]) async throws(StoreError) -> [Int64: String] {
         guard !ids.isEmpty else { return [:] }
         return try await read("look for cancel requests") { db in
-            let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+            let arguments = SQLArguments(ids)
             var requests: [Int64: String] = [:]
             for row in try db.rows(
-                "SELECT id, cancel_requested_by FROM triggers WHERE cancel_requested_by IS NOT NULL AND id IN (\(placeholders))",
-                SQLArguments(ids))
+                "SELECT id, cancel_requested_by FROM triggers WHERE cancel_requested_by IS NOT NULL AND id IN (\(arguments.placeholders))",
+                arguments)
             {
                 requests[row["id"]] = row["cancel_requested_by"]
             }

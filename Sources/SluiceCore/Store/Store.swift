@@ -12,7 +12,7 @@ public final class Store: Sendable {
     public static var fileName: String { SQLiteStoreDatabase.fileName }
 
     let database: any StoreDatabase
-    let deliveryCommits: GroupCommit<DeliveryReceipt>
+    let deliveryCommits: GroupCommit<DeliveryArrival, DeliveryReceipt>
     /// This store's random name (16 hex digits), made by its first migration to v7 and never
     /// changed: promotion commits carry it, so a promotion number means one promotion anywhere.
     let installationID: String
@@ -23,7 +23,7 @@ public final class Store: Sendable {
         self.database = database
         self.installationID = installationID
         self.clock = clock
-        deliveryCommits = GroupCommit(database: database)
+        deliveryCommits = GroupCommit(database: database, commit: Store.record)
     }
 
     /// Opens (creating if needed) the SQLite store in `stateDirectory` and applies every migration.

@@ -50,6 +50,19 @@ extension StoreConnection {
         return id
     }
 
+    /// Inserts `rows` (one value per column each) into `table` with one statement per 500 rows:
+    /// on PostgreSQL every statement is a round trip.
+    func insert(into table: String, _ columns: [String], _ rows: [[(any SQLValueConvertible)?]]) throws {
+        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        for start in stride(from: 0, to: rows.count, by: 500) {
+            let chunk = rows[start..<min(start + 500, rows.count)]
+            try execute(
+                "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+                    + Array(repeating: row, count: chunk.count).joined(separator: ", "),
+                SQLArguments(chunk.flatMap { $0 }))
+        }
+    }
+
     /// The first row of a query, if any.
     func row(_ sql: String, _ arguments: SQLArguments = []) throws -> SQLRow? { try rows(sql, arguments).first }
 
@@ -153,6 +166,18 @@ struct SQLArguments: Sendable, ExpressibleByArrayLiteral {
     init(_ elements: some Sequence<some SQLValueConvertible>) {
         values = elements.map(\.sqlValue)
     }
+
+    private init(values: [SQLValue]) {
+        self.values = values
+    }
+
+    /// These values, then `more`'s.
+    func appending(_ more: SQLArguments) -> SQLArguments {
+        SQLArguments(values: values + more.values)
+    }
+
+    /// `?, ?, ?`: a placeholder for each value, as in `IN (…)`.
+    var placeholders: String { Array(repeating: "?", count: values.count).joined(separator: ", ") }
 }
 
 /// One row of a query's result, by column name (the first column of a name wins).
