@@ -21,33 +21,36 @@ extension Store {
     }
 
     /// Records `arrivals` in order, as if one by one, with a fixed number of statements: one look
-    /// for the keys seen before, one for the next ids, and one insert each for the deliveries,
-    /// the triggers and their audit entries. Ids are the next ones after the highest stored,
+    /// for the keys seen before and the next ids, and one insert each for the deliveries, the
+    /// triggers and their audit entries. Ids are the next ones after the highest stored,
     /// which only this function inserts, under the store's write turn.
     static func record(_ arrivals: [DeliveryArrival], in db: any StoreConnection) throws -> [DeliveryReceipt] {
+        // One query for what was seen before and where the ids go on: on PostgreSQL each
+        // statement is a round trip under the write turn every replica waits for.
         let deliveryKeys = SQLArguments(Set(arrivals.compactMap(\.delivery.deliveryKey)))
-        var deliveriesByKey: [String: Int64] = [:]
-        if !deliveryKeys.values.isEmpty {
-            for row in try db.rows("SELECT dedupe_key, id FROM deliveries WHERE dedupe_key IN (\(deliveryKeys.placeholders))", deliveryKeys) {
-                deliveriesByKey[row["dedupe_key"]] = row["id"]
-            }
-        }
         let triggerKeys = SQLArguments(Set(arrivals.flatMap { $0.delivery.keyedTriggers.map(\.dedupeKey) }))
-        var deliveriesByTriggerKey: [String: Int64] = [:]
+        var lookups = [
+            "SELECT 'last_delivery' AS kind, '' AS key, COALESCE(MAX(id), 0) AS id FROM deliveries",
+            "SELECT 'last_trigger', '', COALESCE(MAX(id), 0) FROM triggers",
+        ]
+        if !deliveryKeys.values.isEmpty {
+            lookups.append("SELECT 'delivery', dedupe_key, id FROM deliveries WHERE dedupe_key IN (\(deliveryKeys.placeholders))")
+        }
         if !triggerKeys.values.isEmpty {
-            for row in try db.rows(
-                "SELECT dedupe_key, delivery_id FROM triggers WHERE dedupe_key IN (\(triggerKeys.placeholders))", triggerKeys)
-            {
-                deliveriesByTriggerKey[row["dedupe_key"]] = row["delivery_id"]
+            lookups.append("SELECT 'trigger', dedupe_key, delivery_id FROM triggers WHERE dedupe_key IN (\(triggerKeys.placeholders))")
+        }
+        var deliveriesByKey: [String: Int64] = [:]
+        var deliveriesByTriggerKey: [String: Int64] = [:]
+        var nextDelivery: Int64 = 1
+        var nextTrigger: Int64 = 1
+        for row in try db.rows(lookups.joined(separator: " UNION ALL "), deliveryKeys.appending(triggerKeys)) {
+            switch row["kind"] as String {
+            case "last_delivery": nextDelivery = (row["id"] as Int64) + 1
+            case "last_trigger": nextTrigger = (row["id"] as Int64) + 1
+            case "delivery": deliveriesByKey[row["key"]] = row["id"]
+            default: deliveriesByTriggerKey[row["key"]] = row["id"]
             }
         }
-        let last = try db.row(
-            """
-            SELECT (SELECT COALESCE(MAX(id), 0) FROM deliveries) AS last_delivery,
-                   (SELECT COALESCE(MAX(id), 0) FROM triggers) AS last_trigger
-            """)
-        var nextDelivery = (last?["last_delivery"] as Int64? ?? 0) + 1
-        var nextTrigger = (last?["last_trigger"] as Int64? ?? 0) + 1
 
         var deliveryRows: [[(any SQLValueConvertible)?]] = []
         var triggerRows: [[(any SQLValueConvertible)?]] = []
