@@ -30,7 +30,7 @@ public struct SluiceService: Sendable {
         timing: Scheduler.Timing = Scheduler.Timing()
     ) async throws -> SluiceService {
         let store = try await Store.open(config.storeLocation, clock: clock, lockTimeout: lockTimeout, logger: logger)
-        let artifacts = ArtifactStore(stateDirectory: config.stateDirectory)
+        let artifacts = ArtifactStore(directory: config.artifactsDirectory)
         let workspace = Workspace(stateDirectory: config.stateDirectory)
         let ledger = PromotionLedger(store: store, clock: clock)
         let promoter = Promoter(

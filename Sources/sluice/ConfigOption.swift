@@ -13,8 +13,9 @@ struct ConfigOption: ParsableArguments {
         try loading { file throws(ConfigError) in try ServerConfig.load(from: file) }
     }
 
-    /// Only where the config keeps the store, for offline maintenance: of the server's secrets,
-    /// only the database URL (with `store.url_env`) must be set. Exits 2 as `load` does.
+    /// Only where the config keeps the store and its artifacts, for offline maintenance: of the
+    /// server's secrets, only the database URL (with `store.url_env`) must be set. Exits 2 as
+    /// `load` does.
     func storeLocation() throws -> StoreLocation {
         try loading { file throws(ConfigError) in try ServerConfig.storeLocation(configuredIn: file) }
     }

@@ -20,7 +20,7 @@ struct GCCommand: AsyncParsableCommand {
     func run() async throws {
         let location = try config.storeLocation()
         let referenced = try await Store.open(location).referencedArtifactDigests()
-        let artifacts = ArtifactStore(stateDirectory: location.stateDirectory)
+        let artifacts = ArtifactStore(directory: location.artifactsDirectory)
         let (removed, bytes) = try artifacts.collectGarbage(keeping: referenced, dryRun: dryRun, now: SystemClock().now)
         let size = ByteCountFormatter.string(fromByteCount: bytes, countStyle: .binary)
         print("\(dryRun ? "Would remove" : "Removed") \(removed) file\(removed == 1 ? "" : "s") (\(bytes) bytes, \(size)); "

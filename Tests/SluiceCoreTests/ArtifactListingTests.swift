@@ -19,7 +19,7 @@ struct ArtifactListingTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
         try FileManager.default.createSymbolicLink(
             atPath: scratch.path("out/model/latest").path, withDestinationPath: "weights.bin")
-        let store = ArtifactStore(stateDirectory: scratch.path("state"))
+        let store = ArtifactStore(directory: scratch.path("state/artifacts"))
         let digest = try store.put(artifact: scratch.path("out/model"), within: scratch.path("out"))
         let text = try Data(contentsOf: try store.open(digest).url)
         let entries = try #require(try ArtifactListing(manifest: text)).entries

@@ -11,7 +11,7 @@ struct ArtifactStoreTests {
     private func setUp() throws -> (ScratchDirectory, ArtifactStore) {
         let scratch = try ScratchDirectory("artifact-store")
         try fileManager.createDirectory(at: scratch.path("out"), withIntermediateDirectories: true)
-        return (scratch, ArtifactStore(stateDirectory: scratch.path("state")))
+        return (scratch, ArtifactStore(directory: scratch.path("state/artifacts")))
     }
 
     private func blobPath(_ digest: Digest, in store: ArtifactStore) -> String {
@@ -76,7 +76,7 @@ struct ArtifactStoreTests {
 
         try corrupt(digest, in: store, with: "wrights")
         #expect { try store.open(digest) } throws: { ($0 as? ArtifactError)?.code == .corrupt }
-        let fresh = ArtifactStore(stateDirectory: scratch.path("state"))
+        let fresh = ArtifactStore(directory: scratch.path("state/artifacts"))
         #expect { try fresh.open(digest) } throws: { ($0 as? ArtifactError)?.code == .corrupt }
     }
 

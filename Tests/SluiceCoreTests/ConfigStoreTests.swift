@@ -48,6 +48,18 @@ struct ConfigStoreTests {
         #expect(!problem.description.contains("secret-pw"))
     }
 
+    @Test("artifacts.path moves the artifact blobs out of state_dir, relative to the config file; without path it says what to set")
+    func artifactsPath() throws {
+        #expect(try ConfigFixture.parse(ConfigFixture.minimal).artifactsDirectory.path.hasSuffix("/.sluice/artifacts"))
+        let config = try ConfigFixture.parse(ConfigFixture.minimal + "\nartifacts: { path: shared/artifacts }\n")
+        #expect(config.artifactsDirectory.path.hasSuffix("/shared/artifacts"))
+        #expect(config.artifactsDirectory.path.hasPrefix("/"))
+        #expect(config.storeLocation.artifactsDirectory == config.artifactsDirectory)
+        let missing = try #require(ConfigFixture.problems(ConfigFixture.minimal + "\nartifacts: {}\n").first)
+        #expect(missing.keyPath == "artifacts.path")
+        #expect(missing.message.hasPrefix("set path to the folder that holds the artifacts"))
+    }
+
     @Test("store without url_env, or naming an unset variable, says what to set")
     func missingURL() throws {
         let missingKey = try #require(ConfigFixture.problems(ConfigFixture.minimal + "\nstore: {}\n").first)

@@ -387,7 +387,7 @@ struct RegistrarTests {
         try harness.commit([".sluice.yml": GateRunnerTests.spec()])
         let (run, _) = try await harness.run()
         let state = harness.scratch.path("state")
-        let artifacts = ArtifactStore(stateDirectory: state)
+        let artifacts = ArtifactStore(directory: StoreLocation.defaultArtifactsDirectory(in: state))
         let registrar = Registrar(store: harness.store, artifacts: artifacts, stateDirectory: state)
         let version = try await registrar.register(run.id, branch: "main")
         #expect(version.number == ModelVersion.Number(1))

@@ -15,7 +15,7 @@ struct ArtifactRoutesTests {
     /// Stores `text` in the harness's artifact store and returns its hex digest.
     private func store(_ text: String, in harness: ServerHarness) throws -> String {
         let file = try harness.scratch.write(text, to: "out/\(UUID().uuidString)")
-        let digest = try ArtifactStore(stateDirectory: harness.config.stateDirectory).put(file: file)
+        let digest = try ArtifactStore(directory: harness.config.artifactsDirectory).put(file: file)
         return digest.hex
     }
 
@@ -45,6 +45,21 @@ struct ArtifactRoutesTests {
             #expect(cached.headers[.eTag] == "\"sha256:\(hex)\"")
             let other = try await get(client, hex, headers: [.ifNoneMatch: "\"sha256:\(String(repeating: "0", count: 64))\""])
             #expect(other.status == .ok)
+        }
+    }
+
+    @Test("Replicas sharing a store and an artifacts folder serve every artifact, whichever of them stored it")
+    func replicasShareArtifacts() async throws {
+        let shared = try ScratchDirectory("shared-artifacts")
+        let database = try PostgresServer.shared().makeDatabase()
+        let first = try await ServerHarness(postgres: database, artifacts: shared.url)
+        let second = try await ServerHarness(postgres: database, artifacts: shared.url)
+        let hex = try store(Self.bytes, in: first)
+        #expect(!FileManager.default.fileExists(atPath: first.scratch.path("artifacts").path))
+        try await second.run { client in
+            let response = try await get(client, hex)
+            #expect(response.status == .ok)
+            #expect(response.text == Self.bytes)
         }
     }
 

@@ -33,10 +33,11 @@ struct ServerHarness {
     let clock = ManualClock()
     let log = LogCapture()
 
-    /// With `postgres`, the store is on that PostgreSQL database instead of SQLite in the scratch folder.
+    /// With `postgres`, the store is on that PostgreSQL database instead of SQLite in the scratch
+    /// folder; with `artifacts`, artifacts are kept there instead of in the scratch folder.
     init(
         maxBodyBytes: Int = ServerConfig.defaultMaxBodyBytes, auth: AuthConfig? = nil, metrics: MetricsConfig? = nil,
-        postgres: PostgresLocation? = nil
+        postgres: PostgresLocation? = nil, artifacts: URL? = nil
     ) async throws {
         scratch = try ScratchDirectory("server-tests")
         config = ServerConfig(
@@ -57,7 +58,7 @@ struct ServerHarness {
             datasets: [DatasetConfig(name: "transactions", match: "s3://lake/transactions/*")],
             dataSources: [DataSourceConfig(name: "lake", kind: .sluice, credential: .bearerToken(Secret(Self.lakeToken)))],
             alertmanager: AlertmanagerConfig(bearerToken: Secret(Self.alertmanagerToken)),
-            auth: auth, metrics: metrics, postgres: postgres)
+            auth: auth, metrics: metrics, postgres: postgres, artifactsDirectory: artifacts)
         // A short lock wait: the locked-store test waits it out; production waits 5 s.
         service = try await SluiceService.build(
             config: config, templates: Self.templates, clock: clock, logger: log.logger, lockTimeout: .milliseconds(250))

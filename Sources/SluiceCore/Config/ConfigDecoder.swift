@@ -30,7 +30,7 @@ struct ConfigDecoder {
     static let rootKeys = [
         "listen", "public_url", "state_dir", "max_body_bytes", "projects", "deploy", "datasets",
         "data_sources", "alertmanager", "executor", "auth", "metrics", "data_folders",
-        "store",
+        "store", "artifacts",
     ]
     static let projectKeys = [
         "name", "forge", "repo", "webhook_secret_env", "signing_secret_env", "token_env", "branches", "models",
@@ -45,14 +45,17 @@ struct ConfigDecoder {
     static let authKeys = ["tokens_env", "artifact_token_env"]
     static let metricsKeys = ["token_env", "allow"]
     static let storeKeys = ["url_env"]
+    static let artifactsKeys = ["path"]
 
     // MARK: - Document
 
-    /// Only `state_dir` and `store`, for offline maintenance of the store: of the server's
-    /// environment variables, it reads only the one holding the database URL.
+    /// Only `state_dir`, `store` and `artifacts`, for offline maintenance of the store: of the
+    /// server's environment variables, it reads only the one holding the database URL.
     mutating func decodeStoreLocation(_ yaml: String) -> StoreLocation? {
         guard let root = root(yaml), let stateDirectory = stateDirectory(root["state_dir"]) else { return nil }
-        return StoreLocation(stateDirectory: stateDirectory, postgres: root["store"].flatMap { postgres($0, path: "store") })
+        return StoreLocation(
+            stateDirectory: stateDirectory, postgres: root["store"].flatMap { postgres($0, path: "store") },
+            artifactsDirectory: root["artifacts"].flatMap { artifactsDirectory($0, path: "artifacts") })
     }
 
     mutating func decode(_ yaml: String) -> ServerConfig? {
@@ -74,6 +77,7 @@ struct ConfigDecoder {
         let metrics = root["metrics"].flatMap { self.metrics($0, path: "metrics") }
         let dataFolders = root["data_folders"].map { self.dataFolders($0, path: "data_folders") } ?? []
         let postgres = root["store"].flatMap { self.postgres($0, path: "store") }
+        let artifactsDirectory = root["artifacts"].flatMap { self.artifactsDirectory($0, path: "artifacts") }
         checkSomeoneCanApprove(projects, root: root, auth: auth)
 
         guard problems.isEmpty, let stateDirectory else { return nil }
@@ -91,7 +95,8 @@ struct ConfigDecoder {
             auth: auth,
             metrics: metrics,
             dataFolders: dataFolders,
-            postgres: postgres
+            postgres: postgres,
+            artifactsDirectory: artifactsDirectory
         )
     }
 
@@ -525,6 +530,16 @@ struct ConfigDecoder {
             reader.report(.invalidValue, at: fields.keyMark("url_env"), fields.child("url_env"), "environment variable \(variable) does not hold a usable database URL: \(invalid.reason)")
             return nil
         }
+    }
+
+    /// `artifacts`: the folder, absolute or relative to the config file, holding artifact blobs.
+    private mutating func artifactsDirectory(_ node: Node, path: String) -> URL? {
+        guard let fields = reader.fields(node, path: path, known: Self.artifactsKeys) else { return nil }
+        guard let node = fields["path"] else {
+            reader.report(.missingKey, at: fields.mark, fields.child("path"), "set path to the folder that holds the artifacts (a volume every replica mounts), or remove artifacts to keep them in state_dir")
+            return nil
+        }
+        return reader.string(node, path: fields.child("path")).map(folder)
     }
 
     /// `data_folders`: absolute (or config-relative) folders, kept as the operator wrote them.

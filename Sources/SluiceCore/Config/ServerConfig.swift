@@ -33,6 +33,8 @@ public struct ServerConfig: Sendable {
     public var dataFolders: [URL]
     /// The PostgreSQL server that replicas share (`store.url_env`); nil: SQLite in `stateDirectory`.
     public var postgres: PostgresLocation?
+    /// Where artifact blobs are kept (`artifacts.path`, by default `state_dir/artifacts`); always absolute.
+    public var artifactsDirectory: URL
 
     public init(
         listen: ListenAddress = .default,
@@ -48,7 +50,8 @@ public struct ServerConfig: Sendable {
         auth: AuthConfig? = nil,
         metrics: MetricsConfig? = nil,
         dataFolders: [URL] = [],
-        postgres: PostgresLocation? = nil
+        postgres: PostgresLocation? = nil,
+        artifactsDirectory: URL? = nil
     ) {
         self.listen = listen
         self.publicURL = publicURL
@@ -64,10 +67,13 @@ public struct ServerConfig: Sendable {
         self.metrics = metrics
         self.dataFolders = dataFolders
         self.postgres = postgres
+        self.artifactsDirectory = artifactsDirectory ?? StoreLocation.defaultArtifactsDirectory(in: stateDirectory)
     }
 
-    /// Where the store keeps its rows.
-    public var storeLocation: StoreLocation { StoreLocation(stateDirectory: stateDirectory, postgres: postgres) }
+    /// Where the store keeps its rows and artifacts.
+    public var storeLocation: StoreLocation {
+        StoreLocation(stateDirectory: stateDirectory, postgres: postgres, artifactsDirectory: artifactsDirectory)
+    }
 
     /// The project registered under `name`, the `{project}` of `/hooks/github/{project}`.
     public func project(named name: String) -> ProjectConfig? {

@@ -3,7 +3,8 @@ import Foundation
 import Synchronization
 
 /// The content-addressed store of model artifacts: immutable blobs named by their sha256, under
-/// `state_dir/artifacts/sha256/<hex>`.
+/// `<directory>/sha256/<hex>`, where the directory is `artifacts.path` (by default
+/// `state_dir/artifacts`; a volume every replica mounts shares them).
 ///
 /// A file artifact is one blob. A directory artifact is stored like a git tree: its
 /// ``ArtifactManifest`` text is a blob under the directory's digest, and every file (and every
@@ -22,17 +23,17 @@ public final class ArtifactStore: Sendable {
     /// long enough for any run to record the digest it just stored.
     static let gracePeriod: TimeInterval = 3600
 
-    /// `state_dir/artifacts/sha256`, one file per blob, named by its hex digest.
+    /// `<directory>/sha256`, one file per blob, named by its hex digest.
     public let blobs: URL
-    /// `state_dir/artifacts/tmp`, where blobs are written before they are renamed into place.
+    /// `<directory>/tmp`, where blobs are written before they are renamed into place (on the same
+    /// volume, so the rename is atomic).
     let temporary: URL
     /// Blobs this process has hashed, with what their files looked like then.
     private let verified = Mutex<[String: BlobIdentity]>([:])
 
-    public init(stateDirectory: URL) {
-        let artifacts = stateDirectory.appending(path: "artifacts", directoryHint: .isDirectory)
-        blobs = artifacts.appending(path: "sha256", directoryHint: .isDirectory)
-        temporary = artifacts.appending(path: "tmp", directoryHint: .isDirectory)
+    public init(directory: URL) {
+        blobs = directory.appending(path: "sha256", directoryHint: .isDirectory)
+        temporary = directory.appending(path: "tmp", directoryHint: .isDirectory)
     }
 
     /// Stores the regular file at `file` and returns its digest, as
