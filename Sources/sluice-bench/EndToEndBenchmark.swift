@@ -41,15 +41,7 @@ struct EndToEndBenchmark: AsyncParsableCommand {
     // MARK: - Webhook to manifest
 
     private func webhookToManifest(sluice: URL, template: URL, scratch: ScratchDirectory) async throws {
-        let served = scratch.path("served")
-        let model = try RemoteFixture(named: "churn", in: served)
-        try GitCLI.shell("cp -R '\(template.path)'/. '\(model.work.path)'/")
-        try model.commit([:], message: "Starter project")
-        try model.push()
-        let deploy = try RemoteFixture(named: "deploy", in: served)
-        try deploy.commit(["README.md": "# deploy\n"], message: "Start the deploy repository")
-        try deploy.push()
-        let git = try GitHTTPServer(root: served)
+        let starter = try StarterDeployment(in: scratch.path("served"), template: template)
         let config = try scratch.write(
             """
             listen: 127.0.0.1:0
@@ -58,52 +50,37 @@ struct EndToEndBenchmark: AsyncParsableCommand {
             projects:
               - name: churn
                 forge: github
-                repo: \(git.url("churn.git"))
+                repo: \(starter.git.url("churn.git"))
                 webhook_secret_env: BENCH_WEBHOOK_SECRET
                 environments:
                   - { name: staging, auto: true }
                   - { name: production, approvals: 1, approvers: [alice] }
             deploy:
-              repo: \(git.url("deploy.git"))
+              repo: \(starter.git.url("deploy.git"))
             """, to: "manifest.yml")
         let server = try ServeProcess(sluice: sluice, config: config, environment: Self.environment, log: scratch.path("manifest.log"))
         defer { server.stop() }
         let base = try await server.address()
-        progress("sluice serve at \(base); starter project and deploy repository at \(git.baseURL)")
+        progress("sluice serve at \(base); starter project and deploy repository at \(starter.git.baseURL)")
 
         let client = HTTPClient(retry: .none)
-        /// Delivers the push of `after` and waits until the deploy repository has one commit more.
-        func deliverAndWaitForManifest(before: String, after: String) async throws {
-            let commits = try GitCLI.run(["rev-list", "--count", "main"], in: deploy.bare)
-            let response = try await Self.deliverPush(client, base: base, project: "churn", before: before, after: after)
-            guard response.status == 202 else { throw ValidationError("the webhook answered \(response.status)") }
-            let deadline = ContinuousClock.now + .seconds(300)
-            while try GitCLI.run(["rev-list", "--count", "main"], in: deploy.bare) == commits {
-                guard server.isRunning, ContinuousClock.now < deadline else {
-                    throw ValidationError("no manifest commit within 5 minutes; the server's log:\n\(server.logText)")
-                }
-                try await Task.sleep(for: .milliseconds(20))
-            }
+        func deliverAndWaitForManifest(_ push: (before: String, after: String)) async throws {
+            try await starter.deliverAndWaitForManifest(
+                client, base: base, push: push, alive: { server.isRunning }, diagnosis: { "the server's log:\n\(server.logText)" })
         }
         progress("first push (untimed): the project's mirror and the deploy repository are cloned once")
-        try await deliverAndWaitForManifest(before: Push.zeroCommit, after: try model.git(["rev-parse", "HEAD"]))
+        try await deliverAndWaitForManifest((Push.zeroCommit, try starter.model.git(["rev-parse", "HEAD"])))
 
-        let train = model.work.appendingPathComponent("train.py")
-        let original = try String(contentsOf: train, encoding: .utf8)
         progress("webhook to staging's manifest commit against the three steps run directly, \(options.runs) runs each")
-        // The commits of the push being measured: set by `prepare`, delivered by `ours`.
+        // The push being measured: made by `prepare`, delivered by `ours`.
         var pending = (before: "", after: "")
         let figure = try await compare(
             "e2e_manifest", runs: options.runs, progress: progress,
             prepare: { index in
                 try GitCLI.shell("cp -R '\(template.path)' '\(scratch.path("direct-\(index)").path)'")
-                // A change the spec's inputs see, so every run trains.
-                let before = try model.git(["rev-parse", "HEAD"])
-                try model.commit(["train.py": original + "\n# benchmark run \(index)\n"], message: "Run \(index)")
-                try model.push()
-                pending = (before, try model.git(["rev-parse", "HEAD"]))
+                pending = try starter.pushTrainingChange("benchmark run \(index)")
             },
-            ours: { _ in try await deliverAndWaitForManifest(before: pending.before, after: pending.after) },
+            ours: { _ in try await deliverAndWaitForManifest(pending) },
             reference: { index in
                 try StarterProject.runStepsDirectly(in: scratch.path("direct-\(index)"))
             })
@@ -115,7 +92,6 @@ struct EndToEndBenchmark: AsyncParsableCommand {
                 figure.tableLine(referenceName: "three steps", target: nil)
                     + String(format: "  overhead %.3f s", overhead) + " (\(overhead <= 1 ? "meets" : "MISSES") target <= 1.000 s)")
         }
-        withExtendedLifetime(git) {}
     }
 
     // MARK: - Storm

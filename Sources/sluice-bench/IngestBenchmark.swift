@@ -25,14 +25,7 @@ struct IngestBenchmark: AsyncParsableCommand {
 
     @OptionGroup var options: BenchmarkOptions
 
-    @Option(help: "Concurrent connections for the throughput load.")
-    var connections = 64
-
-    @Option(help: "Seconds each closed-loop round and each open-loop load runs.")
-    var seconds = 2.0
-
-    @Option(help: "Deliveries per second for the latency load.")
-    var rate = 500
+    @OptionGroup var load: LoadOptions
 
     static let secret = "bench-webhook-secret"
 
@@ -50,8 +43,8 @@ struct IngestBenchmark: AsyncParsableCommand {
         let body = Self.pushBody()
         let signature = WebhookSigner.gitHubSignature(body, secret: Self.secret)
         progress(
-            "signed push body: \(body.count) bytes; \(connections) connections; "
-                + "\(options.runs) rounds of \(seconds) s per server")
+            "signed push body: \(body.count) bytes; \(load.connections) connections; "
+                + "\(options.runs) rounds of \(load.seconds) s per server")
 
         let service = try await SluiceService.build(
             config: config, templates: URL(fileURLWithPath: options.templates), clock: SystemClock(), logger: quiet)
@@ -67,15 +60,14 @@ struct IngestBenchmark: AsyncParsableCommand {
             router: bareRouter, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: quiet)
 
         let counters = Counters()
-        let shape = Load.Shape(connections: connections, seconds: seconds, rate: rate, progress: progress)
         let (ours, reference) = try await ingest.test(.live) { ingestClient in
             try await bare.test(.live) { bareClient in
                 let ingestLoad = try Load(
                     ports: [ingestClient.port], path: "/hooks/github/churn", body: body, signature: signature,
-                    counters: counters, shape: shape)
+                    counters: counters, options: load, progress: progress)
                 let bareLoad = try Load(
                     ports: [bareClient.port], path: "/bare", body: body, signature: signature, counters: counters,
-                    shape: shape)
+                    options: load, progress: progress)
                 defer {
                     ingestLoad.close()
                     bareLoad.close()
@@ -117,8 +109,8 @@ struct IngestBenchmark: AsyncParsableCommand {
             (Figure("ingest_cpu", ours: ours.cpuPerRequest, reference: reference.cpuPerRequest, unit: "us/req"), nil),
             (Figure("ingest_p50", ours: ours.p50, reference: reference.p50, unit: "ms"), nil),
             (Figure("ingest_p99", ours: ours.p99, reference: reference.p99, unit: "ms"), nil),
-            (Figure("ingest_p50_at_\(rate)", ours: ours.open.p50, reference: reference.open.p50, unit: "ms"), nil),
-            (Figure("ingest_p99_at_\(rate)", ours: ours.open.p99, reference: reference.open.p99, unit: "ms"), nil),
+            (Figure("ingest_p50_at_\(load.rate)", ours: ours.open.p50, reference: reference.open.p50, unit: "ms"), nil),
+            (Figure("ingest_p99_at_\(load.rate)", ours: ours.open.p99, reference: reference.open.p99, unit: "ms"), nil),
         ]
         for (figure, target) in figures {
             print(options.json ? figure.jsonLine : figure.tableLine(referenceName: "bare route", target: target))
@@ -126,7 +118,7 @@ struct IngestBenchmark: AsyncParsableCommand {
         if !options.json {
             print(
                 "durable deliveries/s: \(Int(ours.throughput)) (target >= 2000); "
-                    + String(format: "p99 at %d/s: %.2f ms (target <= 10)", rate, ours.open.p99))
+                    + String(format: "p99 at %d/s: %.2f ms (target <= 10)", load.rate, ours.open.p99))
         }
     }
 
@@ -171,26 +163,21 @@ struct IngestBenchmark: AsyncParsableCommand {
     /// Persistent connections to the servers at `ports` (spread evenly, as a load balancer would),
     /// and the two loads run over them.
     struct Load {
-        /// How many connections, how long each load runs, the open loop's rate, and where to say so.
-        struct Shape: Sendable {
-            var connections: Int
-            var seconds: Double
-            var rate: Int
-            var progress: @Sendable (String) -> Void
-        }
-
         let path: String
         let connections: [TestClient]
         let send: @Sendable (TestClient) async throws -> Duration
-        let benchmark: Shape
+        let options: LoadOptions
+        let progress: @Sendable (String) -> Void
 
         init(
-            ports: [Int?], path: String, body: Data, signature: String, counters: Counters, shape: Shape
+            ports: [Int?], path: String, body: Data, signature: String, counters: Counters, options: LoadOptions,
+            progress: @escaping @Sendable (String) -> Void
         ) throws {
             let ports = ports.compactMap { $0 }
             guard !ports.isEmpty else { throw ValidationError("the server did not report its port") }
             self.path = path
-            self.benchmark = shape
+            self.options = options
+            self.progress = progress
             let bytes = ByteBuffer(bytes: body)
             send = { connection in
                 let id = counters.sent.wrappingAdd(1, ordering: .relaxed).newValue
@@ -209,7 +196,7 @@ struct IngestBenchmark: AsyncParsableCommand {
                 }
                 return ContinuousClock.now - start
             }
-            connections = (0..<shape.connections).map { index in TestClient(host: "127.0.0.1", port: ports[index % ports.count]) }
+            connections = (0..<options.connections).map { index in TestClient(host: "127.0.0.1", port: ports[index % ports.count]) }
             connections.forEach { $0.connect() }
         }
 
@@ -220,7 +207,7 @@ struct IngestBenchmark: AsyncParsableCommand {
 
         /// Every connection sends as fast as answers come, for `seconds`.
         func closedLoop() async throws -> Sample {
-            let duration = Duration.seconds(benchmark.seconds)
+            let duration = Duration.seconds(options.seconds)
             let cpuStart = Self.processCPUTime()
             let start = ContinuousClock.now
             let latencies = try await withThrowingTaskGroup(of: [Duration].self) { group in
@@ -240,8 +227,8 @@ struct IngestBenchmark: AsyncParsableCommand {
         /// Request i is due at start + i / rate, on connection i mod N; latency is counted from when
         /// it was due, so a server that falls behind is charged for it.
         func openLoop() async throws -> Sample {
-            let interval = Duration.seconds(1.0 / Double(benchmark.rate))
-            let total = Int(Double(benchmark.rate) * benchmark.seconds)
+            let interval = Duration.seconds(1.0 / Double(options.rate))
+            let total = Int(Double(options.rate) * options.seconds)
             let cpuStart = Self.processCPUTime()
             let start = ContinuousClock.now
             let latencies = try await withThrowingTaskGroup(of: [Duration].self) { group in
@@ -259,7 +246,7 @@ struct IngestBenchmark: AsyncParsableCommand {
                 }
                 return try await group.reduce(into: []) { $0 += $1 }
             }
-            benchmark.progress("\(path): open loop, \(latencies.count) requests at \(benchmark.rate)/s")
+            progress("\(path): open loop, \(latencies.count) requests at \(options.rate)/s")
             return Sample(
                 latencies: latencies, elapsed: ContinuousClock.now - start, cpu: Self.processCPUTime() - cpuStart)
         }
@@ -311,4 +298,17 @@ struct IngestBenchmark: AsyncParsableCommand {
     @Sendable private func progress(_ message: String) {
         FileHandle.standardError.write(Data("sluice-bench ingest: \(message)\n".utf8))
     }
+}
+
+/// The shape of an ingest load: how many connections, how long each load runs, and the open
+/// loop's rate.
+struct LoadOptions: ParsableArguments {
+    @Option(help: "Concurrent connections for the throughput load (spread over the servers).")
+    var connections = 64
+
+    @Option(help: "Seconds each closed-loop round and each open-loop load runs.")
+    var seconds = 2.0
+
+    @Option(help: "Deliveries per second for the latency load.")
+    var rate = 500
 }

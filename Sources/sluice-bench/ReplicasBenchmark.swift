@@ -19,17 +19,8 @@ struct ReplicasBenchmark: AsyncParsableCommand {
 
     @OptionGroup var options: BenchmarkOptions
 
-    @Option(help: "Concurrent connections for the throughput load, spread over the replicas.")
-    var connections = 64
+    @OptionGroup var load: LoadOptions
 
-    @Option(help: "Seconds each closed-loop round and the open-loop load run.")
-    var seconds = 2.0
-
-    @Option(help: "Deliveries per second for the latency load.")
-    var rate = 500
-
-    /// The webhook secret the configs name: the one `EndToEndBenchmark.deliverPush` signs with.
-    static var secret: String { EndToEndBenchmark.secret }
 
     /// One way of running the service.
     struct Setup {
@@ -51,15 +42,7 @@ struct ReplicasBenchmark: AsyncParsableCommand {
         let scratch = try ScratchDirectory("sluice-bench-replicas")
         progress("starting a throwaway PostgreSQL with fsync on")
         let postgres = try PostgresServer(durable: true)
-        let served = scratch.path("served")
-        let model = try RemoteFixture(named: "churn", in: served)
-        try GitCLI.shell("cp -R '\(template.path)'/. '\(model.work.path)'/")
-        try model.commit([:], message: "Starter project")
-        try model.push()
-        let deploy = try RemoteFixture(named: "deploy", in: served)
-        try deploy.commit(["README.md": "# deploy\n"], message: "Start the deploy repository")
-        try deploy.push()
-        let git = try GitHTTPServer(root: served)
+        let starter = try StarterDeployment(in: scratch.path("served"), template: template)
 
         let setups = [
             Setup(name: "a_sqlite_1", replicas: 1, postgres: false),
@@ -70,17 +53,16 @@ struct ReplicasBenchmark: AsyncParsableCommand {
         for setup in setups {
             results.append(
                 try await measure(
-                    setup, sluice: sluice, template: template, scratch: scratch, postgres: postgres, model: model,
-                    deploy: deploy, git: git))
+                    setup, sluice: sluice, template: template, scratch: scratch, postgres: postgres, starter: starter))
         }
         report(setups, results)
     }
 
     private func measure(
         _ setup: Setup, sluice: URL, template: URL, scratch: ScratchDirectory, postgres: PostgresServer,
-        model: RemoteFixture, deploy: RemoteFixture, git: GitHTTPServer
+        starter: StarterDeployment
     ) async throws -> Result {
-        var environment = ProcessInfo.processInfo.environment.merging(["BENCH_WEBHOOK_SECRET": Self.secret]) { $1 }
+        var environment = EndToEndBenchmark.environment
         var store = ""
         var location = StoreLocation(stateDirectory: scratch.path("\(setup.name)-1"))
         if setup.postgres {
@@ -104,13 +86,13 @@ struct ReplicasBenchmark: AsyncParsableCommand {
                     webhook_secret_env: BENCH_WEBHOOK_SECRET
                   - name: churn
                     forge: github
-                    repo: \(git.url("churn.git"))
+                    repo: \(starter.git.url("churn.git"))
                     webhook_secret_env: BENCH_WEBHOOK_SECRET
                     environments:
                       - { name: staging, auto: true }
                       - { name: production, approvals: 1, approvers: [alice] }
                 deploy:
-                  repo: \(git.url("deploy.git"))
+                  repo: \(starter.git.url("deploy.git"))
                 """, to: "\(setup.name)-\(replica).yml")
             return try ServeProcess(
                 sluice: sluice, config: config, environment: environment, log: scratch.path("\(setup.name)-\(replica).log"))
@@ -125,18 +107,18 @@ struct ReplicasBenchmark: AsyncParsableCommand {
         // at once; the queue they leave is drained before the latency is measured.
         let body = IngestBenchmark.pushBody()
         let counters = IngestBenchmark.Counters()
-        let load = try IngestBenchmark.Load(
+        let ingestLoad = try IngestBenchmark.Load(
             ports: bases.map { Int($0.split(separator: ":").last ?? "") }, path: "/hooks/github/ingest", body: body,
-            signature: WebhookSigner.gitHubSignature(body, secret: Self.secret), counters: counters,
-            shape: .init(connections: connections, seconds: seconds, rate: rate, progress: progress))
-        defer { load.close() }
-        try await load.warmUp()
+            signature: WebhookSigner.gitHubSignature(body, secret: EndToEndBenchmark.secret), counters: counters,
+            options: load, progress: progress)
+        defer { ingestLoad.close() }
+        try await ingestLoad.warmUp()
         var rounds: [IngestBenchmark.Sample] = []
         for round in 1...options.runs {
-            rounds.append(try await load.closedLoop())
+            rounds.append(try await ingestLoad.closedLoop())
             progress("\(setup.name): ingest round \(round): \(Int(rounds.last!.throughput)) req/s")
         }
-        let ingest = IngestBenchmark.Summary(closed: rounds, open: try await load.openLoop())
+        let ingest = IngestBenchmark.Summary(closed: rounds, open: try await ingestLoad.openLoop())
         let accepted = counters.accepted.load(ordering: .relaxed)
         let stored = try await observer.deliveries(limit: 10_000_000).count
         guard stored == accepted else {
@@ -152,27 +134,18 @@ struct ReplicasBenchmark: AsyncParsableCommand {
         // (untimed pushes until each has run once), then the measured pushes, each to the next
         // replica, wherever it runs.
         let client = HTTPClient(retry: .none)
-        func deliverAndWaitForManifest(to base: String) async throws {
-            let commits = try GitCLI.run(["rev-list", "--count", "main"], in: deploy.bare)
-            let before = try model.git(["rev-parse", "HEAD"])
-            try model.commit(["train.py": try String(contentsOf: model.work.appending(path: "train.py"), encoding: .utf8) + "\n# \(UUID())\n"])
-            try model.push()
-            let response = try await EndToEndBenchmark.deliverPush(
-                client, base: base, project: "churn", before: before, after: try model.git(["rev-parse", "HEAD"]))
-            guard response.status == 202 else { throw ValidationError("the webhook answered \(response.status)") }
-            let deadline = ContinuousClock.now + .seconds(300)
-            while try GitCLI.run(["rev-list", "--count", "main"], in: deploy.bare) == commits {
-                guard ContinuousClock.now < deadline, servers.allSatisfy(\.isRunning) else {
+        func deliverAndWaitForManifest(_ push: (before: String, after: String), to base: String) async throws {
+            try await starter.deliverAndWaitForManifest(
+                client, base: base, push: push, alive: { servers.allSatisfy(\.isRunning) },
+                diagnosis: {
                     let last = try await observer.runs(limit: 1).first
-                    throw ValidationError(
-                        "\(setup.name): no manifest commit within 5 minutes; the last run: \(last.map { "\($0.id) \($0.state.rawValue): \($0.reason ?? "")" } ?? "none"); "
-                            + "the servers' last words:\n" + servers.map { server in
-                                server.logText.split(separator: "\n").filter { !$0.contains("project=ingest") }.suffix(12)
-                                    .joined(separator: "\n")
-                            }.joined(separator: "\n"))
-                }
-                try await Task.sleep(for: .milliseconds(20))
-            }
+                    let run = last.map { "\($0.id) \($0.state.rawValue): \($0.reason ?? "")" } ?? "none"
+                    let words = servers.map { server in
+                        server.logText.split(separator: "\n").filter { !$0.contains("project=ingest") }.suffix(12)
+                            .joined(separator: "\n")
+                    }
+                    return "\(setup.name): the last run: \(run); the servers' last words:\n" + words.joined(separator: "\n")
+                })
         }
         func cold() -> [Int] {
             (1...setup.replicas).filter { replica in
@@ -182,16 +155,20 @@ struct ReplicasBenchmark: AsyncParsableCommand {
         var warmUps = 0
         while !cold().isEmpty {
             guard warmUps < 6 * setup.replicas else { throw ValidationError("\(setup.name): replicas \(cold()) never ran a push") }
-            try await deliverAndWaitForManifest(to: bases[warmUps % bases.count])
+            try await deliverAndWaitForManifest(
+                try starter.pushTrainingChange("\(setup.name) warm-up \(warmUps)"), to: bases[warmUps % bases.count])
             warmUps += 1
         }
         progress("\(setup.name): \(warmUps) untimed pushes warmed every replica; webhook to manifest, \(options.runs) runs")
+        // The push being measured: made by `prepare`, delivered by `ours`.
+        var pending = (before: "", after: "")
         let manifest = try await compare(
             "\(setup.name)_manifest", runs: options.runs, progress: progress,
             prepare: { index in
                 try GitCLI.shell("cp -R '\(template.path)' '\(scratch.path("\(setup.name)-direct-\(index)").path)'")
+                pending = try starter.pushTrainingChange("\(setup.name) run \(index)")
             },
-            ours: { index in try await deliverAndWaitForManifest(to: bases[index % bases.count]) },
+            ours: { index in try await deliverAndWaitForManifest(pending, to: bases[index % bases.count]) },
             reference: { index in try StarterProject.runStepsDirectly(in: scratch.path("\(setup.name)-direct-\(index)")) })
         if case .broken = try await observer.verifyAudit() { throw ValidationError("\(setup.name): the audit chain broke") }
         return Result(ingest: ingest, manifest: manifest)
@@ -204,7 +181,7 @@ struct ReplicasBenchmark: AsyncParsableCommand {
                 "replicas_ingest_\(setup.name)", ours: result.ingest.throughput, reference: base.ingest.throughput,
                 unit: "req/s", better: .higher)
             let p99 = Figure(
-                "replicas_p99_at_\(rate)_\(setup.name)", ours: result.ingest.open.p99, reference: base.ingest.open.p99, unit: "ms")
+                "replicas_p99_at_\(load.rate)_\(setup.name)", ours: result.ingest.open.p99, reference: base.ingest.open.p99, unit: "ms")
             let beyond = result.manifest.ours - result.manifest.reference
             let latency = Figure(
                 "replicas_beyond_steps_\(setup.name)", ours: beyond, reference: base.manifest.ours - base.manifest.reference)

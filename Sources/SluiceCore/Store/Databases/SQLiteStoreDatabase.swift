@@ -64,20 +64,28 @@ final class SQLiteStoreDatabase: StoreDatabase {
     }
 }
 
-/// A GRDB connection inside one of its transactions. Statements are cached by their text, so the
-/// ingest path compiles each of its statements once.
+/// A GRDB connection inside one of its transactions.
 private struct SQLiteConnection: StoreConnection {
+    /// Statements with at most this many parameters are compiled once and kept by their text.
+    /// Longer ones are a batch's multi-row insert or `IN (…)` list, whose text changes with the
+    /// batch's size: kept, they would grow GRDB's cache for as long as the server runs.
+    static let cachedParameters = 32
+
     let db: Database
 
     func execute(_ sql: String, _ arguments: SQLArguments) throws -> Int {
-        try db.cachedStatement(sql: sql).execute(arguments: Self.bind(arguments))
+        try statement(sql, arguments).execute(arguments: Self.bind(arguments))
         return db.changesCount
     }
 
     func rows(_ sql: String, _ arguments: SQLArguments) throws -> [SQLRow] {
-        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: Self.bind(arguments)).map { row in
+        try Row.fetchAll(statement(sql, arguments), arguments: Self.bind(arguments)).map { row in
             SQLRow(zip(row.columnNames, row.databaseValues).map { name, value in (name, Self.value(value)) })
         }
+    }
+
+    private func statement(_ sql: String, _ arguments: SQLArguments) throws -> Statement {
+        arguments.values.count <= Self.cachedParameters ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
     }
 
     private static func bind(_ arguments: SQLArguments) -> StatementArguments {
