@@ -3,11 +3,16 @@
 
 SWIFT ?= swift
 APT_PACKAGES := libgit2-dev libcurl4-openssl-dev libsqlite3-dev pkg-config git python3 python3-venv python3-pip bubblewrap chromium postgresql
+VENV := .build/venv
+TEST_REQUIREMENTS := Tests/requirements.txt
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: bootstrap build test bench demo
+.PHONY: bootstrap system-packages build test bench demo
 
-bootstrap:
+# The Debian packages, then the Python virtual environment of the outside systems the tests run.
+bootstrap: system-packages $(VENV)/.installed
+
+system-packages:
 	@missing=""; \
 	for package in $(APT_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
@@ -17,6 +22,13 @@ bootstrap:
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+
+# The outside systems the tests run for real (see Tests/requirements.txt), from PyPI into a
+# virtual environment of their own, so nothing is installed into the system's Python.
+$(VENV)/.installed: $(TEST_REQUIREMENTS) | system-packages
+	/usr/bin/python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r $(TEST_REQUIREMENTS)
+	touch $@
 
 build: bootstrap
 	$(SWIFT) build

@@ -42,6 +42,11 @@ static inline CURLcode sluice_easy_setopt_write_function(CURL *handle, CURLoptio
     return (curl_easy_setopt)(handle, option, value);
 }
 
+/// For CURLOPT_READFUNCTION: an upload's body.
+static inline CURLcode sluice_easy_setopt_read_function(CURL *handle, curl_read_callback value) {
+    return (curl_easy_setopt)(handle, CURLOPT_READFUNCTION, value);
+}
+
 static inline CURLcode sluice_easy_setopt_xferinfo_function(CURL *handle, curl_xferinfo_callback value) {
     return (curl_easy_setopt)(handle, CURLOPT_XFERINFOFUNCTION, value);
 }

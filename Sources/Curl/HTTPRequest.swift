@@ -14,6 +14,11 @@ public struct HTTPRequest: Sendable, Hashable, CustomStringConvertible {
     public var url: String
     public var headers: [HTTPHeader]
     public var body: Data?
+    /// A file whose bytes are the body, streamed from disk (for bodies too large to hold in
+    /// memory); read again from its start on every attempt. Not together with ``body``.
+    public var bodyFile: URL?
+    /// Signs every attempt with libcurl's AWS SigV4.
+    public var signature: AWSSignature?
     /// Limit on the whole transfer, connection included, per attempt.
     public var timeout: Duration
     /// Limit on establishing the connection (DNS, TCP and TLS), per attempt.
@@ -25,6 +30,8 @@ public struct HTTPRequest: Sendable, Hashable, CustomStringConvertible {
         url: String,
         headers: [HTTPHeader] = [],
         body: Data? = nil,
+        bodyFile: URL? = nil,
+        signature: AWSSignature? = nil,
         timeout: Duration = .seconds(30),
         connectTimeout: Duration = .seconds(10),
         followRedirects: Bool = false
@@ -33,6 +40,8 @@ public struct HTTPRequest: Sendable, Hashable, CustomStringConvertible {
         self.url = url
         self.headers = headers
         self.body = body
+        self.bodyFile = bodyFile
+        self.signature = signature
         self.timeout = timeout
         self.connectTimeout = connectTimeout
         self.followRedirects = followRedirects
@@ -46,12 +55,18 @@ public struct HTTPRequest: Sendable, Hashable, CustomStringConvertible {
         if let body {
             text += " body: \(body.count) bytes"
         }
+        if let bodyFile {
+            text += " body: \(bodyFile.path)"
+        }
         return text
     }
 
     /// Values that must never appear in a log line or an error message.
     var secrets: [String] {
         var values = headers.filter(\.isSecret).map(\.value)
+        if let signature {
+            values.append(signature.secretAccessKey)
+        }
         if let components = URLComponents(string: url) {
             // Both spellings: libcurl may echo either.
             values += [components.percentEncodedPassword, components.password].compactMap { $0 }

@@ -13,6 +13,8 @@ final class TransferContext {
     let cancel: CancelFlag
     /// Where the body goes when downloading; nil keeps it in ``body``.
     let file: FileHandle?
+    /// Where an upload's body comes from.
+    let source: FileHandle?
 
     private(set) var headers: [HTTPHeader] = []
     private(set) var body = Data()
@@ -20,10 +22,24 @@ final class TransferContext {
     private(set) var hasher = SHA256()
     private(set) var firstError: (any Error)?
 
-    init(handle: UnsafeMutableRawPointer, cancel: CancelFlag, file: FileHandle?) {
+    init(handle: UnsafeMutableRawPointer, cancel: CancelFlag, file: FileHandle?, source: FileHandle?) {
         self.handle = handle
         self.cancel = cancel
         self.file = file
+        self.source = source
+    }
+
+    /// Fills `buffer` with the next bytes of the upload; returns how many (0 at its end), or
+    /// `CURL_READFUNC_ABORT` when the file cannot be read.
+    func sendBody(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        guard firstError == nil, let source else { return Int(CURL_READFUNC_ABORT) }
+        do {
+            guard let bytes = try source.read(upToCount: buffer.count), !bytes.isEmpty else { return 0 }
+            return bytes.copyBytes(to: buffer)
+        } catch {
+            firstError = error
+            return Int(CURL_READFUNC_ABORT)
+        }
     }
 
     /// Takes one chunk of body; returns the bytes consumed (anything else aborts the transfer).

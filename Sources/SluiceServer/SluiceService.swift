@@ -30,7 +30,6 @@ public struct SluiceService: Sendable {
         timing: Scheduler.Timing = Scheduler.Timing()
     ) async throws -> SluiceService {
         let store = try await Store.open(config.storeLocation, clock: clock, lockTimeout: lockTimeout, logger: logger)
-        let artifacts = ArtifactStore(directory: config.artifactsDirectory)
         let workspace = Workspace(stateDirectory: config.stateDirectory)
         let ledger = PromotionLedger(store: store, clock: clock)
         let promoter = Promoter(
@@ -38,6 +37,7 @@ public struct SluiceService: Sendable {
             renderer: ManifestRenderer(templatesDirectory: templates.appending(path: "manifests")),
             deployRepository: config.deploy.map { DeployRepository(config: $0, stateDirectory: config.stateDirectory, clock: clock) })
         let http = HTTPClient(userAgent: "sluice/\(SluiceVersion.current)", logger: logger)
+        let artifacts = ArtifactStore(config.storeLocation, http: http)
         let reporter = RunReporter(config: config, store: store, http: http, logger: logger)
         let gateRunner = GateRunner(
             store: store, stateDirectory: config.stateDirectory,

@@ -52,7 +52,7 @@ public final class PostgresServer: @unchecked Sendable {
             binaries: binaries)
         var lastProblem = ""
         for _ in 0..<5 {
-            port = try Self.freePort()
+            port = try FreePort.pick()
             do {
                 try resume()
                 return
@@ -155,24 +155,6 @@ public final class PostgresServer: @unchecked Sendable {
             status, output in
             Problem(description: "\(command.first { !$0.hasPrefix("-") && $0 != "setpriv" } ?? command[0]) exited \(status): \(output)")
         }
-    }
-
-    /// A port nothing listens on now: the system's pick for a socket bound and closed at once.
-    private static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw Problem(description: "no socket for a free port") }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
-            }
-        }
-        guard bound else { throw Problem(description: "no free port on 127.0.0.1") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     struct Problem: Error, CustomStringConvertible {

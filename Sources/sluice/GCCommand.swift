@@ -1,4 +1,5 @@
 import ArgumentParser
+import Curl
 import Foundation
 import SluiceCore
 
@@ -20,8 +21,8 @@ struct GCCommand: AsyncParsableCommand {
     func run() async throws {
         let location = try config.storeLocation()
         let referenced = try await Store.open(location).referencedArtifactDigests()
-        let artifacts = ArtifactStore(directory: location.artifactsDirectory)
-        let (removed, bytes) = try artifacts.collectGarbage(keeping: referenced, dryRun: dryRun, now: SystemClock().now)
+        let artifacts = ArtifactStore(location, http: HTTPClient(userAgent: "sluice/\(SluiceVersion.current)"))
+        let (removed, bytes) = try await artifacts.collectGarbage(keeping: referenced, dryRun: dryRun, now: SystemClock().now)
         let size = ByteCountFormatter.string(fromByteCount: bytes, countStyle: .binary)
         print("\(dryRun ? "Would remove" : "Removed") \(removed) file\(removed == 1 ? "" : "s") (\(bytes) bytes, \(size)); "
             + "kept what \(referenced.count) referenced artifact\(referenced.count == 1 ? "" : "s") need.")

@@ -45,6 +45,52 @@ struct HTTPClientTests {
         }
     }
 
+    @Test("A body file is streamed as a PUT with its length, and read again from its start on a retry")
+    func bodyFileUpload() async throws {
+        let scratch = try ScratchDirectory("curl-upload")
+        let payload = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        let file = scratch.path("model.bin")
+        try payload.write(to: file)
+        let attempts = HitCounter()
+        try await LoopbackServer.run({ router in
+            router.put("upload") { request, _ in
+                let buffer = try await request.body.collect(upTo: 1 << 20)
+                let first = attempts.hit() == 1
+                return Response(
+                    status: first ? .serviceUnavailable : .ok,
+                    headers: [.init("X-Length")!: request.headers[.contentLength] ?? "none"],
+                    body: .init(byteBuffer: buffer))
+            }
+        }) { base in
+            let response = try await HTTPClient(retry: quickRetry).send(Request(method: .put, url: base + "/upload", bodyFile: file))
+            #expect(response.status == 200)
+            #expect(response.body == payload)
+            #expect(response.header("X-Length") == "300000")
+            #expect(attempts.value == 2)
+        }
+    }
+
+    @Test("A request with both a body and a body file is refused before anything is sent")
+    func bodyAndBodyFileRefused() async throws {
+        let error = await #expect(throws: CurlError.self) {
+            try await HTTPClient(retry: .none).send(
+                Request(method: .put, url: "http://127.0.0.1:1/", body: Data("a".utf8), bodyFile: URL(fileURLWithPath: "/dev/null")))
+        }
+        #expect(error?.code == .invalidRequest)
+    }
+
+    @Test("A signed request's secret key never reaches its description nor an error message")
+    func signatureSecretRedacted() async throws {
+        let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+        let request = Request(
+            url: "http://127.0.0.1:1/bucket/key",
+            signature: AWSSignature(region: "us-east-1", service: "s3", accessKeyID: "AKIDEXAMPLE", secretAccessKey: secret))
+        #expect(!request.description.contains(secret))
+        #expect(request.secrets.contains(secret))
+        let error = await #expect(throws: CurlError.self) { try await HTTPClient(retry: .none).send(request) }
+        #expect(error.map { !"\($0)".contains(secret) } == true)
+    }
+
     @Test("A 404 is returned as a response, not thrown")
     func notFound() async throws {
         try await LoopbackServer.run({ _ in }) { base in

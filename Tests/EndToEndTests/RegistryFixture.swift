@@ -47,7 +47,10 @@ struct RegistryFixture {
     /// Registers a passed run of `commit` as churn's next version; with `artifact` (a file or
     /// folder inside the scratch directory), that artifact is stored and is the version's.
     func register(commit: String, artifact: URL? = nil) async throws -> ModelVersion {
-        let digest = try artifact.map { try ArtifactStore(directory: scratch.path("state/artifacts")).put(artifact: $0, within: scratch.url) }
+        var digest: Digest?
+        if let artifact {
+            digest = try await ArtifactStore(directory: scratch.path("state/artifacts")).put(artifact: artifact, within: scratch.url)
+        }
         let run = try await store.startRun(project: "churn", repository: "repo", commit: commit)
         try await store.finishRun(
             run, state: .passed, reason: "gate passed",

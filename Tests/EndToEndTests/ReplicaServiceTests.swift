@@ -14,8 +14,9 @@ struct ReplicaServiceTests {
     /// The branch whose first training hangs until its replica is killed.
     static let hanging = 7
 
-    @Test("1,000 deliveries over three replicas, one killed mid-run and restarted: each stored once, each trigger done once, one deploy commit per promotion")
-    func threeReplicas() async throws {
+    @Test("1,000 deliveries over three replicas, one killed mid-run and restarted: each stored once, each trigger done once, one deploy commit per promotion, every artifact served by every replica",
+          arguments: ArtifactKind.allCases)
+    func threeReplicas(artifacts: ArtifactKind) async throws {
         let deploy = try DeployRemote("e2e-replicas")
         let scratch = deploy.scratch
         let model = try RemoteFixture(named: "churn", in: scratch.url)
@@ -42,10 +43,21 @@ struct ReplicaServiceTests {
             try model.push("release/\(branch)")
         }
         let database = try PostgresServer.shared().makeDatabase()
-        let environment = [
+        var environment = [
             "E2E_WEBHOOK_SECRET": Self.secret, "DEPLOY_TOKEN": DeployRemote.password,
             "SLUICE_DATABASE_URL": "postgres://\(database.user)@\(database.host):\(database.port)/\(database.database)?sslmode=disable",
         ]
+        // The replicas share their artifacts through a folder they all mount, or a bucket.
+        var artifactsSection = "artifacts: { path: shared-artifacts }"
+        let bucket = try artifacts.makeBucket()
+        if let bucket {
+            environment["S3_ACCESS_KEY"] = bucket.accessKeyID
+            environment["S3_SECRET_KEY"] = bucket.secretAccessKey.revealed
+            artifactsSection = """
+                artifacts:
+                  s3: { endpoint: "\(bucket.endpoint.absoluteString)", bucket: \(bucket.bucket), prefix: \(bucket.prefix), access_key_env: S3_ACCESS_KEY, secret_key_env: S3_SECRET_KEY }
+                """
+        }
         let configs = try (1...3).map { replica in
             try scratch.write(
                 """
@@ -66,6 +78,7 @@ struct ReplicaServiceTests {
                   token_env: DEPLOY_TOKEN
                   username: \(DeployRemote.user)
                 executor: { sandbox: none, lease: 3s, max_parallel: 2 }
+                \(artifactsSection)
                 """, to: "sluice-\(replica).yml")
         }
         func start(_ replica: Int) throws -> (process: SluiceProcess, base: String) {
@@ -153,6 +166,21 @@ struct ReplicaServiceTests {
         let last = try await store.promotion(Promotion.ID(newest))
         #expect(try await store.version(of: "churn", in: "staging") == last.version)
         #expect(try await store.verifyAudit().isIntact)
+
+        // Every version's artifact is stored once where replicas share them, and served by every
+        // replica, whichever of them trained it.
+        let shared = try bucket.map { try S3Server.shared().keys(in: $0.bucket) }
+            ?? FileManager.default.contentsOfDirectory(atPath: scratch.path("shared-artifacts/sha256").path)
+        #expect(shared.count == Self.branches)
+        for version in try await store.versions(of: "churn") {
+            let branch = try #require(version.branch?.split(separator: "/").last)
+            for replica in replicas {
+                let response = try await client.send(
+                    Curl.HTTPRequest(url: "\(replica.base)/api/v1/artifacts/sha256/\(version.artifactDigest.hex)"))
+                #expect(response.status == 200, "\(version.label) from \(replica.base)")
+                #expect(String(decoding: response.body, as: UTF8.self) == "{\"branch\": \(branch)}\n")
+            }
+        }
         for replica in replicas {
             replica.process.kill(SIGTERM)
             #expect(replica.process.waitForExit() == 0)

@@ -12,7 +12,7 @@ struct ArtifactListingTests {
     }
 
     @Test("A stored folder's manifest lists its files with their modes and its symlinks, sorted by path")
-    func storedFolder() throws {
+    func storedFolder() async throws {
         let scratch = try ScratchDirectory("artifact-listing")
         try scratch.write("weights", to: "out/model/weights.bin")
         let script = try scratch.write("#!/bin/sh\n", to: "out/model/bin/predict")
@@ -20,12 +20,12 @@ struct ArtifactListingTests {
         try FileManager.default.createSymbolicLink(
             atPath: scratch.path("out/model/latest").path, withDestinationPath: "weights.bin")
         let store = ArtifactStore(directory: scratch.path("state/artifacts"))
-        let digest = try store.put(artifact: scratch.path("out/model"), within: scratch.path("out"))
-        let text = try Data(contentsOf: try store.open(digest).url)
+        let digest = try await store.put(artifact: scratch.path("out/model"), within: scratch.path("out"))
+        let text = try Data(contentsOf: try await store.open(digest).url)
         let entries = try #require(try ArtifactListing(manifest: text)).entries
         #expect(entries.map(\.path) == ["bin/predict", "latest", "weights.bin"])
         #expect(entries.map(\.kind) == [.file(executable: true), .symlink, .file(executable: false)])
-        let weights = try store.open(entries[2].digest)
+        let weights = try await store.open(entries[2].digest)
         #expect(String(decoding: try Data(contentsOf: weights.url), as: UTF8.self) == "weights")
     }
 

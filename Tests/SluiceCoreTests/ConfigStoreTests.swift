@@ -68,4 +68,73 @@ struct ConfigStoreTests {
         let unset = try #require(ConfigFixture.problems(Self.yaml).first)
         #expect(unset.message == "environment variable SLUICE_DATABASE_URL (named by store.url_env) is not set")
     }
+
+    static let s3 = ConfigFixture.minimal + """
+
+        artifacts:
+          s3:
+            endpoint: https://s3.eu-west-1.amazonaws.com
+            bucket: acme-models
+            prefix: sluice/prod
+            region: eu-west-1
+            access_key_env: SLUICE_S3_ACCESS_KEY
+            secret_key_env: SLUICE_S3_SECRET_KEY
+
+        """
+    static let s3Environment = ConfigFixture.designEnvironment.merging(
+        ["SLUICE_S3_ACCESS_KEY": "AKIDEXAMPLE", "SLUICE_S3_SECRET_KEY": "wJalrXUtnFEMI-secret"]) { $1 }
+
+    @Test("artifacts.s3 names the bucket, its key prefix and region, and reads its keys from the environment")
+    func artifactsBucket() throws {
+        let config = try ConfigFixture.parse(Self.s3, environment: Self.s3Environment)
+        let bucket = try #require(config.artifactBucket)
+        #expect(bucket.endpoint.absoluteString == "https://s3.eu-west-1.amazonaws.com")
+        #expect(bucket.bucket == "acme-models")
+        #expect(bucket.prefix == "sluice/prod/")
+        #expect(bucket.region == "eu-west-1")
+        #expect(bucket.accessKeyID == "AKIDEXAMPLE")
+        #expect(bucket.secretAccessKey.revealed == "wJalrXUtnFEMI-secret")
+        #expect(config.secrets.contains { $0.revealed == "wJalrXUtnFEMI-secret" })
+        #expect(!bucket.description.contains("secret"))
+        // The bucket holds the blobs; state_dir/artifacts is this machine's cache of them.
+        #expect(config.artifactsDirectory.path.hasSuffix("/.sluice/artifacts"))
+        #expect(config.storeLocation.artifactBucket?.bucket == "acme-models")
+        let defaults = try ConfigFixture.parse(
+            Self.s3.replacingOccurrences(of: "    prefix: sluice/prod\n    region: eu-west-1\n", with: ""),
+            environment: Self.s3Environment)
+        #expect(defaults.artifactBucket?.prefix == "")
+        #expect(defaults.artifactBucket?.region == "us-east-1")
+    }
+
+    @Test("An artifacts.s3 value that could leave its bucket or break the signature is a problem that says what to write", arguments: [
+        ("bucket: acme-models", "bucket: Acme_Models", "artifacts.s3.bucket", "a bucket name has 3 to 63 lower-case letters"),
+        ("prefix: sluice/prod", "prefix: ../other-team", "artifacts.s3.prefix", "expected a key prefix such as sluice/"),
+        ("prefix: sluice/prod", "prefix: a//b", "artifacts.s3.prefix", "expected a key prefix such as sluice/"),
+        ("region: eu-west-1", "region: \"eu:west\"", "artifacts.s3.region", "expected a region such as eu-west-1"),
+        ("endpoint: https://s3.eu-west-1.amazonaws.com", "endpoint: https://s3.amazonaws.com/acme-models",
+         "artifacts.s3.endpoint", "expected the service's address alone"),
+        ("endpoint: https://s3.eu-west-1.amazonaws.com", "endpoint: ftp://s3.example.com", "artifacts.s3.endpoint",
+         "expected an http:// or https:// URL"),
+        ("secret_key_env: SLUICE_S3_SECRET_KEY", "secret_key_env: UNSET_VARIABLE", "artifacts.s3.secret_key_env",
+         "environment variable UNSET_VARIABLE (named by artifacts.s3.secret_key_env) is not set"),
+    ])
+    func badBucket(line: String, replacement: String, keyPath: String, message: String) throws {
+        let problem = try #require(
+            ConfigFixture.problems(Self.s3.replacingOccurrences(of: line, with: replacement), environment: Self.s3Environment).first)
+        #expect(problem.keyPath == keyPath)
+        #expect(problem.message.hasPrefix(message), "\(problem.message)")
+    }
+
+    @Test("artifacts takes a folder or a bucket, not both, and an s3 section without its keys says which to set")
+    func pathOrBucket() throws {
+        let both = try #require(
+            ConfigFixture.problems(Self.s3.replacingOccurrences(of: "artifacts:\n", with: "artifacts:\n  path: shared\n"),
+                                   environment: Self.s3Environment).first)
+        #expect(both.keyPath == "artifacts")
+        #expect(both.message == "set either path (a folder every replica mounts) or s3 (a bucket they share), not both")
+        let empty = ConfigFixture.problems(ConfigFixture.minimal + "\nartifacts: { s3: {} }\n", environment: Self.s3Environment)
+        #expect(Set(empty.map(\.keyPath)) == [
+            "artifacts.s3.endpoint", "artifacts.s3.bucket", "artifacts.s3.access_key_env", "artifacts.s3.secret_key_env",
+        ])
+    }
 }

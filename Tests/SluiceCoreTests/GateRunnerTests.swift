@@ -392,7 +392,7 @@ struct RegistrarTests {
         let version = try await registrar.register(run.id, branch: "main")
         #expect(version.number == ModelVersion.Number(1))
         let digest = try #require(run.conclusion.artifactDigest)
-        #expect(try artifacts.open(digest).size > 0)
+        #expect(try await artifacts.open(digest).size > 0)
 
         try harness.commit([".sluice.yml": GateRunnerTests.spec(validate: #"echo '{"auc": 0.1}' > $SLUICE_METRICS"#)])
         let (failed, _) = try await harness.run()

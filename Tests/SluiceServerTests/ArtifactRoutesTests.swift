@@ -13,10 +13,9 @@ struct ArtifactRoutesTests {
     static let viewerToken = "viewer-token-1732"
 
     /// Stores `text` in the harness's artifact store and returns its hex digest.
-    private func store(_ text: String, in harness: ServerHarness) throws -> String {
+    private func store(_ text: String, in harness: ServerHarness) async throws -> String {
         let file = try harness.scratch.write(text, to: "out/\(UUID().uuidString)")
-        let digest = try ArtifactStore(directory: harness.config.artifactsDirectory).put(file: file)
-        return digest.hex
+        return try await harness.service.artifacts.put(artifact: file, within: harness.scratch.path("out")).hex
     }
 
     private func get(
@@ -28,7 +27,7 @@ struct ArtifactRoutesTests {
     @Test("A stored blob is served whole with its digest as ETag and a year-long immutable cache lifetime")
     func servesWholeBlob() async throws {
         let harness = try await ServerHarness()
-        let hex = try store(Self.bytes, in: harness)
+        let hex = try await store(Self.bytes, in: harness)
         try await harness.run { client in
             let response = try await get(client, hex)
             #expect(response.status == .ok)
@@ -48,14 +47,18 @@ struct ArtifactRoutesTests {
         }
     }
 
-    @Test("Replicas sharing a store and an artifacts folder serve every artifact, whichever of them stored it")
-    func replicasShareArtifacts() async throws {
+    @Test("Replicas sharing a store and an artifacts folder or bucket serve every artifact, whichever of them stored it",
+          arguments: ArtifactKind.allCases)
+    func replicasShareArtifacts(kind: ArtifactKind) async throws {
         let shared = try ScratchDirectory("shared-artifacts")
         let database = try PostgresServer.shared().makeDatabase()
-        let first = try await ServerHarness(postgres: database, artifacts: shared.url)
-        let second = try await ServerHarness(postgres: database, artifacts: shared.url)
-        let hex = try store(Self.bytes, in: first)
-        #expect(!FileManager.default.fileExists(atPath: first.scratch.path("artifacts").path))
+        let bucket = try kind.makeBucket()
+        let folder = bucket == nil ? shared.url : nil
+        let first = try await ServerHarness(postgres: database, artifacts: folder, artifactBucket: bucket)
+        let second = try await ServerHarness(postgres: database, artifacts: folder, artifactBucket: bucket)
+        let hex = try await store(Self.bytes, in: first)
+        #expect(FileManager.default.fileExists(atPath: first.scratch.path("artifacts").path) == (kind == .bucket))
+        #expect(!FileManager.default.fileExists(atPath: second.scratch.path("artifacts/sha256/\(hex)").path))
         try await second.run { client in
             let response = try await get(client, hex)
             #expect(response.status == .ok)
@@ -66,7 +69,7 @@ struct ArtifactRoutesTests {
     @Test("Ranges a-b, a- and -n get 206 with Content-Range; a range past the end gets 416")
     func servesRanges() async throws {
         let harness = try await ServerHarness()
-        let hex = try store(Self.bytes, in: harness)
+        let hex = try await store(Self.bytes, in: harness)
         try await harness.run { client in
             for (range, body, contentRange) in [
                 ("bytes=2-5", "2345", "bytes 2-5/20"), ("bytes=15-", "fghij", "bytes 15-19/20"),
@@ -106,7 +109,7 @@ struct ArtifactRoutesTests {
     @Test("A blob corrupted on disk is never served: the answer is a logged 500")
     func corruptBlobRefused() async throws {
         let harness = try await ServerHarness()
-        let hex = try store(Self.bytes, in: harness)
+        let hex = try await store(Self.bytes, in: harness)
         let path = harness.scratch.url.appending(path: "artifacts/sha256/\(hex)").path
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
         try Data("tampered".utf8).write(to: URL(fileURLWithPath: path))
@@ -127,7 +130,7 @@ struct ArtifactRoutesTests {
                 APIToken(name: "cluster", role: .viewer, token: Secret(Self.viewerToken)),
             ])
         let harness = try await ServerHarness(auth: auth)
-        let hex = try store(Self.bytes, in: harness)
+        let hex = try await store(Self.bytes, in: harness)
         try await harness.run { client in
             let anonymous = try await get(client, hex)
             #expect(anonymous.status == .unauthorized)

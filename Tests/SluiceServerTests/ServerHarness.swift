@@ -34,10 +34,11 @@ struct ServerHarness {
     let log = LogCapture()
 
     /// With `postgres`, the store is on that PostgreSQL database instead of SQLite in the scratch
-    /// folder; with `artifacts`, artifacts are kept there instead of in the scratch folder.
+    /// folder; with `artifacts`, artifacts are kept there instead of in the scratch folder; with
+    /// `artifactBucket`, in that bucket, cached in the scratch folder.
     init(
         maxBodyBytes: Int = ServerConfig.defaultMaxBodyBytes, auth: AuthConfig? = nil, metrics: MetricsConfig? = nil,
-        postgres: PostgresLocation? = nil, artifacts: URL? = nil
+        postgres: PostgresLocation? = nil, artifacts: URL? = nil, artifactBucket: S3Location? = nil
     ) async throws {
         scratch = try ScratchDirectory("server-tests")
         config = ServerConfig(
@@ -58,7 +59,8 @@ struct ServerHarness {
             datasets: [DatasetConfig(name: "transactions", match: "s3://lake/transactions/*")],
             dataSources: [DataSourceConfig(name: "lake", kind: .sluice, credential: .bearerToken(Secret(Self.lakeToken)))],
             alertmanager: AlertmanagerConfig(bearerToken: Secret(Self.alertmanagerToken)),
-            auth: auth, metrics: metrics, postgres: postgres, artifactsDirectory: artifacts)
+            auth: auth, metrics: metrics, postgres: postgres, artifactsDirectory: artifacts,
+            artifactBucket: artifactBucket)
         // A short lock wait: the locked-store test waits it out; production waits 5 s.
         service = try await SluiceService.build(
             config: config, templates: Self.templates, clock: clock, logger: log.logger, lockTimeout: .milliseconds(250))

@@ -45,17 +45,20 @@ struct ConfigDecoder {
     static let authKeys = ["tokens_env", "artifact_token_env"]
     static let metricsKeys = ["token_env", "allow"]
     static let storeKeys = ["url_env"]
-    static let artifactsKeys = ["path"]
+    static let artifactsKeys = ["path", "s3"]
+    static let s3Keys = ["endpoint", "bucket", "prefix", "region", "access_key_env", "secret_key_env"]
 
     // MARK: - Document
 
     /// Only `state_dir`, `store` and `artifacts`, for offline maintenance of the store: of the
-    /// server's environment variables, it reads only the one holding the database URL.
+    /// server's environment variables, it reads only the database URL and the bucket's keys.
     mutating func decodeStoreLocation(_ yaml: String) -> StoreLocation? {
         guard let root = root(yaml), let stateDirectory = stateDirectory(root["state_dir"]) else { return nil }
+        let database = root["store"].flatMap { postgres($0, path: "store") }
+        let artifacts = root["artifacts"].map { artifactsLocation($0, path: "artifacts") }
         return StoreLocation(
-            stateDirectory: stateDirectory, postgres: root["store"].flatMap { postgres($0, path: "store") },
-            artifactsDirectory: root["artifacts"].flatMap { artifactsDirectory($0, path: "artifacts") })
+            stateDirectory: stateDirectory, postgres: database, artifactsDirectory: artifacts?.directory,
+            artifactBucket: artifacts?.bucket)
     }
 
     mutating func decode(_ yaml: String) -> ServerConfig? {
@@ -77,7 +80,7 @@ struct ConfigDecoder {
         let metrics = root["metrics"].flatMap { self.metrics($0, path: "metrics") }
         let dataFolders = root["data_folders"].map { self.dataFolders($0, path: "data_folders") } ?? []
         let postgres = root["store"].flatMap { self.postgres($0, path: "store") }
-        let artifactsDirectory = root["artifacts"].flatMap { self.artifactsDirectory($0, path: "artifacts") }
+        let artifacts = root["artifacts"].map { artifactsLocation($0, path: "artifacts") }
         checkSomeoneCanApprove(projects, root: root, auth: auth)
 
         guard problems.isEmpty, let stateDirectory else { return nil }
@@ -96,7 +99,8 @@ struct ConfigDecoder {
             metrics: metrics,
             dataFolders: dataFolders,
             postgres: postgres,
-            artifactsDirectory: artifactsDirectory
+            artifactsDirectory: artifacts?.directory,
+            artifactBucket: artifacts?.bucket
         )
     }
 
@@ -532,14 +536,73 @@ struct ConfigDecoder {
         }
     }
 
-    /// `artifacts`: the folder, absolute or relative to the config file, holding artifact blobs.
-    private mutating func artifactsDirectory(_ node: Node, path: String) -> URL? {
-        guard let fields = reader.fields(node, path: path, known: Self.artifactsKeys) else { return nil }
-        guard let node = fields["path"] else {
-            reader.report(.missingKey, at: fields.mark, fields.child("path"), "set path to the folder that holds the artifacts (a volume every replica mounts), or remove artifacts to keep them in state_dir")
-            return nil
+    /// `artifacts`: either `path`, the folder (absolute or relative to the config file) holding
+    /// artifact blobs, or `s3`, the bucket holding them.
+    private mutating func artifactsLocation(_ node: Node, path: String) -> (directory: URL?, bucket: S3Location?) {
+        guard let fields = reader.fields(node, path: path, known: Self.artifactsKeys) else { return (nil, nil) }
+        switch (fields["path"], fields["s3"]) {
+        case (let folderNode?, nil):
+            return (reader.string(folderNode, path: fields.child("path")).map(folder), nil)
+        case (nil, let bucketNode?):
+            return (nil, s3(bucketNode, path: fields.child("s3")))
+        case (_?, _?):
+            reader.report(.invalidValue, at: fields.mark, path, "set either path (a folder every replica mounts) or s3 (a bucket they share), not both")
+        case (nil, nil):
+            reader.report(.missingKey, at: fields.mark, fields.child("path"), "set path to the folder that holds the artifacts (a volume every replica mounts) or s3 to a bucket, or remove artifacts to keep them in state_dir")
         }
-        return reader.string(node, path: fields.child("path")).map(folder)
+        return (nil, nil)
+    }
+
+    /// `artifacts.s3`: the bucket, and the variables holding its keys.
+    private mutating func s3(_ node: Node, path: String) -> S3Location? {
+        guard let fields = reader.fields(node, path: path, known: Self.s3Keys) else { return nil }
+        var endpoint: URL?
+        if let node = fields["endpoint"], let url = httpURL(node, path: fields.child("endpoint")) {
+            if url.path.isEmpty || url.path == "/", url.query == nil, url.fragment == nil {
+                endpoint = URL(string: "\(url.scheme!)://\(url.host!)\(url.port.map { ":\($0)" } ?? "")")
+            } else {
+                reader.report(.invalidValue, at: node.mark, fields.child("endpoint"), "expected the service's address alone, as in https://s3.eu-west-1.amazonaws.com; the bucket goes in bucket and key prefixes in prefix")
+            }
+        } else if fields["endpoint"] == nil {
+            reader.report(.missingKey, at: fields.mark, fields.child("endpoint"), "set endpoint to the S3 service's URL, as in https://s3.eu-west-1.amazonaws.com")
+        }
+        var bucket: String?
+        if let node = fields["bucket"], let name = reader.string(node, path: fields.child("bucket")) {
+            if let problem = S3Location.problem(withBucket: name) {
+                reader.report(.invalidValue, at: node.mark, fields.child("bucket"), problem)
+            } else {
+                bucket = name
+            }
+        } else if fields["bucket"] == nil {
+            reader.report(.missingKey, at: fields.mark, fields.child("bucket"), "set bucket to the name of the bucket that holds the artifacts")
+        }
+        var prefix: String? = ""
+        if let node = fields["prefix"] {
+            prefix = reader.string(node, path: fields.child("prefix")).flatMap { text in
+                let normalized = S3Location.normalizedPrefix(text)
+                if normalized == nil {
+                    reader.report(.invalidValue, at: node.mark, fields.child("prefix"), "expected a key prefix such as sluice/ (letters, digits, '-', '_', '.' and '/', no empty, '.' or '..' part)")
+                }
+                return normalized
+            }
+        }
+        var region: String? = "us-east-1"
+        if let node = fields["region"] {
+            region = reader.string(node, path: fields.child("region")).flatMap { text in
+                guard !text.isEmpty, text.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" })
+                else {
+                    reader.report(.invalidValue, at: node.mark, fields.child("region"), "expected a region such as eu-west-1 (lower-case letters, digits and '-')")
+                    return nil
+                }
+                return text
+            }
+        }
+        let accessKey = environmentValue(fields, "access_key_env", required: "set access_key_env to the environment variable that holds the access key id")
+        let secretKey = secret(fields, "secret_key_env", required: "set secret_key_env to the environment variable that holds the secret access key")
+        guard let endpoint, let bucket, let prefix, let region, let accessKey, let secretKey else { return nil }
+        return S3Location(
+            endpoint: endpoint, bucket: bucket, prefix: prefix, region: region, accessKeyID: accessKey.value,
+            secretAccessKey: secretKey)
     }
 
     /// `data_folders`: absolute (or config-relative) folders, kept as the operator wrote them.

@@ -19,7 +19,8 @@ extension ServerConfig {
     }
 
     /// Where the store a config file names keeps its rows and artifacts, reading no secret but the
-    /// database URL: what offline maintenance of the store needs (`sluice audit`, `sluice gc`).
+    /// database URL and the artifact bucket's keys: what offline maintenance of the store needs
+    /// (`sluice audit`, `sluice gc`).
     public static func storeLocation(configuredIn file: URL) throws(ConfigError) -> StoreLocation {
         let (name, text) = try read(file)
         var decoder = ConfigDecoder(

@@ -11,7 +11,7 @@ extension ServerConfig {
         secrets += dataSources.map(\.credential.secret)
         if let alertmanager { secrets.append(alertmanager.bearerToken) }
         secrets += auth?.tokens.map(\.token) ?? []
-        secrets += [auth?.artifactToken, metrics?.token, postgres?.password].compactMap { $0 }
+        secrets += [auth?.artifactToken, metrics?.token, postgres?.password, artifactBucket?.secretAccessKey].compactMap { $0 }
         return secrets
     }
 }

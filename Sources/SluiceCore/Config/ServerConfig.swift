@@ -33,8 +33,11 @@ public struct ServerConfig: Sendable {
     public var dataFolders: [URL]
     /// The PostgreSQL server that replicas share (`store.url_env`); nil: SQLite in `stateDirectory`.
     public var postgres: PostgresLocation?
-    /// Where artifact blobs are kept (`artifacts.path`, by default `state_dir/artifacts`); always absolute.
+    /// Where artifact blobs are kept (`artifacts.path`, by default `state_dir/artifacts`), or cached
+    /// when `artifactBucket` holds them; always absolute.
     public var artifactsDirectory: URL
+    /// The bucket replicas share artifacts through (`artifacts.s3`); nil: `artifactsDirectory` alone.
+    public var artifactBucket: S3Location?
 
     public init(
         listen: ListenAddress = .default,
@@ -51,7 +54,8 @@ public struct ServerConfig: Sendable {
         metrics: MetricsConfig? = nil,
         dataFolders: [URL] = [],
         postgres: PostgresLocation? = nil,
-        artifactsDirectory: URL? = nil
+        artifactsDirectory: URL? = nil,
+        artifactBucket: S3Location? = nil
     ) {
         self.listen = listen
         self.publicURL = publicURL
@@ -68,11 +72,14 @@ public struct ServerConfig: Sendable {
         self.dataFolders = dataFolders
         self.postgres = postgres
         self.artifactsDirectory = artifactsDirectory ?? StoreLocation.defaultArtifactsDirectory(in: stateDirectory)
+        self.artifactBucket = artifactBucket
     }
 
     /// Where the store keeps its rows and artifacts.
     public var storeLocation: StoreLocation {
-        StoreLocation(stateDirectory: stateDirectory, postgres: postgres, artifactsDirectory: artifactsDirectory)
+        StoreLocation(
+            stateDirectory: stateDirectory, postgres: postgres, artifactsDirectory: artifactsDirectory,
+            artifactBucket: artifactBucket)
     }
 
     /// The project registered under `name`, the `{project}` of `/hooks/github/{project}`.

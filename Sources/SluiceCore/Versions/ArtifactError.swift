@@ -5,7 +5,7 @@ import CodedErrors
 /// Most cases are something the user's train step must change: write the artifact, keep its
 /// symlinks inside `$SLUICE_OUTPUT`, leave no FIFOs or sockets in it. Refusing these keeps the
 /// content-addressed store from ever holding, or pointing at, bytes from outside the run. The
-/// store's own cases (`unwritable`, `corrupt`) are the operator's to fix: free disk, restore a blob.
+/// store's own cases (`unwritable`, `corrupt`, `bucket`) are the operator's to fix: free disk, restore a blob.
 ///
 /// `detail` is the path at fault, as the artifact path plus the entry's path inside it.
 public typealias ArtifactError = CodedError<ArtifactStore, String>
@@ -27,4 +27,6 @@ extension ErrorCode<ArtifactStore> {
     static var unwritable: Self { Self("unwritable") }
     /// A stored blob whose bytes no longer hash to its name: never served, never trusted.
     static var corrupt: Self { Self("corrupt") }
+    /// The artifact bucket (`artifacts.s3`) refused a request or could not be reached.
+    static var bucket: Self { Self("bucket") }
 }

@@ -21,6 +21,17 @@ final class BlobFile {
         self.path = path
     }
 
+    /// Takes over a whole file already written in the store's `tmp/` (a download), to install it.
+    init(adopting path: String) throws(ArtifactError) {
+        let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            unlink(path)
+            throw ArtifactStore.unwritable(path, "cannot be opened to install")
+        }
+        self.descriptor = descriptor
+        self.path = path
+    }
+
     deinit {
         close(descriptor)
         if !installed {

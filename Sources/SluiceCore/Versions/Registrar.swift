@@ -31,12 +31,9 @@ public struct Registrar: Sendable {
         if let path = run.conclusion.artifactPath, let recorded = run.conclusion.artifactDigest {
             let artifact = URL(fileURLWithPath: path)
             let output = RunDirectory(stateDirectory: stateDirectory, run: run.conclusion.cachedFrom ?? runID).output
-            let artifacts = artifacts
             let stored: Digest
             do {
-                stored = try await blocking { () throws(ArtifactError) -> Digest in
-                    try artifacts.put(artifact: artifact, within: output)
-                }
+                stored = try await artifacts.put(artifact: artifact, within: output)
             } catch {
                 throw RegistryError(.notFound, "could not store the artifact of \(runID): \(error.message)")
             }

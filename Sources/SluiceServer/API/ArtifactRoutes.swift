@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import Logging
-import NIOPosix
 import SluiceCore
 
 /// `GET /api/v1/artifacts/sha256/{hex}`: a stored blob's bytes, so a cluster can fetch what a
@@ -31,8 +30,8 @@ struct ArtifactRoutes {
         }
         let blob: StoredBlob
         do {
-            blob = try await NIOThreadPool.singleton.runIfActive { [artifacts] in try artifacts.open(digest) }
-        } catch let error as ArtifactError where error.code == .missing {
+            blob = try await artifacts.open(digest)
+        } catch where error.code == .missing {
             return JSONResponse.error(.notFound, "no artifact \(digest) is stored")
         } catch {
             logger.error("refused to serve an artifact", metadata: ["digest": "\(digest)", "error": "\(error)"])
