@@ -556,53 +556,40 @@ struct ConfigDecoder {
     /// `artifacts.s3`: the bucket, and the variables holding its keys.
     private mutating func s3(_ node: Node, path: String) -> S3Location? {
         guard let fields = reader.fields(node, path: path, known: Self.s3Keys) else { return nil }
-        var endpoint: URL?
-        if let node = fields["endpoint"], let url = httpURL(node, path: fields.child("endpoint")) {
-            if url.path.isEmpty || url.path == "/", url.query == nil, url.fragment == nil {
-                endpoint = URL(string: "\(url.scheme!)://\(url.host!)\(url.port.map { ":\($0)" } ?? "")")
-            } else {
-                reader.report(.invalidValue, at: node.mark, fields.child("endpoint"), "expected the service's address alone, as in https://s3.eu-west-1.amazonaws.com; the bucket goes in bucket and key prefixes in prefix")
-            }
-        } else if fields["endpoint"] == nil {
-            reader.report(.missingKey, at: fields.mark, fields.child("endpoint"), "set endpoint to the S3 service's URL, as in https://s3.eu-west-1.amazonaws.com")
-        }
-        var bucket: String?
-        if let node = fields["bucket"], let name = reader.string(node, path: fields.child("bucket")) {
-            if let problem = S3Location.problem(withBucket: name) {
-                reader.report(.invalidValue, at: node.mark, fields.child("bucket"), problem)
-            } else {
-                bucket = name
-            }
-        } else if fields["bucket"] == nil {
-            reader.report(.missingKey, at: fields.mark, fields.child("bucket"), "set bucket to the name of the bucket that holds the artifacts")
-        }
-        var prefix: String? = ""
-        if let node = fields["prefix"] {
-            prefix = reader.string(node, path: fields.child("prefix")).flatMap { text in
-                let normalized = S3Location.normalizedPrefix(text)
-                if normalized == nil {
-                    reader.report(.invalidValue, at: node.mark, fields.child("prefix"), "expected a key prefix such as sluice/ (letters, digits, '-', '_', '.' and '/', no empty, '.' or '..' part)")
-                }
-                return normalized
-            }
-        }
-        var region: String? = "us-east-1"
-        if let node = fields["region"] {
-            region = reader.string(node, path: fields.child("region")).flatMap { text in
-                guard !text.isEmpty, text.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" })
-                else {
-                    reader.report(.invalidValue, at: node.mark, fields.child("region"), "expected a region such as eu-west-1 (lower-case letters, digits and '-')")
-                    return nil
-                }
-                return text
-            }
-        }
+        let endpoint = reader.required(fields, "endpoint", "the S3 service's URL, as in https://s3.eu-west-1.amazonaws.com")
+            .flatMap { s3Endpoint($0, path: fields.child("endpoint")) }
+        let bucket = reader.required(fields, "bucket", "the name of the bucket that holds the artifacts")
+            .flatMap { checkedString($0, path: fields.child("bucket"), S3Location.problem(withBucket:)) }
+        let prefix = fields["prefix"].map { checkedString($0, path: fields.child("prefix"), S3Location.problem(withPrefix:)) } ?? ""
+        let region = fields["region"].map { checkedString($0, path: fields.child("region"), S3Location.problem(withRegion:)) }
+            ?? "us-east-1"
         let accessKey = environmentValue(fields, "access_key_env", required: "set access_key_env to the environment variable that holds the access key id")
         let secretKey = secret(fields, "secret_key_env", required: "set secret_key_env to the environment variable that holds the secret access key")
         guard let endpoint, let bucket, let prefix, let region, let accessKey, let secretKey else { return nil }
         return S3Location(
             endpoint: endpoint, bucket: bucket, prefix: prefix, region: region, accessKeyID: accessKey.value,
             secretAccessKey: secretKey)
+    }
+
+    /// `artifacts.s3.endpoint`: an http(s) URL with nothing after its host and port.
+    private mutating func s3Endpoint(_ node: Node, path: String) -> URL? {
+        guard let url = httpURL(node, path: path) else { return nil }
+        guard url.path.isEmpty || url.path == "/", url.query == nil, url.fragment == nil, let scheme = url.scheme, let host = url.host
+        else {
+            reader.report(.invalidValue, at: node.mark, path, "expected the service's address alone, as in https://s3.eu-west-1.amazonaws.com; the bucket goes in bucket and key prefixes in prefix")
+            return nil
+        }
+        return URL(string: "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")")
+    }
+
+    /// `node`'s string, unless `problem` finds something wrong with it, which is reported.
+    private mutating func checkedString(_ node: Node, path: String, _ problem: (String) -> String?) -> String? {
+        guard let text = reader.string(node, path: path) else { return nil }
+        if let message = problem(text) {
+            reader.report(.invalidValue, at: node.mark, path, message)
+            return nil
+        }
+        return text
     }
 
     /// `data_folders`: absolute (or config-relative) folders, kept as the operator wrote them.

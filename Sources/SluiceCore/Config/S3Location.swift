@@ -9,7 +9,7 @@ public struct S3Location: Sendable, CustomStringConvertible {
     /// `http(s)://host[:port]`, with no path.
     public let endpoint: URL
     public let bucket: String
-    /// Empty, or a key prefix ending in `/`.
+    /// Empty, or a key prefix ending in `/` (added when it was left out).
     public let prefix: String
     public let region: String
     public let accessKeyID: String
@@ -21,7 +21,7 @@ public struct S3Location: Sendable, CustomStringConvertible {
     public init(endpoint: URL, bucket: String, prefix: String = "", region: String, accessKeyID: String, secretAccessKey: Secret) {
         self.endpoint = endpoint
         self.bucket = bucket
-        self.prefix = prefix
+        self.prefix = prefix.isEmpty || prefix.hasSuffix("/") ? prefix : prefix + "/"
         self.region = region
         self.accessKeyID = accessKeyID
         self.secretAccessKey = secretAccessKey
@@ -40,18 +40,23 @@ public struct S3Location: Sendable, CustomStringConvertible {
         return nil
     }
 
-    /// `prefix` as stored (ending in `/` unless empty), or nil when it could escape its place in
-    /// the key: only letters, digits, `-`, `_`, `.` and `/`, no empty or dot-only segment.
-    static func normalizedPrefix(_ prefix: String) -> String? {
-        let trimmed = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
-        guard !trimmed.isEmpty else { return prefix.isEmpty ? "" : nil }
-        let segments = trimmed.split(separator: "/", omittingEmptySubsequences: false)
-        let safe = segments.allSatisfy { segment in
+    /// Why `prefix` cannot be a key prefix, or nil when it can: only letters, digits, `-`, `_`,
+    /// `.` and `/`, and no empty, `.` or `..` part, so it cannot reach another place in the bucket.
+    static func problem(withPrefix prefix: String) -> String? {
+        let trimmed = prefix.hasSuffix("/") ? prefix.dropLast() : Substring(prefix)
+        let safe = trimmed.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { segment in
             !segment.isEmpty && segment != "." && segment != ".."
                 && segment.unicodeScalars.allSatisfy {
                     ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)
                 }
         }
-        return safe ? trimmed + "/" : nil
+        return safe ? nil : "expected a key prefix such as sluice/ (letters, digits, '-', '_', '.' and '/', no empty, '.' or '..' part)"
+    }
+
+    /// Why `region` cannot be a region, or nil when it can: lower-case letters, digits and `-`
+    /// (a `:` would change the provider string libcurl signs with).
+    static func problem(withRegion region: String) -> String? {
+        let allowed = region.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+        return !region.isEmpty && allowed ? nil : "expected a region such as eu-west-1 (lower-case letters, digits and '-')"
     }
 }

@@ -17,6 +17,8 @@ final class ArtifactBucket: Sendable {
     let location: S3Location
     private let http: HTTPClient
     private let signature: AWSSignature
+    /// `<prefix>sha256/`, what every blob's key starts with.
+    private let blobPrefix: String
 
     /// A whole object's transfer; large models take a while.
     private static let transferTimeout = Duration.seconds(3600)
@@ -24,6 +26,7 @@ final class ArtifactBucket: Sendable {
     init(_ location: S3Location, http: HTTPClient) {
         self.location = location
         self.http = http
+        blobPrefix = location.prefix + "sha256/"
         signature = AWSSignature(
             region: location.region, service: "s3", accessKeyID: location.accessKeyID,
             secretAccessKey: location.secretAccessKey.revealed)
@@ -31,7 +34,7 @@ final class ArtifactBucket: Sendable {
 
     /// Whether the bucket holds the blob `digest`.
     func contains(_ digest: Digest) async throws(ArtifactError) -> Bool {
-        let response = try await send(request(.head, digest))
+        let response = try await send(request(.head, url: url(digest)))
         switch response.status {
         case 200: return true
         case 404: return false
@@ -41,7 +44,7 @@ final class ArtifactBucket: Sendable {
 
     /// Stores the file at `file`, whose bytes hash to `digest`, as the blob `digest`.
     func upload(_ file: URL, as digest: Digest) async throws(ArtifactError) {
-        var request = request(.put, digest, payload: digest.hex, timeout: Self.transferTimeout)
+        var request = request(.put, url: url(digest), payload: digest.hex, timeout: Self.transferTimeout)
         request.bodyFile = file
         let response = try await send(request)
         guard response.isSuccess else { throw refusal(response, doing: "store \(digest)") }
@@ -52,7 +55,7 @@ final class ArtifactBucket: Sendable {
     func download(_ digest: Digest, to file: URL) async throws(ArtifactError) {
         let download: Download
         do {
-            download = try await http.download(request(.get, digest, timeout: Self.transferTimeout), to: file)
+            download = try await http.download(request(.get, url: url(digest), timeout: Self.transferTimeout), to: file)
         } catch let error as CurlError where error.code == .httpStatus {
             guard let status = error.httpStatus, status != 404 else {
                 throw ArtifactError(.missing, key(digest), "no artifact \(digest) is stored")
@@ -72,19 +75,20 @@ final class ArtifactBucket: Sendable {
     /// The first `count` bytes of the blob `digest` (fewer when it is shorter); nil when the
     /// bucket does not hold it.
     func prefix(of digest: Digest, count: Int) async throws(ArtifactError) -> Data? {
-        var request = request(.get, digest)
+        var request = request(.get, url: url(digest))
         request.headers.append(HTTPHeader(name: "Range", value: "bytes=0-\(count - 1)"))
         let response = try await send(request)
         switch response.status {
         case 200, 206: return response.body.prefix(count)
-        case 404, 416: return response.status == 416 ? Data() : nil
+        case 416: return Data()
+        case 404: return nil
         default: throw refusal(response, doing: "read \(digest)")
         }
     }
 
     /// Removes the blob `digest`; removing one that is gone already succeeds, as S3's DELETE does.
     func remove(_ digest: Digest) async throws(ArtifactError) {
-        let response = try await send(request(.delete, digest))
+        let response = try await send(request(.delete, url: url(digest)))
         guard response.isSuccess || response.status == 404 else { throw refusal(response, doing: "remove \(digest)") }
     }
 
@@ -94,17 +98,15 @@ final class ArtifactBucket: Sendable {
         var objects: [BucketObject] = []
         var continuation: String?
         repeat {
-            var query = [("list-type", "2"), ("prefix", location.prefix + "sha256/")]
+            var query = [("list-type", "2"), ("prefix", blobPrefix)]
             if let continuation { query.insert(("continuation-token", continuation), at: 0) }
             let url = bucketURL + "/?" + query.map { "\(Self.escape($0))=\(Self.escape($1))" }.joined(separator: "&")
-            let response = try await send(
-                HTTPRequest(method: .get, url: url, headers: [Self.payloadHeader(Self.emptyPayload)], signature: signature))
+            let response = try await send(request(.get, url: url))
             guard response.isSuccess, let page = ListingPage(response.body) else {
                 throw refusal(response, doing: "list the blobs")
             }
             objects += page.objects.compactMap { object in
-                guard object.key.hasPrefix(location.prefix + "sha256/"),
-                    let digest = Digest(hex: String(object.key.dropFirst(location.prefix.count + 7)))
+                guard object.key.hasPrefix(blobPrefix), let digest = Digest(hex: String(object.key.dropFirst(blobPrefix.count)))
                 else { return nil }
                 return BucketObject(digest: digest, size: object.size, modified: object.modified)
             }
@@ -114,27 +116,26 @@ final class ArtifactBucket: Sendable {
     }
 
     /// `<prefix>sha256/<hex>`, the blob's key.
-    func key(_ digest: Digest) -> String { location.prefix + "sha256/" + digest.hex }
+    func key(_ digest: Digest) -> String { blobPrefix + digest.hex }
 
     private var bucketURL: String { location.endpoint.absoluteString + "/" + location.bucket }
 
-    /// A signed request for the blob `digest`, whose body hashes to `payload` (hex).
+    /// The blob's object URL.
+    private func url(_ digest: Digest) -> String { bucketURL + "/" + key(digest) }
+
+    /// A signed request whose body hashes to `payload` (hex), in `x-amz-content-sha256`: S3
+    /// requires that header on every request, and libcurl 7.88 signs its value as the payload
+    /// hash but does not add the header itself.
     private func request(
-        _ method: HTTPMethod, _ digest: Digest, payload: String = emptyPayload, timeout: Duration = .seconds(30)
+        _ method: HTTPMethod, url: String, payload: String = emptyPayload, timeout: Duration = .seconds(30)
     ) -> HTTPRequest {
         HTTPRequest(
-            method: method, url: bucketURL + "/" + key(digest), headers: [Self.payloadHeader(payload)], signature: signature,
-            timeout: timeout)
+            method: method, url: url, headers: [HTTPHeader(name: "x-amz-content-sha256", value: payload)],
+            signature: signature, timeout: timeout)
     }
 
     /// The SHA-256 of an empty body, the payload of every request but an upload.
     private static let emptyPayload = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-
-    /// `x-amz-content-sha256`, which S3 requires on every request. libcurl 7.88 signs this header's
-    /// value as the payload hash but does not add the header itself, so it is always sent.
-    private static func payloadHeader(_ hex: String) -> HTTPHeader {
-        HTTPHeader(name: "x-amz-content-sha256", value: hex)
-    }
 
     private func send(_ request: HTTPRequest) async throws(ArtifactError) -> HTTPResponse {
         do {
@@ -231,11 +232,11 @@ private final class ListingPage: NSObject, XMLParserDelegate {
         }
     }
 
-    /// S3's timestamps (`2026-12-07T16:00:00.000Z`); an unreadable one counts as the far future,
-    /// so garbage collection never takes it for old.
+    /// S3's timestamps (`2026-12-07T16:00:00.000Z`, some services leave out the fraction); an
+    /// unreadable one counts as the far future, so garbage collection never takes it for old.
     private static func date(_ text: String) -> Date? {
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return withFraction.date(from: text) ?? ISO8601DateFormatter().date(from: text)
+        (try? withFraction.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
     }
+
+    private static let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 }

@@ -161,17 +161,22 @@ public final class ArtifactStore: Sendable {
     /// `referenced` and every blob a referenced directory manifest lists. With a bucket, a
     /// manifest this machine has not cached is fetched first; other blobs are only peeked at.
     private func reachable(from referenced: Set<Digest>) async throws(ArtifactError) -> Set<Digest> {
-        var keep = referenced
-        for digest in referenced {
-            if let bucket, !isCached(digest),
-                let start = try await bucket.prefix(of: digest, count: ArtifactManifest.longestLine),
-                ArtifactManifest.mayStartManifest(start)
-            {
-                _ = try await open(digest)
+        if let bucket {
+            for digest in referenced where !isCached(digest) {
+                if let start = try await bucket.prefix(of: digest, count: ArtifactManifest.longestLine),
+                    ArtifactManifest.mayStartManifest(start)
+                {
+                    _ = try await open(digest)
+                }
             }
-            keep.formUnion(try await blocking { () throws(ArtifactError) -> [Digest] in try self.listedDigests(inBlob: digest.hex) })
         }
-        return keep
+        return try await blocking { () throws(ArtifactError) -> Set<Digest> in
+            var keep = referenced
+            for digest in referenced {
+                keep.formUnion(try self.listedDigests(inBlob: digest.hex))
+            }
+            return keep
+        }
     }
 
     /// Removes the cached blobs not in `keep` and the temporary files, older than `cutoff`.
