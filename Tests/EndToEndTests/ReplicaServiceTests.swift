@@ -58,9 +58,10 @@ struct ReplicaServiceTests {
                   s3: { endpoint: "\(bucket.endpoint.absoluteString)", bucket: \(bucket.bucket), prefix: \(bucket.prefix), access_key_env: S3_ACCESS_KEY, secret_key_env: S3_SECRET_KEY }
                 """
         }
-        // A 6 s lease: the killed replica's trigger is taken over soon, yet a live replica whose
-        // renewal waits behind the others' writes on two loaded cores keeps its claim. (Claims
-        // are not fenced yet: a renewal later than the lease lets a second replica run the trigger.)
+        // Production's default lease (15 s): the killed replica's trigger is taken over after it,
+        // and a live replica whose renewal waits behind the others' writes on two loaded cores
+        // keeps its claim. (Claims are not fenced yet: a renewal later than the lease lets a
+        // second replica run the trigger; a 3 s and a 6 s lease tripped on that here.)
         let configs = try (1...3).map { replica in
             try scratch.write(
                 """
@@ -80,7 +81,7 @@ struct ReplicaServiceTests {
                   repo: \(deploy.url)
                   token_env: DEPLOY_TOKEN
                   username: \(DeployRemote.user)
-                executor: { sandbox: none, lease: 6s, max_parallel: 2 }
+                executor: { sandbox: none, lease: 15s, max_parallel: 2 }
                 \(artifactsSection)
                 """, to: "sluice-\(replica).yml")
         }
