@@ -165,7 +165,7 @@ struct AuditLogTests {
     func runsAreAudited(_ kind: StoreKind) async throws {
         let scratch = try ScratchDirectory()
         let store = try await kind.open(in: scratch)
-        let id = try await store.startRun(project: "churn", repository: "/repo", commit: "abc", triggerID: nil)
+        let id = try await store.startRun(project: "churn", repository: "/repo", commit: "abc")
         let check = GateReport.Check(
             metric: "auc", bound: .min(0.8), candidate: 0.7, baseline: nil, verdict: .fail, reason: "0.7 < min 0.8")
         try await store.finishRun(

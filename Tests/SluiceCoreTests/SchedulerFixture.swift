@@ -5,6 +5,7 @@ import Logging
 import ServiceLifecycle
 @testable import SluiceServer
 import SluiceTesting
+import Synchronization
 import Testing
 
 @testable import SluiceCore
@@ -56,12 +57,13 @@ final class SchedulerFixture: Sendable {
     let config: ServerConfig
     let promoter: Promoter
     private let group: ServiceGroup
-    private let running: Task<Void, any Error>
+    private let running = Mutex<Task<Void, any Error>?>(nil)
 
-    /// Starts the scheduler against `apiURL` (the fake forge's address).
+    /// Starts the scheduler against `apiURL` (the fake forge's address); with `startsScheduler`
+    /// false, only once the test calls `startScheduler()`.
     init(
         apiURL: String, forge: FakeForge, sandbox: SandboxMode = .none, shutdownGrace: Duration = .seconds(30),
-        maxParallel: Int = 2
+        maxParallel: Int = 2, startsScheduler: Bool = true
     ) async throws {
         deploy = try DeployRemote("scheduler-tests")
         let remotes = deploy.scratch.path("models")
@@ -94,13 +96,18 @@ final class SchedulerFixture: Sendable {
         promoter = service.promoter
         let group = ServiceGroup(services: [service.scheduler], logger: logger)
         self.group = group
-        running = Task { try await group.run() }
+        if startsScheduler { startScheduler() }
+    }
+
+    func startScheduler() {
+        let group = group
+        running.withLock { $0 = Task { try await group.run() } }
     }
 
     /// Stops the scheduler as SIGTERM would, and waits until it has.
     func shutDown() async throws {
         await group.triggerGracefulShutdown()
-        try await running.value
+        try await running.withLock { $0 }?.value
     }
 
     /// Commits `files` on `branch`, pushes, and records the push as GitHub's webhook would

@@ -270,29 +270,123 @@ struct SchedulerTests {
             #expect(SchedulerFixture.sleepingTrainers().isEmpty)
         }
     }
+
+    /// Trigger 1 (a push of a training that passes) as a replica left it that died after its run
+    /// passed and, if `registered`, after it registered the run: running, its lease about to run out.
+    static func interruptedAttempt(_ fixture: SchedulerFixture, registered: Bool) async throws -> Run.ID {
+        let commit = try await fixture.push([".sluice.yml": SchedulerFixture.spec(), "train.sh": SchedulerFixture.train(auc: 0.9)])
+        let claim = try #require(try await fixture.store.claimTriggers([1], leaseExpiry: Date().addingTimeInterval(1)).first)
+        let run = try await fixture.store.startRun(
+            project: "churn", repository: fixture.config.projects[0].repo, commit: commit, branch: "main", claim: claim)
+        try await fixture.store.finishRun(
+            run, claim: claim, state: .passed, reason: "gate passed",
+            conclusion: Run.Conclusion(model: "churn", artifactDigest: Digest.repeating("d")))
+        if registered {
+            _ = try await fixture.store.register(run, branch: "main", claim: claim)
+        }
+        try await Task.sleep(for: .milliseconds(1100))
+        return run
+    }
+
+    @Test("A trigger taken over after its run passed but before it was registered trains again and registers once")
+    func takenOverBeforeRegistration() async throws {
+        let forge = FakeForge(.github)
+        try await forge.serve { apiURL in
+            let fixture = try await SchedulerFixture(apiURL: apiURL, forge: forge, startsScheduler: false)
+            let interrupted = try await Self.interruptedAttempt(fixture, registered: false)
+            fixture.startScheduler()
+            try await fixture.eventually("the trigger is done") { try await fixture.store.triggerState(1)?.state == "done" }
+            try await fixture.shutDown()
+            let runs = try await fixture.runs()
+            #expect(runs.map(\.state) == [.passed, .passed], "\(runs.map(\.reason))")
+            #expect(try await fixture.store.versions(of: "churn").map(\.run.id) == [runs[1].id])
+            #expect(runs[1].id != interrupted)
+        }
+    }
+
+    @Test("A trigger taken over after its run was registered is not trained again: its version is promoted and reported once")
+    func takenOverAfterRegistration() async throws {
+        let forge = FakeForge(.github)
+        try await forge.serve { apiURL in
+            let fixture = try await SchedulerFixture(apiURL: apiURL, forge: forge, startsScheduler: false)
+            let interrupted = try await Self.interruptedAttempt(fixture, registered: true)
+            fixture.startScheduler()
+            try await fixture.eventually("the trigger is done") { try await fixture.store.triggerState(1)?.state == "done" }
+            try await fixture.shutDown()
+            #expect(try await fixture.runs().map(\.id) == [interrupted])
+            #expect(try await fixture.store.versions(of: "churn").map(\.run.id) == [interrupted])
+            let outcome = try await fixture.store.triggerState(1)?.outcome ?? ""
+            #expect(outcome.contains("registered churn v1 by an interrupted attempt"), "\(outcome)")
+            let promotions = try await fixture.store.promotions(of: "churn", version: ModelVersion.Number(1))
+            #expect(promotions.map(\.environment).sorted() == ["production", "staging"])
+            let commit = try #require(try await fixture.runs().first?.commit)
+            #expect(forge.statuses(of: commit).map(\.state) == ["success"])
+        }
+    }
+
+    @Test("A scheduler whose trigger another replica took over stops the step within a renewal and records nothing more of it")
+    func claimTakenOver() async throws {
+        let forge = FakeForge(.github)
+        try await forge.serve { apiURL in
+            let fixture = try await SchedulerFixture(apiURL: apiURL, forge: forge)
+            let commit = try await fixture.push(
+                [".sluice.yml": SchedulerFixture.spec(), "train.sh": SchedulerFixture.train(auc: 0.9, sleep: 3141)])
+            try await fixture.eventually("the run is training") { !SchedulerFixture.sleepingTrainers().isEmpty }
+            // Another replica, to which this one's lease looks run out (as after a stall), takes the trigger over.
+            let other = try Store(
+                stateDirectory: fixture.config.stateDirectory, clock: ManualClock(now: Date().addingTimeInterval(10)))
+            #expect(
+                try await other.recoverAbandonedTriggers(maxAttempts: 2)
+                    == [AbandonedTrigger(id: 1, requeued: true, interruptedRuns: [Run.ID(1)])])
+            let taken = try await other.claimTriggers([1], leaseExpiry: Date().addingTimeInterval(3600))
+            #expect(taken == [TriggerClaim(trigger: 1, attempt: 2)])
+            // The next renewal (a third of the 3 s lease) finds the claim gone and stops the step.
+            try await fixture.eventually("the step is stopped", within: .seconds(10)) { SchedulerFixture.sleepingTrainers().isEmpty }
+            try await fixture.shutDown()
+            let runs = try await fixture.runs()
+            #expect(runs.map(\.state) == [.error])
+            #expect(runs[0].reason == Run.abandonedReason)
+            #expect(try await fixture.store.triggerState(1)?.state == "running")
+            #expect(try await fixture.store.versions(of: "churn").isEmpty)
+            #expect(forge.statuses(of: commit).map(\.state) == ["pending"])
+        }
+    }
 }
 
-@Suite("Trigger leases: a server that dies mid-run")
+@Suite("Trigger leases: a server that dies or stalls mid-run")
 struct TriggerLeaseTests {
-    @Test("A trigger whose server died is queued again once, then failed with why; its runs end in error")
-    func abandoned() async throws {
-        let scratch = try ScratchDirectory("sluice-leases")
-        let store = try Store(stateDirectory: scratch.path("state"))
+    static let commit = String(repeating: "a", count: 40)
+
+    /// A store with one queued push, trigger 1.
+    static func storeWithPush(_ kind: StoreKind, in scratch: ScratchDirectory, clock: ManualClock) async throws -> (StoreLocation, Store) {
+        let location = try kind.location(in: scratch)
+        let store = try await Store.open(location, clock: clock)
         let push = Push(
             project: "churn", ref: "refs/heads/main", refKind: .branch, before: Push.zeroCommit,
-            after: String(repeating: "a", count: 40), created: true, deleted: false, forced: false, pusher: nil)
+            after: commit, created: true, deleted: false, forced: false, pusher: nil)
         _ = try await store.record(
             IncomingDelivery(
                 source: "github", project: "churn", event: "push", deliveryKey: "github:1",
                 verdict: .accepted([KeyedTrigger(.push(push), dedupeKey: "1")])))
-        let past = Date().addingTimeInterval(-1)
+        return (location, store)
+    }
+
+    @Test("A trigger whose server died is queued again once, then failed with why; its runs end in error", arguments: StoreKind.allCases)
+    func abandoned(_ kind: StoreKind) async throws {
+        let scratch = try ScratchDirectory("sluice-leases")
+        let clock = ManualClock()
+        let (_, store) = try await Self.storeWithPush(kind, in: scratch, clock: clock)
         for attempt in 1...2 {
-            #expect(try await store.claimTriggers([1], leaseExpiry: past) == [1])
-            let run = try await store.startRun(project: "churn", repository: "r", commit: push.after, triggerID: 1)
+            let claims = try await store.claimTriggers([1], leaseExpiry: clock.now.addingTimeInterval(15))
+            #expect(claims == [TriggerClaim(trigger: 1, attempt: attempt)])
+            let run = try await store.startRun(project: "churn", repository: "r", commit: Self.commit, claim: claims[0])
             // A live claimer's lease is left alone.
-            try await store.renewLeases([1], until: Date().addingTimeInterval(60))
+            clock.advance(by: .seconds(10))
+            #expect(try await store.renewLeases(claims, until: clock.now.addingTimeInterval(15)).isEmpty)
+            clock.advance(by: .seconds(10))
             #expect(try await store.recoverAbandonedTriggers(maxAttempts: 2).isEmpty)
-            try await store.renewLeases([1], until: past)
+            // Its server died: no renewal comes, and the lease runs out.
+            clock.advance(by: .seconds(6))
             let recovered = try await store.recoverAbandonedTriggers(maxAttempts: 2)
             #expect(recovered == [AbandonedTrigger(id: 1, requeued: attempt == 1, interruptedRuns: [run])])
             #expect(try await store.run(run)?.state == .error)
@@ -300,6 +394,58 @@ struct TriggerLeaseTests {
         let state = try await store.triggerState(1)
         #expect(state?.state == "failed")
         #expect(state?.outcome == "the server stopped during its run 2 times; not tried again")
-        #expect(try await store.claimTriggers([1], leaseExpiry: past).isEmpty)
+        #expect(try await store.claimTriggers([1], leaseExpiry: clock.now.addingTimeInterval(15)).isEmpty)
+    }
+
+    @Test(
+        "A replica that stalls past its lease loses the trigger to another; none of its writes land after, and the other's run is the one that counts",
+        arguments: StoreKind.allCases)
+    func stalledClaimer(_ kind: StoreKind) async throws {
+        let scratch = try ScratchDirectory("sluice-leases")
+        let clock = ManualClock()
+        let (location, stalled) = try await Self.storeWithPush(kind, in: scratch, clock: clock)
+        let other = try await Store.open(location, clock: clock)
+        let passed = Run.Conclusion(model: "churn", artifactDigest: Digest.repeating("d"))
+
+        let lapsed = try #require(try await stalled.claimTriggers([1], leaseExpiry: clock.now.addingTimeInterval(15)).first)
+        let lapsedRun = try await stalled.startRun(project: "churn", repository: "r", commit: Self.commit, claim: lapsed)
+        // The replica stalls (a long pause, a database it cannot reach) and its lease runs out.
+        clock.advance(by: .seconds(16))
+        // Even before anyone takes the trigger over, the lapsed claim writes nothing.
+        let early = await #expect(throws: StoreError.self) {
+            try await stalled.finishRun(lapsedRun, claim: lapsed, state: .passed, reason: "gate passed", conclusion: passed)
+        }
+        #expect(early?.lostClaim == lapsed)
+        #expect(try await stalled.run(lapsedRun)?.state == .running)
+
+        let recovered = try await other.recoverAbandonedTriggers(maxAttempts: 2)
+        #expect(recovered == [AbandonedTrigger(id: 1, requeued: true, interruptedRuns: [lapsedRun])])
+        let taken = try #require(try await other.claimTriggers([1], leaseExpiry: clock.now.addingTimeInterval(15)).first)
+        #expect(taken == TriggerClaim(trigger: 1, attempt: 2))
+
+        // The stalled replica wakes up: its renewal says the claim is gone, and each of its writes is refused.
+        #expect(try await stalled.renewLeases([lapsed], until: clock.now.addingTimeInterval(15)) == [lapsed])
+        await #expect(throws: StoreError.self) {
+            try await stalled.finishRun(lapsedRun, claim: lapsed, state: .passed, reason: "gate passed", conclusion: passed)
+        }
+        await #expect(throws: StoreError.self) {
+            try await stalled.startRun(project: "churn", repository: "r", commit: Self.commit, claim: lapsed)
+        }
+        #expect(try await stalled.finishTrigger(lapsed, as: .done, outcome: "run 1 passed") == false)
+        #expect(try await stalled.releaseTrigger(lapsed) == false)
+        #expect(try await stalled.run(lapsedRun)?.state == .error)
+
+        // The replica that took it over runs it to the end, and registers it; the lapsed claim cannot.
+        let run = try await other.startRun(project: "churn", repository: "r", commit: Self.commit, claim: taken)
+        try await other.finishRun(run, claim: taken, state: .passed, reason: "gate passed", conclusion: passed)
+        let refused = await #expect(throws: RegistryError.self) {
+            try await stalled.register(run, branch: "main", claim: lapsed)
+        }
+        #expect(refused?.code == .claimLost)
+        #expect(try await other.register(run, branch: "main", claim: taken).number.rawValue == 1)
+        #expect(try await other.finishTrigger(taken, as: .done, outcome: "\(run) passed"))
+        #expect(try await other.triggerState(1)?.state == "done")
+        #expect(try await other.versions(of: "churn").map(\.run.id) == [run])
+        #expect(try await other.verifyAudit().isIntact)
     }
 }

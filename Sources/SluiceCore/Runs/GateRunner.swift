@@ -62,7 +62,7 @@ public struct GateRunner: Sendable {
         let commit = try? await blocking { () throws(GitError) -> ObjectID in try repository.resolve(revision) }
         let id = try await store.startRun(
             project: request.project, repository: request.repositoryLabel, commit: commit?.hex ?? revision,
-            branch: request.branch, triggerID: request.triggerID)
+            branch: request.branch, claim: request.claim)
         events(.started(id, commit: commit?.hex ?? revision))
         var conclusion = Run.Conclusion()
         var state: Run.State
@@ -81,9 +81,10 @@ public struct GateRunner: Sendable {
             case .superseded(let why): (state, reason) = (.superseded, why)
             case .shutdown: (state, reason) = (.cancelled, "the server shut down during this run; it runs again on the next start")
             case .cancelled(let why): (state, reason) = (.cancelled, why)
+            case .claimLost(let why): (state, reason) = (.error, why)
             }
         }
-        try await store.finishRun(id, state: state, reason: reason, conclusion: conclusion)
+        try await store.finishRun(id, claim: request.claim, state: state, reason: reason, conclusion: conclusion)
         guard let run = try await store.run(id) else {
             throw StoreError(operation: "read \(id) back", underlying: RunError(.store, "the run vanished"))
         }
@@ -405,7 +406,7 @@ public struct GateRunner: Sendable {
         case .lastTrained:
             guard let project = request.project, let branch = request.branch else { return nil }
             do {
-                return try await store.lastTrainedCommit(of: project, on: branch)
+                return try await store.lastTrainedCommit(of: project, on: branch, excluding: request.claim?.trigger)
             } catch {
                 throw RunError(.store, error.description)
             }

@@ -27,7 +27,9 @@ public struct RunRequest: Sendable {
     /// A new version of a dataset: the spec's data input of the same name uses its URI and digest
     /// instead of its own for this run (the run's trigger keeps the version identity).
     var dataArrival: DataArrival?
-    public var triggerID: Int64?
+    /// The claimed trigger the run carries out, if the scheduler started it: its writes hold
+    /// only while the claim does.
+    public var claim: TriggerClaim?
     /// Variables the project grants its steps (`projects[].step_secrets_env`); given to trusted
     /// runs only, and redacted from the output of every run.
     var stepSecrets: [String: Secret]
@@ -42,7 +44,7 @@ public struct RunRequest: Sendable {
     public init(
         repository: Repository, repositoryLabel: String, project: String? = nil, policy: ProjectPolicy? = nil,
         revision: String, branch: String? = nil, comparedWith: Comparison = .none, baseline: Baseline.Source = .none,
-        trusted: Bool = true, network: Bool = true, dataArrival: DataArrival? = nil, triggerID: Int64? = nil, stepSecrets: [String: Secret] = [:],
+        trusted: Bool = true, network: Bool = true, dataArrival: DataArrival? = nil, claim: TriggerClaim? = nil, stepSecrets: [String: Secret] = [:],
         reuseCache: Bool = true, spec: PipelineSpec? = nil
     ) {
         self.repository = repository
@@ -56,7 +58,7 @@ public struct RunRequest: Sendable {
         self.trusted = trusted
         self.network = network
         self.dataArrival = dataArrival
-        self.triggerID = triggerID
+        self.claim = claim
         self.stepSecrets = stepSecrets
         self.reuseCache = reuseCache
         self.spec = spec

@@ -14,6 +14,9 @@ public final class RunStop: Sendable {
         case shutdown
         /// An engineer cancelled the run; the text says who.
         case cancelled(String)
+        /// The run's trigger is no longer this server's (its lease ran out); another replica
+        /// ends the run and carries the trigger on. The text says why.
+        case claimLost(String)
     }
 
     private struct State {

@@ -10,7 +10,10 @@ import Synchronization
 /// cancelled (whole process group) while running.
 ///
 /// A trigger whose server died mid-run has a lease that runs out: it is queued again once,
-/// then failed with why. On graceful shutdown the scheduler stops claiming, lets running
+/// then failed with why. Leases are renewed on a loop of their own, so a slow look at the
+/// queue never delays them; a claim whose lease ran out all the same (a stalled process, a
+/// database out of reach) is stopped, and its writes are refused (see ``TriggerClaim``), since
+/// another replica may take it over. On graceful shutdown the scheduler stops claiming, lets running
 /// triggers go on for `executor.shutdown_grace`, then cancels them and leaves them queued for
 /// the next start.
 public actor Scheduler: Service {
@@ -28,9 +31,14 @@ public actor Scheduler: Service {
 
     /// A claimed trigger being carried out.
     private struct Execution {
+        let claim: TriggerClaim
         let lane: String?
         let stop: RunStop
         let task: Task<Void, Never>
+        /// Until when the claim holds, as last claimed or renewed.
+        var leaseExpiry: Date
+        /// Its end is being recorded: the claim ends with that write, not lost.
+        var finishing = false
     }
 
     private let store: Store
@@ -66,26 +74,36 @@ public actor Scheduler: Service {
 
 
     public func run() async throws {
+        let renewals = Task { await self.renewLeasesUntilCancelled() }
         await withGracefulShutdownHandler {
             await self.schedule()
         } onGracefulShutdown: {
             self.shuttingDown.store(true, ordering: .relaxed)
         }
         await drain()
+        renewals.cancel()
     }
 
     /// Claims and starts triggers until shutdown.
     private func schedule() async {
         // In the past, so the first look also takes back what a dead server left.
-        var lastUpkeep = clock.now.addingTimeInterval(-(lease / .seconds(1)))
+        var lastRecovery = clock.now.addingTimeInterval(-(lease / .seconds(1)))
         while !shuttingDown.load(ordering: .relaxed), !Task.isCancelled {
-            if clock.now.timeIntervalSince(lastUpkeep) >= lease / .seconds(3) {
-                await renewLeases()
+            if clock.now.timeIntervalSince(lastRecovery) >= lease / .seconds(3) {
                 await recoverAbandoned()
-                lastUpkeep = clock.now
+                lastRecovery = clock.now
             }
             await tick()
             await clock.pause(for: timing.tick)
+        }
+    }
+
+    /// Renews the running triggers' leases three times a lease, through shutdown's grace period
+    /// too, so that no other replica (or the next start) takes them for abandoned.
+    private func renewLeasesUntilCancelled() async {
+        while !Task.isCancelled {
+            await clock.pause(for: lease / 3)
+            await renewLeases()
         }
     }
 
@@ -126,35 +144,59 @@ public actor Scheduler: Service {
                 }
                 chosen.append(trigger)
             }
-            let claimed = Set(try await store.claimTriggers(chosen.map(\.id), leaseExpiry: leaseExpiry()))
-            for trigger in chosen where claimed.contains(trigger.id) {
-                start(trigger)
+            let expiry = leaseExpiry()
+            let claims = try await store.claimTriggers(chosen.map(\.id), leaseExpiry: expiry)
+            let chosenByID = Dictionary(uniqueKeysWithValues: chosen.map { ($0.id, $0) })
+            for claim in claims {
+                guard let trigger = chosenByID[claim.trigger] else { continue }
+                start(claim, of: trigger, leaseExpiry: expiry)
             }
         } catch {
             logger.error("could not read the trigger queue: \(error)")
         }
     }
 
-    private func start(_ trigger: QueuedTrigger) {
+    private func start(_ claim: TriggerClaim, of trigger: QueuedTrigger, leaseExpiry: Date) {
         let stop = RunStop()
         let executor = executor
         let task = Task {
-            await executor.execute(trigger, stop: stop)
+            let ending = await executor.execute(trigger, claim: claim, stop: stop)
+            self.finishing(trigger.id)
+            await executor.record(ending, of: trigger, claim: claim, stop: stop)
             self.finished(trigger.id)
         }
-        executions[trigger.id] = Execution(lane: trigger.lane, stop: stop, task: task)
+        executions[trigger.id] = Execution(claim: claim, lane: trigger.lane, stop: stop, task: task, leaseExpiry: leaseExpiry)
+    }
+
+    private func finishing(_ id: Int64) {
+        executions[id]?.finishing = true
     }
 
     private func finished(_ id: Int64) {
         executions[id] = nil
     }
 
+    /// Extends every running claim's lease, and stops the runs whose claim no longer holds: the
+    /// store refused to renew it, or it could not be renewed before it ran out.
     private func renewLeases() async {
-        guard !executions.isEmpty else { return }
+        let claims = executions.values.filter { !$0.finishing }.map(\.claim)
+        guard !claims.isEmpty else { return }
+        let expiry = leaseExpiry()
+        var lost: Set<TriggerClaim>
         do {
-            try await store.renewLeases(Array(executions.keys), until: leaseExpiry())
+            lost = Set(try await store.renewLeases(claims, until: expiry))
+            for claim in claims where !lost.contains(claim) {
+                executions[claim.trigger]?.leaseExpiry = expiry
+            }
         } catch {
             logger.error("could not renew the leases of running triggers: \(error)")
+            lost = Set(claims.filter { executions[$0.trigger].map { $0.leaseExpiry < clock.now } == true })
+        }
+        for claim in lost {
+            guard let execution = executions[claim.trigger], execution.claim == claim, !execution.finishing else { continue }
+            let why = LostClaim(claim: claim).description
+            logger.warning("\(why); stopping its run")
+            execution.stop.request(.claimLost(why))
         }
     }
 
@@ -163,18 +205,14 @@ public actor Scheduler: Service {
     }
 
     /// Shutdown: running triggers may finish within the grace period; then they are cancelled
-    /// and left queued. Leases are renewed meanwhile, so no restart takes them for abandoned.
+    /// and left queued. Their leases are still renewed meanwhile, so no restart takes them for
+    /// abandoned.
     private func drain() async {
         guard !executions.isEmpty else { return }
         logger.notice("waiting up to \(shutdownGrace) for \(executions.count) running trigger(s) to finish")
         let deadline = clock.now.addingTimeInterval(shutdownGrace / .seconds(1))
-        var lastRenewal = clock.now
         while !executions.isEmpty, clock.now < deadline {
             await clock.pause(for: .milliseconds(100))
-            if clock.now.timeIntervalSince(lastRenewal) >= lease / .seconds(3) {
-                await renewLeases()
-                lastRenewal = clock.now
-            }
         }
         for execution in executions.values {
             execution.stop.request(.shutdown)

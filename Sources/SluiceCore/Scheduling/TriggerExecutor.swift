@@ -3,6 +3,12 @@ import Git
 import Logging
 import Synchronization
 
+/// How a claimed trigger ended, as its row records it.
+struct TriggerEnding: Sendable {
+    let end: TriggerEnd
+    let outcome: String
+}
+
 /// Carries out one claimed trigger: decides what it asks for, runs the gate, registers and
 /// promotes what passed on a release branch, reports to the forge, and ends the trigger.
 ///
@@ -29,29 +35,43 @@ struct TriggerExecutor: Sendable {
     let reporter: RunReporter
     let logger: Logger
 
-    /// Carries `trigger` out and records its end; on shutdown, leaves it queued instead.
-    func execute(_ trigger: QueuedTrigger, stop: RunStop) async {
-        let (end, outcome) = await carryOut(trigger, stop: stop)
+    /// Carries `trigger` out under `claim`; returns how it ended, for `record`.
+    func execute(_ trigger: QueuedTrigger, claim: TriggerClaim, stop: RunStop) async -> TriggerEnding {
+        let (end, outcome) = await carryOut(trigger, claim: claim, stop: stop)
+        return TriggerEnding(end: end, outcome: outcome)
+    }
+
+    /// Records how a claimed trigger ended, or on shutdown leaves it queued; writes nothing
+    /// once the claim no longer holds, since the replica that took the trigger over records it.
+    func record(_ ending: TriggerEnding, of trigger: QueuedTrigger, claim: TriggerClaim, stop: RunStop) async {
+        let held: Bool
         do {
             switch stop.requested {
             case .shutdown:
-                try await store.releaseTrigger(trigger.id)
+                held = try await store.releaseTrigger(claim)
             case .superseded(let why):
-                try await store.finishTrigger(trigger.id, as: .superseded, outcome: why)
+                held = try await store.finishTrigger(claim, as: .superseded, outcome: why)
             case .cancelled(let why):
-                try await store.finishTrigger(trigger.id, as: .cancelled, outcome: why)
+                held = try await store.finishTrigger(claim, as: .cancelled, outcome: why)
+            case .claimLost:
+                held = false
             case nil:
-                try await store.finishTrigger(trigger.id, as: end, outcome: outcome)
+                held = try await store.finishTrigger(claim, as: ending.end, outcome: ending.outcome)
             }
         } catch {
             logger.error("could not record the end of trigger \(trigger.id): \(error)")
+            return
+        }
+        guard held else {
+            logger.warning("\(LostClaim(claim: claim))", metadata: ["outcome": "\(ending.outcome)"])
+            return
         }
         logger.info(
-            "trigger \(trigger.id) \(stop.requested == nil ? end.rawValue : "stopped")",
-            metadata: ["kind": "\(trigger.trigger.kind.rawValue)", "outcome": "\(outcome)"])
+            "trigger \(trigger.id) \(stop.requested == nil ? ending.end.rawValue : "stopped")",
+            metadata: ["kind": "\(trigger.trigger.kind.rawValue)", "outcome": "\(ending.outcome)"])
     }
 
-    private func carryOut(_ queued: QueuedTrigger, stop: RunStop) async -> (TriggerEnd, String) {
+    private func carryOut(_ queued: QueuedTrigger, claim: TriggerClaim, stop: RunStop) async -> (TriggerEnd, String) {
         switch queued.trigger {
         case .push(let push):
             guard let project = config.project(named: push.project) else { return Self.unknown(push.project) }
@@ -62,7 +82,7 @@ struct TriggerExecutor: Sendable {
                 [RunOrder(
                     project: project, revision: push.after, branch: push.name, comparedWith: .lastTrained,
                     report: ReportTarget(commit: push.after))],
-                trigger: queued.id, stop: stop)
+                claim: claim, stop: stop)
 
         case .pullRequest(let pullRequest):
             guard let project = config.project(named: pullRequest.project) else { return Self.unknown(pullRequest.project) }
@@ -77,10 +97,10 @@ struct TriggerExecutor: Sendable {
             }
             return await perform(
                 [RunOrder(project: project, revision: pullRequest.headSHA, comparedWith: .none, report: target)],
-                trigger: queued.id, stop: stop)
+                claim: claim, stop: stop)
 
         case .command(let command):
-            return await runCommand(command, trigger: queued.id, stop: stop)
+            return await runCommand(command, claim: claim, stop: stop)
 
         case .dataArrival(let arrival):
             var orders: [RunOrder] = []
@@ -93,7 +113,7 @@ struct TriggerExecutor: Sendable {
                         dataArrival: arrival, spec: head.spec))
             }
             guard !orders.isEmpty else { return (.done, "no project's spec reads dataset \(arrival.dataset)") }
-            return await perform(orders, trigger: queued.id, stop: stop)
+            return await perform(orders, claim: claim, stop: stop)
 
         case .alert(let alert):
             guard let project = config.project(named: alert.project) else { return Self.unknown(alert.project) }
@@ -104,7 +124,7 @@ struct TriggerExecutor: Sendable {
                 [RunOrder(
                     project: project, revision: head.commit, branch: head.spec.releaseBranch, comparedWith: .none,
                     reuseCache: false, spec: head.spec)],
-                trigger: queued.id, stop: stop)
+                claim: claim, stop: stop)
 
         case .manual(let manual):
             guard let project = config.project(named: manual.project) else { return Self.unknown(manual.project) }
@@ -117,7 +137,7 @@ struct TriggerExecutor: Sendable {
                 [RunOrder(
                     project: project, revision: target.commit, branch: target.branch, comparedWith: .none,
                     reuseCache: !manual.retrain, report: ReportTarget(commit: target.commit))],
-                trigger: queued.id, stop: stop)
+                claim: claim, stop: stop)
         }
     }
 
@@ -161,13 +181,13 @@ struct TriggerExecutor: Sendable {
     }
 
     /// `/sluice run` or `/sluice retrain` on a pull request, by a maintainer only.
-    private func runCommand(_ command: CommentCommand, trigger: Int64, stop: RunStop) async -> (TriggerEnd, String) {
+    private func runCommand(_ command: CommentCommand, claim: TriggerClaim, stop: RunStop) async -> (TriggerEnd, String) {
         guard let project = config.project(named: command.project) else { return Self.unknown(command.project) }
         let isMaintainer = project.maintainers.contains(command.commenter)
             || (project.forge == .github && command.authorAssociation.map(Self.maintainerAssociations.contains) == true)
         guard isMaintainer else {
             return await refuse(
-                command, trigger: trigger, "\(command.commenter) is not a maintainer of \(project.name) (projects[].maintainers, or on GitHub an owner, member or collaborator)")
+                command, trigger: claim.trigger, "\(command.commenter) is not a maintainer of \(project.name) (projects[].maintainers, or on GitHub an owner, member or collaborator)")
         }
         let pullRequest: PullRequest?
         do {
@@ -176,10 +196,10 @@ struct TriggerExecutor: Sendable {
             return (.failed, "could not look up pull request #\(command.number): \(error)")
         }
         guard let pullRequest else {
-            return await refuse(command, trigger: trigger, "Sluice has had no webhook for pull request #\(command.number); push to it or reopen it")
+            return await refuse(command, trigger: claim.trigger, "Sluice has had no webhook for pull request #\(command.number); push to it or reopen it")
         }
         guard pullRequest.action != .closed, pullRequest.action != .merged else {
-            return await refuse(command, trigger: trigger, "pull request #\(command.number) is closed")
+            return await refuse(command, trigger: claim.trigger, "pull request #\(command.number) is closed")
         }
         await reporter.answer(command, .running(commit: pullRequest.headSHA, sandboxed: pullRequest.isFork))
         return await perform(
@@ -187,7 +207,7 @@ struct TriggerExecutor: Sendable {
                 project: project, revision: pullRequest.headSHA, comparedWith: .none, trusted: !pullRequest.isFork,
                 reuseCache: command.verb != .retrain,
                 report: ReportTarget(commit: pullRequest.headSHA, pullRequest: pullRequest.number))],
-            trigger: trigger, stop: stop)
+            claim: claim, stop: stop)
     }
 
     private func refuse(_ command: CommentCommand, trigger: Int64, _ reason: String) async -> (TriggerEnd, String) {
@@ -201,12 +221,15 @@ struct TriggerExecutor: Sendable {
     }
 
     /// Runs each order in turn; the trigger's outcome lists how each run ended.
-    private func perform(_ orders: [RunOrder], trigger: Int64, stop: RunStop) async -> (TriggerEnd, String) {
+    private func perform(_ orders: [RunOrder], claim: TriggerClaim, stop: RunStop) async -> (TriggerEnd, String) {
         var outcomes: [String] = []
         for order in orders {
             guard stop.requested == nil else { break }
             do {
-                outcomes.append(try await perform(order, trigger: trigger, stop: stop))
+                outcomes.append(try await perform(order, claim: claim, stop: stop))
+            } catch where error.lostClaim != nil {
+                stop.request(.claimLost(error.reason))
+                return (.failed, error.reason)
             } catch {
                 logger.error("could not record a run of \(order.project.name): \(error)")
                 return (.failed, "the store failed: \(error)")
@@ -216,7 +239,7 @@ struct TriggerExecutor: Sendable {
     }
 
     /// One run: fetch, gate, then register and promote on the release branch, and report.
-    private func perform(_ order: RunOrder, trigger: Int64, stop: RunStop) async throws(StoreError) -> String {
+    private func perform(_ order: RunOrder, claim: TriggerClaim, stop: RunStop) async throws(StoreError) -> String {
         let repository: Repository
         do {
             (repository, _) = try await workspace.refresh(order.project)
@@ -225,11 +248,14 @@ struct TriggerExecutor: Sendable {
             logger.warning("\(error.message)")
             repository = workspace.mirror(for: order.project).repository
         }
+        if claim.attempt > 1, let carried = try await store.version(registeredBy: claim.trigger, commit: order.revision) {
+            return await carryOver(carried, of: order, from: repository)
+        }
         let request = RunRequest(
             repository: repository, repositoryLabel: order.project.repo, project: order.project.name,
             policy: config.policy(of: order.project), revision: order.revision, branch: order.branch,
             comparedWith: order.comparedWith, baseline: .registry, trusted: order.trusted, network: order.project.network,
-            dataArrival: order.dataArrival, triggerID: trigger, stepSecrets: order.project.stepSecrets,
+            dataArrival: order.dataArrival, claim: claim, stepSecrets: order.project.stepSecrets,
             reuseCache: order.reuseCache, spec: order.spec)
 
         // The pending status goes out as soon as the run has a number; the spec the run read
@@ -254,7 +280,7 @@ struct TriggerExecutor: Sendable {
         var outcome = "\(run.id) \(run.state.rawValue)"
         if run.state == .passed, stop.requested == nil, let branch = order.branch, let spec = spec.withLock({ $0 }) {
             if branch == spec.releaseBranch {
-                outcome += await registerAndPromote(run, spec: spec, branch: branch, from: repository)
+                outcome += try await registerAndPromote(run, spec: spec, branch: branch, from: repository, claim: claim)
             } else if let warning = await blocking({ spec.missingReleaseBranch(in: repository) }) {
                 logger.warning("\(order.project.name): \(warning)")
                 outcome += "; \(warning)"
@@ -267,17 +293,20 @@ struct TriggerExecutor: Sendable {
     }
 
     /// Registers a passed release-branch run, with who brought its commit and the pull request
-    /// it merges, and promotes the new version; says what happened.
+    /// it merges, and promotes the new version; says what happened. Throws only when the claim
+    /// was lost, so that nothing more is written or reported.
     private func registerAndPromote(
-        _ run: Run, spec: PipelineSpec, branch: String, from repository: Repository
-    ) async -> String {
+        _ run: Run, spec: PipelineSpec, branch: String, from repository: Repository, claim: TriggerClaim
+    ) async throws(StoreError) -> String {
         let version: ModelVersion
         do {
             let commit = ObjectID(hex: run.commit)
             let parents = await blocking { () -> [ObjectID] in commit.flatMap { try? repository.commit($0).parents } ?? [] }
             let provenance = try await store.provenance(
                 of: run.commit, in: run.project ?? "", mergedHeads: parents.dropFirst().map(\.hex))
-            version = try await registrar.register(run.id, branch: branch, provenance: provenance)
+            version = try await registrar.register(run.id, branch: branch, provenance: provenance, claim: claim)
+        } catch let error as RegistryError where error.code == .claimLost {
+            throw StoreError(operation: "register \(run.id)", underlying: LostClaim(claim: claim))
         } catch let error as RegistryError {
             logger.error("could not register \(run.id): \(error.message)")
             return ", not registered: \(error.message)"
@@ -293,6 +322,32 @@ struct TriggerExecutor: Sendable {
             logger.error("could not promote \(version.model) \(version.number): \(error.message)")
             return ", registered \(version.model) \(version.number), not promoted: \(error.message)"
         }
+    }
+
+    /// Finishes what an interrupted attempt of the trigger left: its run registered `version`
+    /// before its server died, so the version is not trained or registered again; it is
+    /// promoted if the attempt did not get that far, and reported.
+    private func carryOver(_ version: ModelVersion, of order: RunOrder, from repository: Repository) async -> String {
+        var outcome = "\(version.run.id) passed, registered \(version.model) \(version.number) by an interrupted attempt"
+        do {
+            if try await store.promotions(of: version.model, version: version.number).isEmpty {
+                let commit = ObjectID(hex: version.run.commit)
+                let spec = try await blocking { () throws(RunError) -> PipelineSpec in
+                    guard let commit else { throw RunError(.workspace, "\(version.run.commit) is not a commit id") }
+                    return try GateRunner.readSpec(repository, commit)
+                }
+                let promoted = try await promoter.promote(version, spec: spec)
+                let states = promoted.promotions.map { "\($0.environment) \($0.state.rawValue)" } + promoted.skipped
+                if !states.isEmpty { outcome += " (\(states.joined(separator: ", ")))" }
+            }
+        } catch {
+            logger.error("could not promote \(version.model) \(version.number): \(error)")
+            outcome += ", not promoted: \(error)"
+        }
+        if let target = order.report {
+            await reporter.finished(version.run, target: target)
+        }
+        return outcome
     }
 
     /// The head of the project's release branch and its spec: the spec at the remote's default

@@ -2,13 +2,17 @@ import Foundation
 
 extension Store {
     /// Registers a run whose gate passed as the next version of its model, or returns the version
-    /// it already is. Any other run is refused, here and by the database itself.
+    /// it already is. Any other run is refused, here and by the database itself; a run of a
+    /// claimed trigger registers only while `claim` holds.
     public func register(
-        _ runID: Run.ID, branch: String?, provenance: ModelVersion.Provenance = .init()
+        _ runID: Run.ID, branch: String?, provenance: ModelVersion.Provenance = .init(), claim: TriggerClaim? = nil
     ) async throws(RegistryError) -> ModelVersion {
         let date = clock.now
         do {
             return try await database.write { db in
+                if let claim, !(try claim.holds(at: date.timeIntervalSince1970, in: db)) {
+                    throw RegistryError(.claimLost, LostClaim(claim: claim).description)
+                }
                 guard let row = try db.row("SELECT * FROM runs WHERE id = ?", [runID.rawValue])
                 else { throw RegistryError(.notFound, "there is no \(runID)") }
                 let run = try Self.run(row)
@@ -46,6 +50,14 @@ extension Store {
             throw error
         } catch {
             throw RegistryError(.store, "could not register \(runID): \(error)")
+        }
+    }
+
+    /// The version a run of `trigger` registered from `commit`, if one did: how far a taken-over
+    /// trigger's interrupted attempt got.
+    func version(registeredBy trigger: Int64, commit: String) async throws(StoreError) -> ModelVersion? {
+        try await read("find the version trigger \(trigger) registered") { db in
+            try Self.version(where: "r.trigger_id = ? AND r.commit_id = ?", [trigger, commit], in: db).last
         }
     }
 

@@ -2,33 +2,37 @@ import Foundation
 
 extension Store {
     /// Records a run that is starting, with its `run.started` audit entry, and returns its number.
+    /// A run of a claimed trigger starts only while the claim holds.
     func startRun(
-        project: String?, repository: String, commit: String, branch: String? = nil, triggerID: Int64? = nil
+        project: String?, repository: String, commit: String, branch: String? = nil, claim: TriggerClaim? = nil
     ) async throws(StoreError) -> Run.ID {
         let date = clock.now
         return try await write("start a run") { db in
+            try claim?.check(at: date.timeIntervalSince1970, in: db)
             let id = Run.ID(
                 try db.insert(
                     """
-                    INSERT INTO runs (project, trigger_id, repository, commit_id, branch, state, started_at)
-                    VALUES (?, ?, ?, ?, ?, 'running', ?)
+                    INSERT INTO runs (project, trigger_id, trigger_attempt, repository, commit_id, branch, state, started_at)
+                    VALUES (?, ?, ?, ?, ?, ?, 'running', ?)
                     """,
-                    [project, triggerID, repository, commit, branch, date.timeIntervalSince1970]))
+                    [project, claim?.trigger, claim?.attempt, repository, commit, branch, date.timeIntervalSince1970]))
             _ = try AuditLog.append(
-                Run.startNote(id, project: project, repository: repository, commit: commit, branch: branch, trigger: triggerID),
+                Run.startNote(id, project: project, repository: repository, commit: commit, branch: branch, trigger: claim?.trigger),
                 at: date, in: db)
             return id
         }
     }
 
     /// Records how a run ended and what it produced, with its `run.finished` audit entry and, when
-    /// the gate was evaluated, a `gate.passed` or `gate.failed` one.
+    /// the gate was evaluated, a `gate.passed` or `gate.failed` one. A run of a claimed trigger
+    /// ends only while the claim holds (else a takeover already ended it in `error`).
     func finishRun(
-        _ id: Run.ID, state: Run.State, reason: String?, conclusion: Run.Conclusion
+        _ id: Run.ID, claim: TriggerClaim? = nil, state: Run.State, reason: String?, conclusion: Run.Conclusion
     ) async throws(StoreError) {
         let date = clock.now
         let encoded = try Self.encode(conclusion)
         try await write("finish \(id)") { db in
+            try claim?.check(at: date.timeIntervalSince1970, in: db)
             try db.execute(
                 """
                 UPDATE runs SET state = ?, reason = ?, model = ?, spec_digest = ?, cache_key = ?, cached_from = ?,
@@ -78,17 +82,21 @@ extension Store {
     }
 
     /// The commit of the latest run on `branch` of the project that trained a model (its steps
-    /// all succeeded), if any. A cache hit counts: it stands for the training it reused.
-    func lastTrainedCommit(of project: String, on branch: String) async throws(StoreError) -> String? {
+    /// all succeeded), if any. A cache hit counts: it stands for the training it reused. Runs of
+    /// `excludedTrigger` do not: a trigger taken over from a replica that died before it
+    /// registered its run trains again rather than skip what nobody registered.
+    func lastTrainedCommit(
+        of project: String, on branch: String, excluding excludedTrigger: Int64? = nil
+    ) async throws(StoreError) -> String? {
         try await read("find the last trained commit of \(project) on \(branch)") { db in
             try db.value(
                 String.self,
                 """
                 SELECT commit_id FROM runs
-                WHERE project = ? AND branch = ? AND state IN ('passed', 'gate_failed')
+                WHERE project = ? AND branch = ? AND state IN ('passed', 'gate_failed') AND COALESCE(trigger_id, 0) <> ?
                 ORDER BY id DESC LIMIT 1
                 """,
-                [project, branch])
+                [project, branch, excludedTrigger ?? -1])
         }
     }
 

@@ -70,28 +70,38 @@ extension Store {
     }
 
     /// Claims those of `ids` still queued: `running`, leased until `leaseExpiry`, one attempt
-    /// more. Returns the ids claimed (a compare-and-set, so two claimers never share one).
-    func claimTriggers(_ ids: [Int64], leaseExpiry: Date) async throws(StoreError) -> [Int64] {
+    /// more. Returns the claims made (a compare-and-set, so two claimers never share one).
+    func claimTriggers(_ ids: [Int64], leaseExpiry: Date) async throws(StoreError) -> [TriggerClaim] {
         guard !ids.isEmpty else { return [] }
         return try await write("claim triggers") { db in
-            try ids.filter { id in
-                try db.execute(
+            try ids.compactMap { id -> TriggerClaim? in
+                let claimed = try db.execute(
                     """
                     UPDATE triggers SET state = 'running', attempts = attempts + 1, lease_expires_at = ?
                     WHERE id = ? AND state = 'queued'
                     """,
                     [leaseExpiry.timeIntervalSince1970, id]) == 1
+                guard claimed, let attempt = try db.value(Int.self, "SELECT attempts FROM triggers WHERE id = ?", [id])
+                else { return nil }
+                return TriggerClaim(trigger: id, attempt: attempt)
             }
         }
     }
 
-    /// Extends the lease of the running triggers `ids`: the claimer is alive.
-    func renewLeases(_ ids: [Int64], until expiry: Date) async throws(StoreError) {
-        guard !ids.isEmpty else { return }
-        try await write("renew trigger leases") { db in
-            for id in ids {
-                try db.execute("UPDATE triggers SET lease_expires_at = ? WHERE id = ? AND state = 'running'",
-                    [expiry.timeIntervalSince1970, id])
+    /// Extends the lease of `claims` until `expiry`: their claimer is alive. Returns the claims
+    /// that no longer hold (their lease ran out first, or another replica took them over),
+    /// whose work the claimer must stop.
+    func renewLeases(_ claims: [TriggerClaim], until expiry: Date) async throws(StoreError) -> [TriggerClaim] {
+        guard !claims.isEmpty else { return [] }
+        let now = clock.now.timeIntervalSince1970
+        return try await write("renew trigger leases") { db in
+            try claims.filter { claim in
+                try db.execute(
+                    """
+                    UPDATE triggers SET lease_expires_at = ?
+                    WHERE id = ? AND state = 'running' AND attempts = ? AND lease_expires_at >= ?
+                    """,
+                    [expiry.timeIntervalSince1970, claim.trigger, claim.attempt, now]) == 0
             }
         }
     }
@@ -114,9 +124,21 @@ extension Store {
             let rows = try db.rows(
                 "SELECT id, attempts FROM triggers WHERE state = 'running' AND lease_expires_at < ?",
                 [now])
-            return try rows.map { row -> AbandonedTrigger in
+            return try rows.compactMap { row -> AbandonedTrigger? in
                 let id: Int64 = row["id"]
                 let attempts: Int = row["attempts"]
+                let outcome = AbandonedTrigger.outcome(afterAttempts: attempts, maxAttempts: maxAttempts)
+                let requeued = outcome == nil
+                // The trigger's row first, and only while its lease is still out: a renewal or a
+                // claimer's write that got there first wins, and one that comes later finds the
+                // claim gone (see `TriggerClaim.holds`).
+                let taken = try db.execute(
+                    """
+                    UPDATE triggers SET state = ?, outcome = ?, lease_expires_at = NULL, finished_at = ?
+                    WHERE id = ? AND state = 'running' AND attempts = ? AND lease_expires_at < ?
+                    """,
+                    [requeued ? "queued" : "failed", outcome, requeued ? nil : now, id, attempts, now])
+                guard taken == 1 else { return nil }
                 let interrupted = try db.values(Int64.self, "SELECT id FROM runs WHERE trigger_id = ? AND state = 'running'", [id])
                 let reason = Run.abandonedReason
                 for run in interrupted {
@@ -129,14 +151,6 @@ extension Store {
                             details: ["state": "error", "reason": reason]),
                         at: date, in: db)
                 }
-                let outcome = AbandonedTrigger.outcome(afterAttempts: attempts, maxAttempts: maxAttempts)
-                let requeued = outcome == nil
-                try db.execute(
-                    """
-                    UPDATE triggers SET state = ?, outcome = ?, lease_expires_at = NULL, finished_at = ?
-                    WHERE id = ?
-                    """,
-                    [requeued ? "queued" : "failed", outcome, requeued ? nil : now, id])
                 if let outcome {
                     _ = try AuditLog.append(
                         AuditEntry.Draft(
@@ -149,28 +163,32 @@ extension Store {
         }
     }
 
-    /// Ends a running trigger with its outcome.
+    /// Ends a claimed trigger with its outcome; false (and nothing written) when the claim no
+    /// longer holds.
     func finishTrigger(
-        _ id: Int64, as end: TriggerEnd, outcome: String
-    ) async throws(StoreError) {
-        let date = clock.now
-        return try await write("finish trigger \(id)") { db in
+        _ claim: TriggerClaim, as end: TriggerEnd, outcome: String
+    ) async throws(StoreError) -> Bool {
+        let now = clock.now.timeIntervalSince1970
+        return try await write("finish trigger \(claim.trigger)") { db in
+            guard try claim.holds(at: now, in: db) else { return false }
             try db.execute(
                 "UPDATE triggers SET state = ?, outcome = ?, finished_at = ?, lease_expires_at = NULL WHERE id = ?",
-                [end.rawValue, outcome, date.timeIntervalSince1970, id])
+                [end.rawValue, outcome, now, claim.trigger])
+            return true
         }
     }
 
-    /// Puts a running trigger back in the queue without counting the attempt: the server is
-    /// shutting down cleanly, and the next start carries it out.
-    func releaseTrigger(_ id: Int64) async throws(StoreError) {
-        try await write("release trigger \(id)") { db in
+    /// Puts a claimed trigger back in the queue without counting the attempt: the server is
+    /// shutting down cleanly, and the next start carries it out. False (and nothing written)
+    /// when the claim no longer holds.
+    func releaseTrigger(_ claim: TriggerClaim) async throws(StoreError) -> Bool {
+        let now = clock.now.timeIntervalSince1970
+        return try await write("release trigger \(claim.trigger)") { db in
+            guard try claim.holds(at: now, in: db) else { return false }
             try db.execute(
-                """
-                UPDATE triggers SET state = 'queued', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, lease_expires_at = NULL
-                WHERE id = ? AND state = 'running'
-                """,
-                [id])
+                "UPDATE triggers SET state = 'queued', attempts = attempts - 1, lease_expires_at = NULL WHERE id = ?",
+                [claim.trigger])
+            return true
         }
     }
 

@@ -398,6 +398,16 @@ enum StoreMigrations {
             postgres: [
                 "ALTER TABLE promotions ADD COLUMN revision BIGINT NOT NULL DEFAULT 0",
             ]),
+        StoreMigration(
+            "v13: trigger claims",
+            sqlite: { db in
+                // The attempt of its trigger's claim a run was started under: its end and its
+                // registration hold only while that claim does.
+                try db.alter(table: "runs") { table in table.add(column: "trigger_attempt", .integer) }
+            },
+            postgres: [
+                "ALTER TABLE runs ADD COLUMN trigger_attempt BIGINT",
+            ]),
     ]
 
     static let identifiers = Set(all.map(\.identifier))

@@ -16,9 +16,10 @@ public struct Registrar: Sendable {
     }
 
     /// The version the run becomes (or already is). Refused for a run whose gate did not pass,
-    /// and for an artifact that is gone or no longer has the digest the run recorded.
+    /// and for an artifact that is gone or no longer has the digest the run recorded; a run of
+    /// a claimed trigger registers only while `claim` holds.
     public func register(
-        _ runID: Run.ID, branch: String?, provenance: ModelVersion.Provenance = .init()
+        _ runID: Run.ID, branch: String?, provenance: ModelVersion.Provenance = .init(), claim: TriggerClaim? = nil
     ) async throws(RegistryError) -> ModelVersion {
         let run: Run?
         do {
@@ -42,6 +43,6 @@ public struct Registrar: Sendable {
                     .notFound, "the artifact of \(runID) changed since the run: it is \(stored), the run recorded \(recorded)")
             }
         }
-        return try await store.register(runID, branch: branch, provenance: provenance)
+        return try await store.register(runID, branch: branch, provenance: provenance, claim: claim)
     }
 }

@@ -8,6 +8,9 @@ extension ErrorCode<Registrar> {
     static var gateNotPassed: Self { Self("gate not passed") }
     /// No such run, model or version.
     public static var notFound: Self { Self("not found") }
+    /// The run's trigger is no longer this server's (its lease ran out): another replica
+    /// carries it on.
+    static var claimLost: Self { Self("claim lost") }
     /// The store failed; retry later.
     public static var store: Self { Self("store") }
 }
