@@ -3,12 +3,6 @@ import Git
 import Logging
 import Synchronization
 
-/// How a claimed trigger ended, as its row records it.
-struct TriggerEnding: Sendable {
-    let end: TriggerEnd
-    let outcome: String
-}
-
 /// Carries out one claimed trigger: decides what it asks for, runs the gate, registers and
 /// promotes what passed on a release branch, reports to the forge, and ends the trigger.
 ///
@@ -35,15 +29,9 @@ struct TriggerExecutor: Sendable {
     let reporter: RunReporter
     let logger: Logger
 
-    /// Carries `trigger` out under `claim`; returns how it ended, for `record`.
-    func execute(_ trigger: QueuedTrigger, claim: TriggerClaim, stop: RunStop) async -> TriggerEnding {
-        let (end, outcome) = await carryOut(trigger, claim: claim, stop: stop)
-        return TriggerEnding(end: end, outcome: outcome)
-    }
-
     /// Records how a claimed trigger ended, or on shutdown leaves it queued; writes nothing
     /// once the claim no longer holds, since the replica that took the trigger over records it.
-    func record(_ ending: TriggerEnding, of trigger: QueuedTrigger, claim: TriggerClaim, stop: RunStop) async {
+    func record(_ ending: (end: TriggerEnd, outcome: String), of trigger: QueuedTrigger, claim: TriggerClaim, stop: RunStop) async {
         let held: Bool
         do {
             switch stop.requested {
@@ -71,7 +59,8 @@ struct TriggerExecutor: Sendable {
             metadata: ["kind": "\(trigger.trigger.kind.rawValue)", "outcome": "\(ending.outcome)"])
     }
 
-    private func carryOut(_ queued: QueuedTrigger, claim: TriggerClaim, stop: RunStop) async -> (TriggerEnd, String) {
+    /// Carries `queued` out under `claim`; returns how it ended, for `record`.
+    func execute(_ queued: QueuedTrigger, claim: TriggerClaim, stop: RunStop) async -> (end: TriggerEnd, outcome: String) {
         switch queued.trigger {
         case .push(let push):
             guard let project = config.project(named: push.project) else { return Self.unknown(push.project) }

@@ -97,11 +97,8 @@ extension Store {
         return try await write("renew trigger leases") { db in
             try claims.filter { claim in
                 try db.execute(
-                    """
-                    UPDATE triggers SET lease_expires_at = ?
-                    WHERE id = ? AND state = 'running' AND attempts = ? AND lease_expires_at >= ?
-                    """,
-                    [expiry.timeIntervalSince1970, claim.trigger, claim.attempt, now]) == 0
+                    "UPDATE triggers SET lease_expires_at = ? WHERE \(TriggerClaim.heldCondition)",
+                    SQLArguments([expiry.timeIntervalSince1970]).appending(claim.arguments(at: now))) == 0
             }
         }
     }

@@ -23,16 +23,20 @@ struct LostClaim: Error, CustomStringConvertible {
 }
 
 extension TriggerClaim {
+    /// The condition on a trigger's row under which this claim holds, with `arguments(at:)`.
+    static let heldCondition = "id = ? AND state = 'running' AND attempts = ? AND lease_expires_at >= ?"
+
+    /// The values of `heldCondition` at `now`.
+    func arguments(at now: Double) -> SQLArguments {
+        [trigger, attempt, now]
+    }
+
     /// Whether this claim still holds at `now`, as one statement that also takes the trigger's row
     /// lock on PostgreSQL until the transaction ends: a takeover (which updates the row first)
     /// then waits for the write that checked, or that write sees it. SQLite has one writer.
     func holds(at now: Double, in db: any StoreConnection) throws -> Bool {
         try db.execute(
-            """
-            UPDATE triggers SET lease_expires_at = lease_expires_at
-            WHERE id = ? AND state = 'running' AND attempts = ? AND lease_expires_at >= ?
-            """,
-            [trigger, attempt, now]) == 1
+            "UPDATE triggers SET lease_expires_at = lease_expires_at WHERE \(Self.heldCondition)", arguments(at: now)) == 1
     }
 
     /// Throws `LostClaim` unless the claim holds at `now`.
