@@ -12,41 +12,42 @@ extension Store {
     /// there is something to end.
     func supersedeQueuedTriggers() async throws(StoreError) -> Int {
         let date = clock.now
-        let replaced = """
-            t.state = 'queued' AND t.lane IS NOT NULL AND EXISTS (
-                SELECT 1 FROM triggers n WHERE n.lane = t.lane AND n.id > t.id AND n.state IN ('queued', 'running'))
-            """
         let waiting = try await read("look for superseded triggers") { db in
-            try db.value(Int.self, "SELECT COUNT(*) FROM triggers t WHERE \(replaced)") ?? 0
+            try db.value(
+                Int64.self,
+                """
+                SELECT t.id FROM triggers t WHERE t.state = 'queued' AND t.lane IS NOT NULL AND EXISTS (
+                    SELECT 1 FROM triggers n WHERE n.lane = t.lane AND n.id > t.id AND n.state IN ('queued', 'running'))
+                LIMIT 1
+                """) != nil
         }
-        guard waiting > 0 else { return 0 }
+        guard waiting else { return 0 }
         return try await write("supersede queued triggers") { db in
+            // Two statements end them all and one insert records them, however many were
+            // replaced: a burst of pushes to one branch leaves thousands, the writer is shared by
+            // every replica's deliveries, and on PostgreSQL each statement is a round trip.
+            let newest = """
+                (SELECT lane, MAX(id) AS id FROM triggers
+                 WHERE lane IS NOT NULL AND state IN ('queued', 'running') GROUP BY lane) AS newest
+                """
             let rows = try db.rows(
                 """
-                SELECT t.id, t.lane, (SELECT MAX(n.id) FROM triggers n WHERE n.lane = t.lane) AS newest
-                FROM triggers t WHERE \(replaced) ORDER BY t.id
+                SELECT t.id, t.lane, newest.id AS newest FROM triggers t JOIN \(newest)
+                  ON t.lane = newest.lane AND t.id < newest.id
+                WHERE t.state = 'queued'
                 """)
-            // One update per lane and one insert of audit entries, however many were replaced:
-            // a burst of pushes to one branch leaves thousands, and each statement is a round trip.
-            var byNewest: [Int64: [Int64]] = [:]
-            var audit: [(draft: AuditEntry.Draft, at: Date)] = []
-            for row in rows {
-                let id: Int64 = row["id"]
-                let newest: Int64 = row["newest"]
-                byNewest[newest, default: []].append(id)
-                audit.append(
-                    (AuditEntry.Draft(
-                        actor: "sluice", action: "trigger.superseded", subject: "trigger \(id)",
-                        details: ["by": "trigger \(newest)", "lane": row["lane"]]), date))
-            }
-            for (newest, ids) in byNewest.sorted(by: { $0.key < $1.key }) {
-                let arguments = SQLArguments(ids)
-                try db.execute(
-                    """
-                    UPDATE triggers SET state = 'superseded', outcome = ?, finished_at = ?, lease_expires_at = NULL
-                    WHERE id IN (\(arguments.placeholders))
-                    """,
-                    SQLArguments(["superseded by trigger \(newest)", date.timeIntervalSince1970]).appending(arguments))
+            try db.execute(
+                """
+                UPDATE triggers SET state = 'superseded', outcome = 'superseded by trigger ' || newest.id,
+                    finished_at = ?, lease_expires_at = NULL
+                FROM \(newest)
+                WHERE triggers.lane = newest.lane AND triggers.id < newest.id AND triggers.state = 'queued'
+                """,
+                [date.timeIntervalSince1970])
+            let audit = rows.sorted { ($0["id"] as Int64) < ($1["id"] as Int64) }.map { row in
+                (draft: AuditEntry.Draft(
+                    actor: "sluice", action: "trigger.superseded", subject: "trigger \(row["id"] as Int64)",
+                    details: ["by": "trigger \(row["newest"] as Int64)", "lane": row["lane"]]), at: date)
             }
             _ = try AuditLog.append(audit, in: db)
             return rows.count

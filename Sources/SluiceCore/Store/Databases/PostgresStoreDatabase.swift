@@ -148,11 +148,8 @@ final class PostgresStoreDatabase: StoreDatabase {
         return try await withConnection { connection in
             try await threads.runIfActive {
                 let session = PostgresSession(connection: connection, logger: logger)
-                try session.execute(begin)
                 do {
-                    if let lock {
-                        try session.execute("SELECT pg_advisory_xact_lock(?)", [lock.rawValue])
-                    }
+                    try session.begin(begin, locking: lock?.rawValue)
                     let result = try body(session)
                     try session.execute("COMMIT")
                     return result
@@ -229,6 +226,26 @@ private struct PostgresSession: StoreConnection {
     func rows(_ sql: String, _ arguments: SQLArguments) throws -> [SQLRow] {
         try run(sql, arguments).rows.map { row in
             SQLRow(try row.map { cell in (cell.columnName, try Self.value(cell)) })
+        }
+    }
+
+    /// Opens the transaction with `begin` and takes the advisory lock `key` in it. Both are sent
+    /// before either is waited for: the connection sends the second the moment the first
+    /// answers, so the lock is taken without this thread waking in between.
+    func begin(_ begin: String, locking key: Int64?) throws {
+        do {
+            let opened = connection.query(PostgresQuery(unsafeSQL: begin), logger: logger)
+            if let key {
+                var bindings = PostgresBindings()
+                bindings.append(key)
+                let locked = connection.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_xact_lock($1)", binds: bindings), logger: logger)
+                _ = try opened.wait()
+                _ = try locked.wait()
+            } else {
+                _ = try opened.wait()
+            }
+        } catch let error as PSQLError {
+            throw PostgresFailure(error)
         }
     }
 
