@@ -12,30 +12,21 @@ extension Store {
     /// there is something to end.
     func supersedeQueuedTriggers() async throws(StoreError) -> Int {
         let date = clock.now
+        // Each lane's newest trigger still to run or running; the queued ones before it are replaced.
+        let newest = """
+            (SELECT lane, MAX(id) AS id FROM triggers
+             WHERE lane IS NOT NULL AND state IN ('queued', 'running') GROUP BY lane) AS newest
+            """
+        let replaced = "triggers t JOIN \(newest) ON t.lane = newest.lane AND t.id < newest.id WHERE t.state = 'queued'"
         let waiting = try await read("look for superseded triggers") { db in
-            try db.value(
-                Int64.self,
-                """
-                SELECT t.id FROM triggers t WHERE t.state = 'queued' AND t.lane IS NOT NULL AND EXISTS (
-                    SELECT 1 FROM triggers n WHERE n.lane = t.lane AND n.id > t.id AND n.state IN ('queued', 'running'))
-                LIMIT 1
-                """) != nil
+            try db.value(Int64.self, "SELECT t.id FROM \(replaced) LIMIT 1") != nil
         }
         guard waiting else { return 0 }
         return try await write("supersede queued triggers") { db in
             // Two statements end them all and one insert records them, however many were
             // replaced: a burst of pushes to one branch leaves thousands, the writer is shared by
             // every replica's deliveries, and on PostgreSQL each statement is a round trip.
-            let newest = """
-                (SELECT lane, MAX(id) AS id FROM triggers
-                 WHERE lane IS NOT NULL AND state IN ('queued', 'running') GROUP BY lane) AS newest
-                """
-            let rows = try db.rows(
-                """
-                SELECT t.id, t.lane, newest.id AS newest FROM triggers t JOIN \(newest)
-                  ON t.lane = newest.lane AND t.id < newest.id
-                WHERE t.state = 'queued'
-                """)
+            let rows = try db.rows("SELECT t.id, t.lane, newest.id AS newest FROM \(replaced) ORDER BY t.id")
             try db.execute(
                 """
                 UPDATE triggers SET state = 'superseded', outcome = 'superseded by trigger ' || newest.id,
@@ -44,7 +35,7 @@ extension Store {
                 WHERE triggers.lane = newest.lane AND triggers.id < newest.id AND triggers.state = 'queued'
                 """,
                 [date.timeIntervalSince1970])
-            let audit = rows.sorted { ($0["id"] as Int64) < ($1["id"] as Int64) }.map { row in
+            let audit = rows.map { row in
                 (draft: AuditEntry.Draft(
                     actor: "sluice", action: "trigger.superseded", subject: "trigger \(row["id"] as Int64)",
                     details: ["by": "trigger \(row["newest"] as Int64)", "lane": row["lane"]]), at: date)

@@ -235,15 +235,13 @@ private struct PostgresSession: StoreConnection {
     func begin(_ begin: String, locking key: Int64?) throws {
         do {
             let opened = connection.query(PostgresQuery(unsafeSQL: begin), logger: logger)
-            if let key {
+            let locked = key.map { key in
                 var bindings = PostgresBindings()
                 bindings.append(key)
-                let locked = connection.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_xact_lock($1)", binds: bindings), logger: logger)
-                _ = try opened.wait()
-                _ = try locked.wait()
-            } else {
-                _ = try opened.wait()
+                return connection.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_xact_lock($1)", binds: bindings), logger: logger)
             }
+            _ = try opened.wait()
+            _ = try locked?.wait()
         } catch let error as PSQLError {
             throw PostgresFailure(error)
         }
